@@ -151,6 +151,18 @@ public sealed class PhotoDecoderTests : IDisposable
     }
 
     [Fact]
+    public async Task Decode_PpmWrittenByPpmWriter_RoundTripsExactly()
+    {
+        using var source = TestMedia.Pattern(33, 21);
+        var path = _temp.File("dump.ppm");
+        PpmWriter.WriteFile(source, path);
+
+        var photo = await _decoder.DecodeAsync(path, CancellationToken.None);
+
+        Assert.Equal(TestMedia.Bytes(source), TestMedia.Bytes(photo.Image));
+    }
+
+    [Fact]
     public async Task Decode_Jpeg_GivesTheQuadrantColoursWithinJpegLoss()
     {
         using var source = new RgbImage(64, 48);

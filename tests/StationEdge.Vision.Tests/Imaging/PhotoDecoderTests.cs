@@ -348,6 +348,30 @@ public sealed class PhotoDecoderTests : IDisposable
         Assert.InRange(b, 0xC0 - 6, 0xC0 + 6);
     }
 
+    [Fact]
+    public async Task Decode_OverTheBound_AgreesWithImageOpsAreaReductionOfTheFullDecode()
+    {
+        // Two independent area reductions, ffmpeg's scaler and ours, of the same smooth content.
+        using var source = new RgbImage(4000, 200);
+        for (var y = 0; y < 200; y++)
+        {
+            for (var x = 0; x < 4000; x++)
+            {
+                source.SetPixel(x, y, (byte)(128 + (120 * Math.Sin(x / 90.0))), (byte)(y * 255 / 200), (byte)((x / 40) + (y / 40)) % 2 == 0 ? (byte)0 : (byte)200);
+            }
+        }
+
+        var path = _temp.File("wide.ppm");
+        PpmWriter.WriteFile(source, path);
+
+        var reduced = await new PhotoDecoder(new PhotoDecoderOptions { MaxSide = 500 }).DecodeAsync(path, CancellationToken.None);
+        using var ours = ImageOps.ResizeBilinear(source, reduced.Image.Width, reduced.Image.Height);
+
+        Assert.Equal((500, 25), (reduced.Image.Width, reduced.Image.Height));
+        Assert.Equal(0.125, reduced.Scale, 1e-9);
+        Assert.All(TestMedia.Bytes(ours).Zip(TestMedia.Bytes(reduced.Image)), p => Assert.InRange(p.Second, p.First - 2, p.First + 2));
+    }
+
     [Theory]
     [InlineData(12000, 9000, 4096, 1)]
     [InlineData(8191, 100, 4096, 0)]

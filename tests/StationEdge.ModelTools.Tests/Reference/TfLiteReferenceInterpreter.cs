@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics.Tensors;
 using StationEdge.ModelTools.TfLite;
 
 namespace StationEdge.ModelTools.Tests.Reference;
@@ -171,10 +172,7 @@ internal sealed class TfLiteReferenceInterpreter
 
                             int xi = (((b * h) + iy) * wd + ix) * c;
                             int wi = (((f * kh) + ky) * kw + kx) * c;
-                            for (int ch = 0; ch < c; ch++)
-                            {
-                                sum += x.Data[xi + ch] * w.Data[wi + ch];
-                            }
+                            sum += TensorPrimitives.Dot(x.Data.AsSpan(xi, c), w.Data.AsSpan(wi, c));
                         }
                     }
 

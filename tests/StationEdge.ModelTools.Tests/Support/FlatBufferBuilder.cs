@@ -58,10 +58,9 @@ internal sealed class FbTable
 
         public void PatchOffset(int at, int target)
         {
-            // Root offset and reference fields are relative to their own position.
-            int origin = at == 0 ? 0 : at;
+            // The root offset and every reference field count from their own position.
             var span = new byte[4];
-            BinaryPrimitives.WriteUInt32LittleEndian(span, (uint)(target - origin));
+            BinaryPrimitives.WriteUInt32LittleEndian(span, (uint)(target - at));
             for (int i = 0; i < 4; i++)
             {
                 _bytes[at + i] = span[i];

@@ -18,6 +18,10 @@ internal static class OpHarness
         var inputShape = model.Main.Tensors[model.Main.Inputs[0]].Shape;
         var reference = new TfLiteReferenceInterpreter(model).Run(RefTensor.FromFloats(inputShape, input))[0];
         AssertClose(expected, reference.Data, tolerance, "reference interpreter");
+
+        using var session = Ort.Session(OnnxModelWriter.Write(Convert(tflite)));
+        var onnx = Ort.Run(session, input, inputShape.Select(d => (long)d).ToArray())[0];
+        AssertClose(expected, onnx.Select(v => (double)v).ToArray(), tolerance, "converted ONNX model in ONNX Runtime");
     }
 
     public static void AssertClose(double[] expected, IReadOnlyList<double> actual, double tolerance, string what)

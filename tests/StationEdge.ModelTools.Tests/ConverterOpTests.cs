@@ -427,6 +427,19 @@ public class ConverterOpTests
     }
 
     [Fact]
+    public void QuantizedActivations_AreRefusedNamingTheTensor()
+    {
+        var b = new TfLiteModelBuilder();
+        int x = b.Tensor("x_q", [1, 4], TfLiteTensorType.UINT8);
+        int y = b.Output("y", 1, 4);
+        b.Op(Op.DEQUANTIZE, [x], [y]);
+
+        var e = Assert.Throws<ConversionException>(() => Convert(b.Build()));
+
+        Assert.Equal("TFLite operator 0 (DEQUANTIZE) works on UINT8 tensor 'x_q'; quantized models are not supported", e.Message);
+    }
+
+    [Fact]
     public void BatchDynamic_MakesFirstDimensionSymbolic()
     {
         var b = new TfLiteModelBuilder();

@@ -77,6 +77,7 @@ internal sealed class GraphConverter
                 throw Fail($"is the custom operator '{code.CustomCode}', which has no ONNX equivalent here");
             }
 
+            RequireFloatActivations(op);
             ConvertOperator(op);
         }
 
@@ -85,6 +86,10 @@ internal sealed class GraphConverter
             if (_constants[t] is not null)
             {
                 Emit("Identity", Tensor(t).Name, [ConstantInput(t, Layout.Native, keepRank: true)]);
+            }
+            else if (_native[t] is null && _nchw[t] is null)
+            {
+                throw new ConversionException($"graph output '{Tensor(t).Name}' is not produced by any operator");
             }
             else
             {
@@ -196,6 +201,18 @@ internal sealed class GraphConverter
                 break;
             default:
                 throw Fail("is not supported by the converter");
+        }
+    }
+
+    /// <summary>Integer activations mean a quantized graph, whose scales and zero points this converter ignores.</summary>
+    private void RequireFloatActivations(TfLiteOperator op)
+    {
+        foreach (int t in op.Inputs.Concat(op.Outputs))
+        {
+            if (t >= 0 && _constants[t] is null && Tensor(t).Type is TfLiteTensorType.INT8 or TfLiteTensorType.UINT8 or TfLiteTensorType.INT16)
+            {
+                throw Fail($"works on {Tensor(t).Type} tensor '{Tensor(t).Name}'; quantized models are not supported");
+            }
         }
     }
 

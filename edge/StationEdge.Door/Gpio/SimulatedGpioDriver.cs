@@ -20,6 +20,7 @@ public sealed class SimulatedGpioDriver : GpioDriver
     private readonly Lock _gate = new();
     private readonly LineState[] _lines;
     private readonly List<GpioOutputChange> _history = [];
+    private readonly Dictionary<int, (int Input, bool Invert)> _loops = [];
     private readonly DateTimeOffset _epoch;
 
     public SimulatedGpioDriver(string chipName = "gpiochip0", TimeProvider? timeProvider = null, int lineCount = DefaultLineCount)
@@ -87,6 +88,33 @@ public sealed class SimulatedGpioDriver : GpioDriver
 
         line.External = level;
     });
+
+    /// <summary>
+    /// Wires an output line to an input line, as on a test bench or a relay's read-back contact: the input follows
+    /// the output's level on the wire (inverted if asked), including when the output is released.
+    /// </summary>
+    public void Loop(int outputOffset, int inputOffset, bool invert = false)
+    {
+        GpioLevel level;
+        lock (_gate)
+        {
+            _ = Line(outputOffset);
+            _ = Line(inputOffset);
+            _loops[outputOffset] = (inputOffset, invert);
+            level = LevelOf(_lines[outputOffset]);
+        }
+
+        DriveInput(inputOffset, invert ? level.Invert() : level);
+    }
+
+    /// <summary>Cuts the wire <see cref="Loop"/> made from <paramref name="outputOffset"/>; the input keeps its last level until driven.</summary>
+    public void Unloop(int outputOffset)
+    {
+        lock (_gate)
+        {
+            _loops.Remove(outputOffset);
+        }
+    }
 
     /// <summary>
     /// What the kernel does when the owning process dies: every line request is released without the owner's code
@@ -284,6 +312,16 @@ public sealed class SimulatedGpioDriver : GpioDriver
         foreach (var change in changes)
         {
             OutputChanged?.Invoke(this, change);
+            (int Input, bool Invert)? loop;
+            lock (_gate)
+            {
+                loop = _loops.TryGetValue(change.Offset, out var wire) ? wire : null;
+            }
+
+            if (loop is { } w)
+            {
+                DriveInput(w.Input, w.Invert ? change.Level.Invert() : change.Level);
+            }
         }
     }
 

@@ -15,8 +15,8 @@ public static class DoorServiceCollectionExtensions
     public static IServiceCollection AddStationDoor(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<GpioOptions>().Bind(configuration.GetSection(GpioOptions.SectionName), DoorSettings.ConfigureBinder).ValidateOnStart();
-        services.AddOptions<DoorOptions>().Bind(configuration.GetSection(DoorOptions.SectionName), DoorSettings.ConfigureBinder).ValidateOnStart();
+        services.AddOptions<GpioOptions>().Configure(o => DoorSettings.Bind(configuration.GetSection(GpioOptions.SectionName), o)).ValidateOnStart();
+        services.AddOptions<DoorOptions>().Configure(o => DoorSettings.Bind(configuration.GetSection(DoorOptions.SectionName), o)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GpioOptions>, GpioOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DoorOptions>, DoorOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);

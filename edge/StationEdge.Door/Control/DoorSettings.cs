@@ -10,28 +10,34 @@ public sealed record DoorSettings(GpioOptions Gpio, DoorOptions Door)
     /// <exception cref="OptionsValidationException">A key is unknown, has the wrong type or fails validation; the message names it.</exception>
     public static DoorSettings Load(IConfiguration configuration)
     {
-        var gpio = Bind<GpioOptions>(configuration, GpioOptions.SectionName);
-        var door = Bind<DoorOptions>(configuration, DoorOptions.SectionName);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var gpio = Bind<GpioOptions>(configuration.GetSection(GpioOptions.SectionName));
+        var door = Bind<DoorOptions>(configuration.GetSection(DoorOptions.SectionName));
         Check<GpioOptions>(new GpioOptionsValidator().Validate(null, gpio));
         Check<DoorOptions>(new DoorOptionsValidator().Validate(null, door));
         return new DoorSettings(gpio, door);
     }
 
-    internal static void ConfigureBinder(BinderOptions binder) => binder.ErrorOnUnknownConfiguration = true;
+    /// <summary>Binds a section into <paramref name="options"/> after checking its keys and value types.</summary>
+    /// <exception cref="OptionsValidationException">The section has an unknown key or a value of the wrong type.</exception>
+    internal static void Bind<T>(IConfigurationSection section, T options)
+        where T : class
+    {
+        var failures = new List<string>();
+        ConfigurationShape.Check(section, typeof(T), failures);
+        if (failures.Count > 0)
+        {
+            throw new OptionsValidationException(section.Path, typeof(T), failures);
+        }
 
-    private static T Bind<T>(IConfiguration configuration, string section)
+        section.Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
+    }
+
+    private static T Bind<T>(IConfigurationSection section)
         where T : class, new()
     {
         var options = new T();
-        try
-        {
-            configuration.GetSection(section).Bind(options, ConfigureBinder);
-        }
-        catch (InvalidOperationException failure)
-        {
-            throw new OptionsValidationException(section, typeof(T), [OneLine(failure)]);
-        }
-
+        Bind(section, options);
         return options;
     }
 
@@ -41,17 +47,5 @@ public sealed record DoorSettings(GpioOptions Gpio, DoorOptions Door)
         {
             throw new OptionsValidationException(typeof(T).Name, typeof(T), result.Failures);
         }
-    }
-
-    // The binder nests the real reason (e.g. "Failed to convert configuration value 'x' at 'Door:Relay:Line'...") inside.
-    private static string OneLine(Exception failure)
-    {
-        var messages = new List<string>();
-        for (var e = failure; e is not null; e = e.InnerException)
-        {
-            messages.Add(e.Message.ReplaceLineEndings(" ").Trim());
-        }
-
-        return string.Join(": ", messages.Distinct());
     }
 }

@@ -42,9 +42,10 @@ public enum GpioDriverKind
     Libgpiod,
 }
 
-internal static class GpioLevelExtensions
+public static class GpioLevelExtensions
 {
+    /// <summary>The other level (what an active-low line reads when inactive, and so on).</summary>
     public static GpioLevel Invert(this GpioLevel level) => level == GpioLevel.High ? GpioLevel.Low : GpioLevel.High;
 
-    public static string ToWord(this GpioLevel level) => level == GpioLevel.High ? "high" : "low";
+    internal static string ToWord(this GpioLevel level) => level == GpioLevel.High ? "high" : "low";
 }

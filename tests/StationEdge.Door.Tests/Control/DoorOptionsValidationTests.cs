@@ -37,7 +37,8 @@ public sealed class DoorOptionsValidationTests
     [Theory]
     [InlineData("Chip", "/dev/gpiochip0", "Gpio:Chip must be a chip name under /dev such as gpiochip0, not a path (was '/dev/gpiochip0')")]
     [InlineData("Chip", "", "Gpio:Chip must name a chip under /dev, e.g. gpiochip0 (was empty)")]
-    [InlineData("Driver", "7", "Gpio:Driver must be sim or libgpiod (was 7)")]
+    [InlineData("Driver", "7", "Gpio:Driver must be one of Sim, Libgpiod (was '7')")]
+    [InlineData("Driver", "sysfs", "Gpio:Driver must be one of Sim, Libgpiod (was 'sysfs')")]
     public void Load_BadGpioValue_FailsNamingTheKey(string key, string value, string expected)
     {
         var failure = Assert.Throws<OptionsValidationException>(() => Load(($"Gpio:{key}", value)));
@@ -50,8 +51,7 @@ public sealed class DoorOptionsValidationTests
     {
         var failure = Assert.Throws<OptionsValidationException>(() => Load(("Door:Relay:ActiveLevel", "sideways")));
 
-        Assert.Contains("'Door:Relay:ActiveLevel'", failure.Message);
-        Assert.DoesNotContain('\n', failure.Message);
+        Assert.Equal("Door:Relay:ActiveLevel must be one of Low, High (was 'sideways')", failure.Message);
     }
 
     [Fact]
@@ -59,8 +59,20 @@ public sealed class DoorOptionsValidationTests
     {
         var failure = Assert.Throws<OptionsValidationException>(() => Load(("Door:PulsMs", "3000")));
 
-        Assert.Contains("'PulsMs'", failure.Message);
+        Assert.StartsWith("Door:PulsMs is not a known key (known: Relay, Contact, ExitButton, ", failure.Message);
         Assert.DoesNotContain('\n', failure.Message);
+    }
+
+    [Theory]
+    [InlineData("Door:PulseMs", "3s", "Door:PulseMs must be a whole number (was '3s')")]
+    [InlineData("Door:FailSafe", "yes", "Door:FailSafe must be true or false (was 'yes')")]
+    [InlineData("Door:Relay:Colour", "red", "Door:Relay:Colour is not a known key (known: Line, ActiveLevel)")]
+    [InlineData("Door:Relay", "17", "Door:Relay must be a section with keys Line, ActiveLevel (was '17')")]
+    public void Load_MistypedKeyOrValue_NamesTheFullKey(string key, string value, string expected)
+    {
+        var failure = Assert.Throws<OptionsValidationException>(() => Load((key, value)));
+
+        Assert.Equal(expected, failure.Message);
     }
 
     [Fact]

@@ -63,6 +63,16 @@ public sealed class DoorServiceTests
     }
 
     [Fact]
+    public async Task Host_MistypedDoorValue_FailsStartWithTheFullKeyInTheMessage()
+    {
+        using var host = BuildHost(new VirtualTimeProvider(), ("Gpio:Driver", "sim"), ("Door:Relay:ActiveLevel", "sideways"));
+
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Token));
+
+        Assert.Equal("Door:Relay:ActiveLevel must be one of Low, High (was 'sideways')", failure.Message);
+    }
+
+    [Fact]
     public async Task Host_LibgpiodOnAMissingChip_FailsStartNamingTheChip()
     {
         using var host = BuildHost(new VirtualTimeProvider(), ("Gpio:Driver", "libgpiod"), ("Gpio:Chip", "gpiochip95"));

@@ -117,7 +117,7 @@ internal static partial class DoorSimCommand
         catch (JsonException failure)
         {
             // The parser's own "LineNumber: 0" would contradict the scenario line number given in front.
-            var reason = JsonPosition().Replace(failure.Message.ReplaceLineEndings(" "), "byte ");
+            var reason = JsonPosition().Replace(failure.Message.ReplaceLineEndings(" "), "").Trim();
             problem = $"not valid JSON ({reason})";
             return false;
         }
@@ -246,7 +246,7 @@ internal static partial class DoorSimCommand
         return true;
     }
 
-    [GeneratedRegex(@"LineNumber: \d+ \| BytePositionInLine: ")]
+    [GeneratedRegex(@"\s*LineNumber: \d+ \| BytePositionInLine: \d+\.")]
     private static partial Regex JsonPosition();
 
     private readonly record struct Step(long AtMs, string? Grant, int? Line, GpioLevel Level, bool Follow);

@@ -57,7 +57,8 @@ internal static class DoorPulseCommand
             controller.Grant(Grantor);
             try
             {
-                await relocked.Task.WaitAsync(cancellationToken);
+                // Yield so that a cancel raised from inside a door event handler never runs Dispose within that handler.
+                await relocked.Task.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
             }
             catch (OperationCanceledException)
             {

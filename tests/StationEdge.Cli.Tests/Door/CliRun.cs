@@ -41,6 +41,24 @@ internal static class CliRun
         return Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
     }
 
+    /// <summary>Kills the process if the test has not finished with it within a minute: a broken build fails, not hangs.</summary>
+    public static CancellationTokenSource Guard(Process process)
+    {
+        var guard = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        guard.Token.Register(() =>
+        {
+            try
+            {
+                process.Kill();
+            }
+            catch (InvalidOperationException)
+            {
+                // Already exited.
+            }
+        });
+        return guard;
+    }
+
     public static string[] Lines(string text) =>
         text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
 }

@@ -373,11 +373,12 @@ public sealed class DoorSimCommandTests : IDisposable
         var (_, expected, _) = await SimAsync(scenario);
 
         using var process = CliRun.Start("door-sim", "--config", _config.Path);
+        using var guard = CliRun.Guard(process);
         await process.StandardInput.WriteAsync(scenario);
         process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync(guard.Token);
+        var stderr = process.StandardError.ReadToEndAsync(guard.Token);
+        await process.WaitForExitAsync(guard.Token);
 
         Assert.Equal("", await stderr);
         Assert.Equal(0, process.ExitCode);

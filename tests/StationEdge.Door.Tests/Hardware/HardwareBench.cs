@@ -12,6 +12,11 @@ internal static class HardwareBench
 
     public static int LoopIn => Line("STATIONEDGE_GPIO_LOOP_IN", 21);
 
+    /// <summary>Two unconnected lines the door test uses as contact and exit button (their pull-ups hold them high).</summary>
+    public static int SpareA => Line("STATIONEDGE_GPIO_SPARE_A", 5);
+
+    public static int SpareB => Line("STATIONEDGE_GPIO_SPARE_B", 6);
+
     /// <summary>Null when the chip exists; otherwise why the hardware tests are skipped.</summary>
     public static string? SkipReason => File.Exists($"/dev/{Chip}")
         ? null

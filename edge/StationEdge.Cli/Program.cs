@@ -9,7 +9,8 @@ internal static class Program
         usage: station-edge <command> [options]
           door-sim [--config FILE]       run the door controller on a simulated chip with virtual time;
                                          scenario as JSON lines on stdin, events as JSON lines on stdout
-          door --pulse [--config FILE]   energise the door relay for one pulse on the configured chip
+          door --pulse [--gpio sim|libgpiod] [--config FILE]
+                                         energise the door relay for one pulse on the configured chip
         exit codes: 0 success, 1 fault (e.g. GPIO), 2 bad input, 130 interrupted
         """;
 

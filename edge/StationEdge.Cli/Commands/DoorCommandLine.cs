@@ -11,37 +11,50 @@ namespace StationEdge.Cli.Commands;
 /// <summary>What door-sim and door --pulse share: the --config flag, loading it, and the JSON lines they print.</summary>
 internal static class DoorCommandLine
 {
-    /// <summary>Parses <c>--config FILE</c> plus the given switches; writes a one-line error and returns false on anything else.</summary>
-    public static bool TryParse(string command, string[] args, TextWriter stderr, ISet<string> switches, out string? configPath, out HashSet<string> given)
+    /// <summary>
+    /// Parses <c>--config FILE</c> and, for <c>door</c>, <c>--pulse</c> and <c>--gpio sim|libgpiod</c> (which overrides
+    /// Gpio:Driver); writes a one-line error naming the flag and returns null on anything else.
+    /// </summary>
+    public static DoorArguments? Parse(string command, string[] args, TextWriter stderr, bool hardwareFlags)
     {
-        configPath = null;
-        given = [];
+        var parsed = new DoorArguments(null, false, null);
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
-            if (arg == "--config" || arg.StartsWith("--config=", StringComparison.Ordinal))
+            var (flag, inline) = arg.IndexOf('=', StringComparison.Ordinal) is > 0 and var eq ? (arg[..eq], arg[(eq + 1)..]) : (arg, null);
+            string? Value() => inline ?? (i + 1 < args.Length ? args[++i] : null);
+            switch (flag)
             {
-                var value = arg == "--config" ? (i + 1 < args.Length ? args[++i] : null) : arg["--config=".Length..];
-                if (string.IsNullOrEmpty(value))
-                {
-                    stderr.WriteLine($"{command}: --config needs a file name");
-                    return false;
-                }
+                case "--config":
+                    var path = Value();
+                    if (string.IsNullOrEmpty(path))
+                    {
+                        stderr.WriteLine($"{command}: --config needs a file name");
+                        return null;
+                    }
 
-                configPath = value;
-            }
-            else if (switches.Contains(arg))
-            {
-                given.Add(arg);
-            }
-            else
-            {
-                stderr.WriteLine($"{command}: unknown option '{arg}'");
-                return false;
+                    parsed = parsed with { ConfigPath = path };
+                    break;
+                case "--pulse" when hardwareFlags && inline is null:
+                    parsed = parsed with { Pulse = true };
+                    break;
+                case "--gpio" when hardwareFlags:
+                    var driver = Value();
+                    if (driver is not ("sim" or "libgpiod"))
+                    {
+                        stderr.WriteLine($"{command}: --gpio must be sim or libgpiod (was '{driver}')");
+                        return null;
+                    }
+
+                    parsed = parsed with { Gpio = driver == "sim" ? GpioDriverKind.Sim : GpioDriverKind.Libgpiod };
+                    break;
+                default:
+                    stderr.WriteLine($"{command}: unknown option '{arg}'");
+                    return null;
             }
         }
 
-        return true;
+        return parsed;
     }
 
     /// <summary>Reads the <c>Gpio</c> and <c>Door</c> sections (appsettings shape) from the file, or the defaults without one.</summary>
@@ -105,6 +118,8 @@ internal static class DoorCommandLine
         return names;
     }
 }
+
+internal sealed record DoorArguments(string? ConfigPath, bool Pulse, GpioDriverKind? Gpio);
 
 /// <summary>Writes door outputs and events as one JSON object per line, each with at_ms since <c>start</c>.</summary>
 internal sealed class DoorJsonWriter(TextWriter output, DateTimeOffset start, DoorOptions door)

@@ -4,7 +4,7 @@ using StationEdge.Door.Gpio;
 namespace StationEdge.Cli.Commands;
 
 /// <summary>
-/// <c>station-edge door --pulse [--config F]</c>: energises the relay for one Door:PulseMs pulse on the configured
+/// <c>station-edge door --pulse [--gpio sim|libgpiod] [--config F]</c>: energises the relay for one Door:PulseMs pulse on the configured
 /// chip, to check the wiring, under the same controller and limits as the daemon. Prints the door's events (and, on
 /// the simulated chip, its output changes) as JSON lines. SIGINT/SIGTERM end the pulse early with the relay dropped.
 /// </summary>
@@ -15,20 +15,25 @@ internal static class DoorPulseCommand
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        if (!DoorCommandLine.TryParse(Name, args, stderr, new HashSet<string> { "--pulse" }, out var configPath, out var given))
+        if (DoorCommandLine.Parse(Name, args, stderr, hardwareFlags: true) is not { } parsed)
         {
             return 2;
         }
 
-        if (!given.Contains("--pulse"))
+        if (!parsed.Pulse)
         {
             await stderr.WriteLineAsync($"{Name}: nothing to do; --pulse energises the relay for one pulse");
             return 2;
         }
 
-        if (DoorCommandLine.LoadSettings(Name, configPath, stderr) is not { } settings)
+        if (DoorCommandLine.LoadSettings(Name, parsed.ConfigPath, stderr) is not { } settings)
         {
             return 2;
+        }
+
+        if (parsed.Gpio is { } driverKind)
+        {
+            settings.Gpio.Driver = driverKind;
         }
 
         var time = TimeProvider.System;

@@ -29,8 +29,8 @@ internal static partial class DoorSimCommand
 
     public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        if (!DoorCommandLine.TryParse(Name, args, stderr, new HashSet<string>(), out var configPath, out _)
-            || DoorCommandLine.LoadSettings(Name, configPath, stderr) is not { } settings)
+        if (DoorCommandLine.Parse(Name, args, stderr, hardwareFlags: false) is not { } parsed
+            || DoorCommandLine.LoadSettings(Name, parsed.ConfigPath, stderr) is not { } settings)
         {
             return 2;
         }

@@ -37,6 +37,30 @@ public sealed class DoorPulseCommandTests
     }
 
     [Fact]
+    public async Task Pulse_GpioFlag_OverridesTheConfiguredDriver()
+    {
+        using var config = new ConfigFile("""{ "Gpio": { "Driver": "libgpiod", "Chip": "gpiochip93" }, "Door": { "PulseMs": 100 } }""");
+
+        var (exit, stdout, stderr) = await CliRun.InProcessAsync("", "door", "--pulse", "--gpio", "sim", "--config", config.Path);
+
+        Assert.Equal((0, ""), (exit, stderr));
+        Assert.Equal("stopped", Describe(stdout[^1]));
+    }
+
+    [Theory]
+    [InlineData(new[] { "door", "--pulse", "--gpio", "sysfs" }, "door: --gpio must be sim or libgpiod (was 'sysfs')")]
+    [InlineData(new[] { "door", "--pulse", "--gpio" }, "door: --gpio must be sim or libgpiod (was '')")]
+    [InlineData(new[] { "door", "--pulse=3" }, "door: unknown option '--pulse=3'")]
+    [InlineData(new[] { "door-sim", "--gpio", "sim" }, "door-sim: unknown option '--gpio'")]
+    public async Task BadFlag_ExitsTwoNamingIt(string[] args, string expected)
+    {
+        var (exit, _, stderr) = await CliRun.InProcessAsync("", args);
+
+        Assert.Equal(2, exit);
+        Assert.Equal([expected], CliRun.Lines(stderr));
+    }
+
+    [Fact]
     public async Task Door_WithoutPulse_ExitsTwoSayingWhatToDo()
     {
         var (exit, _, stderr) = await CliRun.InProcessAsync("", "door");

@@ -1,54 +1,83 @@
 using System.Runtime.InteropServices;
 using StationEdge.Cli.Commands;
+using StationEdge.Vision.Models;
+using StationEdge.Vision.Onnx;
 
 namespace StationEdge.Cli;
 
 internal static class Program
 {
-    public const string Usage = """
-        usage: station-edge <command> [options]
-          door-sim [--config FILE]       run the door controller on a simulated chip with virtual time;
-                                         scenario as JSON lines on stdin, events as JSON lines on stdout
-          door --pulse [--gpio sim|libgpiod] [--config FILE]
-                                         energise the door relay for one pulse on the configured chip
-        exit codes: 0 success, 1 fault (e.g. GPIO), 2 bad input, 130 interrupted
+    private const string Usage = """
+        usage: station-edge COMMAND [flags] [--json]
+          detect   --photo P                      every face with box, keypoints, score and quality
+          eval     --pairs CSV [--images DIR]     1:1 verification figures over a pairs file
+          match    --photos P...                  who appears in more than one photo
+          bench    [--runs N]                     speed and memory on this machine
+          doctor                                  check the ONNX Runtime library, models and ffmpeg
+          door-sim [--config F]                   the door controller on a simulated chip with virtual time:
+                                                  scenario as JSON lines on stdin, events as JSON lines on stdout
+          door     --pulse [--gpio sim|libgpiod] [--config F]
+                                                  energise the door relay for one pulse on the configured chip
+        common flags: --models DIR (default out/models or $STATIONEDGE_MODELS), --json
+        exit codes: 0 success, 2 bad input, 3 fault, 130 interrupted
         """;
 
     public static async Task<int> Main(string[] args)
     {
-        // SIGINT/SIGTERM cancel the command instead of killing the process, so the door relay is dropped first.
-        using var stop = new CancellationTokenSource();
+        // SIGINT and SIGTERM cancel the command instead of killing the process, so a door relay is dropped first.
+        using var cancel = new CancellationTokenSource();
         void Cancel(PosixSignalContext context)
         {
             context.Cancel = true;
-            stop.Cancel();
+            cancel.Cancel();
         }
 
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
-        return await RunAsync(args, Console.In, Console.Out, Console.Error, stop.Token);
+        return await RunAsync(args, Console.In, Console.Out, Console.Error, cancel.Token);
     }
 
-    public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken ct) =>
+        RunAsync(args, TextReader.Null, stdout, stderr, ct);
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        if (args.Length == 0)
+        if (args.Count == 0 || args[0] is "-h" or "--help" or "help")
         {
-            await stderr.WriteAsync(Usage);
-            return 2;
+            stderr.WriteLine(Usage);
+            return args.Count == 0 ? CliError.BadInputCode : 0;
         }
 
-        switch (args[0])
+        var rest = args.Skip(1).ToList();
+        try
         {
-            case "door-sim":
-                return await DoorSimCommand.RunAsync(args[1..], stdin, stdout, stderr, cancellationToken);
-            case "door":
-                return await DoorPulseCommand.RunAsync(args[1..], stdout, stderr, cancellationToken);
-            case "help" or "--help" or "-h":
-                await stdout.WriteAsync(Usage);
-                return 0;
-            default:
-                await stderr.WriteLineAsync($"station-edge: unknown command '{args[0]}' (try --help)");
-                return 2;
+            return args[0] switch
+            {
+                "doctor" => DoctorCommand.Run(rest, stdout),
+                "door-sim" => await DoorSimCommand.RunAsync(rest, stdin, stdout, stderr, ct),
+                "door" => await DoorPulseCommand.RunAsync(rest, stdout, stderr, ct),
+                _ => throw CliError.BadInput($"unknown command '{args[0]}' (try: station-edge --help)"),
+            };
+        }
+        catch (CliError e)
+        {
+            stderr.WriteLine($"station-edge: {e.Message}");
+            return e.ExitCode;
+        }
+        catch (ModelIntegrityException e)
+        {
+            stderr.WriteLine($"station-edge: {e.Message}");
+            return CliError.FaultCode;
+        }
+        catch (OnnxRuntimeException e)
+        {
+            stderr.WriteLine($"station-edge: {e.Message}");
+            return CliError.FaultCode;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            stderr.WriteLine("station-edge: cancelled");
+            return 130;
         }
     }
 }

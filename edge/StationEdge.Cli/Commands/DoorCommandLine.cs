@@ -15,14 +15,14 @@ internal static class DoorCommandLine
     /// Parses <c>--config FILE</c> and, for <c>door</c>, <c>--pulse</c> and <c>--gpio sim|libgpiod</c> (which overrides
     /// Gpio:Driver); writes a one-line error naming the flag and returns null on anything else.
     /// </summary>
-    public static DoorArguments? Parse(string command, string[] args, TextWriter stderr, bool hardwareFlags)
+    public static DoorArguments? Parse(string command, IReadOnlyList<string> args, TextWriter stderr, bool hardwareFlags)
     {
         var parsed = new DoorArguments(null, false, null);
-        for (var i = 0; i < args.Length; i++)
+        for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
             var (flag, inline) = arg.IndexOf('=', StringComparison.Ordinal) is > 0 and var eq ? (arg[..eq], arg[(eq + 1)..]) : (arg, null);
-            string? Value() => inline ?? (i + 1 < args.Length ? args[++i] : null);
+            string? Value() => inline ?? (i + 1 < args.Count ? args[++i] : null);
             switch (flag)
             {
                 case "--config":

@@ -13,7 +13,7 @@ internal static class DoorPulseCommand
     private const string Name = "door";
     private const string Grantor = "door --pulse";
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         if (DoorCommandLine.Parse(Name, args, stderr, hardwareFlags: true) is not { } parsed)
         {
@@ -77,7 +77,7 @@ internal static class DoorPulseCommand
         catch (GpioException failure)
         {
             await stderr.WriteLineAsync($"{Name}: {failure.Message}");
-            return 1;
+            return CliError.FaultCode;
         }
     }
 }

@@ -27,7 +27,7 @@ internal static partial class DoorSimCommand
     // Every timer the controller sets is one-shot, so the clock always goes idle; this only bounds a bug.
     private static readonly TimeSpan IdleLimit = TimeSpan.FromDays(1);
 
-    public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         if (DoorCommandLine.Parse(Name, args, stderr, hardwareFlags: false) is not { } parsed
             || DoorCommandLine.LoadSettings(Name, parsed.ConfigPath, stderr) is not { } settings)

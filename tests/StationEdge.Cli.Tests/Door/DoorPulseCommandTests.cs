@@ -25,13 +25,13 @@ public sealed class DoorPulseCommandTests
     }
 
     [Fact]
-    public async Task Pulse_OnAMissingChip_ExitsOneNamingTheChip()
+    public async Task Pulse_OnAMissingChip_ExitsThreeNamingTheChip()
     {
         using var config = new ConfigFile("""{ "Gpio": { "Driver": "libgpiod", "Chip": "gpiochip93" } }""");
 
         var (exit, stdout, stderr) = await CliRun.InProcessAsync("", "door", "--pulse", "--config", config.Path);
 
-        Assert.Equal(1, exit);
+        Assert.Equal(3, exit);
         Assert.Empty(stdout);
         Assert.Equal(["door: GPIO chip 'gpiochip93' not found (libgpiod: No such file or directory)"], CliRun.Lines(stderr));
     }

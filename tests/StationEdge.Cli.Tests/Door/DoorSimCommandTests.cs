@@ -352,7 +352,7 @@ public sealed class DoorSimCommandTests : IDisposable
     [InlineData(new[] { "door-sim", "--config", "/nonexistent/door.json" }, "door-sim: --config /nonexistent/door.json: file not found")]
     [InlineData(new[] { "door-sim", "--config" }, "door-sim: --config needs a file name")]
     [InlineData(new[] { "door-sim", "--speed", "2" }, "door-sim: unknown option '--speed'")]
-    [InlineData(new[] { "unlock-everything" }, "station-edge: unknown command 'unlock-everything' (try --help)")]
+    [InlineData(new[] { "unlock-everything" }, "station-edge: unknown command 'unlock-everything' (try: station-edge --help)")]
     public async Task BadCommandLine_ExitsTwoWithOneLineNamingTheFlag(string[] args, string expected)
     {
         var (exit, stdout, stderr) = await CliRun.InProcessAsync("", args);

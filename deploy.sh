@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# StationEdge set-up, demo and tests. Each command does its own set-up and is safe to run again.
+#   ./deploy.sh setup   apt packages, pinned models (npm), build, publish out/station-edge/station-edge
+#   ./deploy.sh demo    the product's main job on embedded defaults
+#   ./deploy.sh test    style check and every test
+#   ./deploy.sh bench   speed and memory figures on this machine
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+ROOT=$PWD
+OUT=$ROOT/out
+MODELS=$OUT/models
+CLI=$OUT/station-edge/station-edge
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# Runtime packages, then what the tests and benchmarks use beside them.
+APT_RUNTIME=(ffmpeg libgpiod2)
+APT_TEST=(python3-opencv python3-numpy)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'deploy.sh: %s\n' "$*" >&2; exit 1; }
+
+need_apt() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing apt packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+setup() {
+  command -v dotnet >/dev/null || die "the .NET 10 SDK is required (dotnet not on PATH)"
+  command -v npm >/dev/null || die "node and npm are required for set-up (models come from pinned npm packages)"
+  need_apt "${APT_RUNTIME[@]}" "$@"
+  say "building"
+  dotnet build "$ROOT/StationEdge.sln" -c Release -nologo -clp:ErrorsOnly -v:q
+  say "models (pinned npm packages, sha256-checked)"
+  dotnet "$ROOT/models/StationEdge.ModelTools/bin/Release/net10.0/station-models.dll" install \
+    --lock "$ROOT/models/models.lock.json" --out "$MODELS"
+  say "publishing $CLI"
+  dotnet publish "$ROOT/edge/StationEdge.Cli" -c Release -o "$OUT/station-edge" -nologo -clp:ErrorsOnly -v:q
+}
+
+demo() {
+  setup
+  local samples=("$MODELS"/demo/sample*.jpg)
+  say "detect: faces in the sample photos (from npm @vladmandic/face-api)"
+  for photo in "${samples[@]}"; do
+    "$CLI" detect --photo "$photo"
+  done
+  say "identify: who appears in more than one sample photo"
+  "$CLI" match --photos "${samples[@]}"
+  local pairs="$ROOT/../shared/data/faces-dev/pairs.csv"
+  if [ -f "$pairs" ]; then
+    say "eval: 1:1 verification on $pairs"
+    "$CLI" eval --pairs "$pairs"
+  else
+    say "eval: skipped, no $pairs (the development photo set sits beside the repository)"
+  fi
+}
+
+run_tests() {
+  setup "${APT_TEST[@]}"
+  say "style (dotnet format --verify-no-changes)"
+  dotnet format "$ROOT/StationEdge.sln" --verify-no-changes --no-restore -v:q
+  say "tests"
+  set +e
+  dotnet test "$ROOT/StationEdge.sln" -c Release --no-build -nologo -v:q \
+    --logger "console;verbosity=normal" 2>&1 | tee "$OUT/test.log" | grep --line-buffered -vE '^\s+Passed '
+  local rc=${PIPESTATUS[0]}
+  set -e
+  summarize_tests "$OUT/test.log"
+  return "$rc"
+}
+
+summarize_tests() {
+  # One closing line over all test projects, in the plain 'N passed, N failed, N skipped' form.
+  awk '/^(Passed!|Failed!)/ {
+         for (i = 1; i <= NF; i++) {
+           if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1)
+         }
+       }
+       END { gsub(",", "", p); printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$1"
+}
+
+bench() {
+  setup "${APT_TEST[@]}"
+  "$CLI" bench "$@"
+}
+
+case "${1:-}" in
+  setup) shift; setup "$@" ;;
+  demo) demo ;;
+  test) run_tests ;;
+  bench) shift; bench "$@" ;;
+  *) echo "usage: ./deploy.sh setup|demo|test|bench" >&2; exit 2 ;;
+esac

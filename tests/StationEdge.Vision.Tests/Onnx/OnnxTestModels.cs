@@ -1,0 +1,47 @@
+using StationEdge.Vision.Onnx;
+
+namespace StationEdge.Vision.Tests.Onnx;
+
+/// <summary>
+/// The models folder the tests use: $STATIONEDGE_MODELS, else &lt;repo root&gt;/out/models.
+/// A missing file fails the test with a message saying how to get it (CI runs set-up first).
+/// </summary>
+internal static class OnnxTestModels
+{
+    public const string BlazeFaceFront = "blazeface-front.onnx";
+
+    public static string Directory { get; } = Locate();
+
+    public static string PathOf(string fileName)
+    {
+        var path = System.IO.Path.Combine(Directory, fileName);
+        if (!File.Exists(path))
+        {
+            Assert.Fail($"{path} is missing: run ./deploy.sh setup, or point STATIONEDGE_MODELS at a folder holding {fileName}");
+        }
+
+        return path;
+    }
+
+    /// <summary>Loads ONNX Runtime from the models folder (idempotent).</summary>
+    public static void LoadRuntime() => OnnxRuntimeLibrary.Load(PathOf(OnnxRuntimeLibrary.FileName));
+
+    private static string Locate()
+    {
+        var fromEnv = Environment.GetEnvironmentVariable("STATIONEDGE_MODELS");
+        if (!string.IsNullOrWhiteSpace(fromEnv))
+        {
+            return System.IO.Path.GetFullPath(fromEnv);
+        }
+
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(System.IO.Path.Combine(dir.FullName, "StationEdge.sln")))
+            {
+                return System.IO.Path.Combine(dir.FullName, "out", "models");
+            }
+        }
+
+        throw new InvalidOperationException($"no StationEdge.sln above {AppContext.BaseDirectory}: set STATIONEDGE_MODELS");
+    }
+}

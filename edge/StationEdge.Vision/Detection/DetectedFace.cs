@@ -13,7 +13,10 @@ public enum FaceKeypoint
     LeftEar = 5,
 }
 
-/// <summary>One face in frame pixels. <paramref name="Model"/> names the detector variant that found it.</summary>
+/// <summary>
+/// One face in frame pixels, pixel-edge coordinates ((0,0) is the top-left corner of the first pixel, as
+/// <see cref="Imaging.LetterboxTransform"/> gives them). <paramref name="Model"/> names the detector variant that found it.
+/// </summary>
 public sealed record DetectedFace(RectangleF Box, PointF[] Keypoints, float Score, string Model)
 {
     public PointF this[FaceKeypoint keypoint] => Keypoints[(int)keypoint];

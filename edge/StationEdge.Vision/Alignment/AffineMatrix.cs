@@ -1,4 +1,5 @@
 using System.Drawing;
+using System.Numerics;
 
 namespace StationEdge.Vision.Alignment;
 
@@ -30,6 +31,9 @@ public readonly record struct AffineMatrix(double M11, double M12, double M13, d
         var i22 = M11 / det;
         return new AffineMatrix(i11, i12, -((i11 * M13) + (i12 * M23)), i21, i22, -((i21 * M13) + (i22 * M23)));
     }
+
+    /// <summary>The same map in System.Numerics' row-vector layout, as <see cref="Imaging.AffineWarp"/> takes it.</summary>
+    public Matrix3x2 ToMatrix3x2() => new((float)M11, (float)M21, (float)M12, (float)M22, (float)M13, (float)M23);
 
     /// <summary>The matrix as {M11, M12, M13, M21, M22, M23}.</summary>
     public double[] ToArray() => [M11, M12, M13, M21, M22, M23];

@@ -40,7 +40,7 @@ public sealed class InferenceSession : IDisposable
         }
 
         _handle = new OrtSessionHandle(session);
-        (InputNames, InputMetadata, OutputNames, OutputMetadata) = ReadSignature();
+        (InputNames, InputMetadata, OutputNames, OutputMetadata) = ReadSignatureOrRelease();
     }
 
     /// <summary>Loads a model from its serialized bytes (ORT copies what it needs; the array is free afterwards).</summary>
@@ -62,7 +62,7 @@ public sealed class InferenceSession : IDisposable
         }
 
         _handle = new OrtSessionHandle(session);
-        (InputNames, InputMetadata, OutputNames, OutputMetadata) = ReadSignature();
+        (InputNames, InputMetadata, OutputNames, OutputMetadata) = ReadSignatureOrRelease();
     }
 
     public IReadOnlyList<string> InputNames { get; }
@@ -243,7 +243,20 @@ public sealed class InferenceSession : IDisposable
         return utf8;
     }
 
-    private unsafe (IReadOnlyList<string>, IReadOnlyDictionary<string, NodeMetadata>, IReadOnlyList<string>, IReadOnlyDictionary<string, NodeMetadata>) ReadSignature()
+    private (IReadOnlyList<string>, IReadOnlyDictionary<string, NodeMetadata>, IReadOnlyList<string>, IReadOnlyDictionary<string, NodeMetadata>) ReadSignatureOrRelease()
+    {
+        try
+        {
+            return ReadSignature();
+        }
+        catch
+        {
+            _handle.Dispose();
+            throw;
+        }
+    }
+
+    private (IReadOnlyList<string>, IReadOnlyDictionary<string, NodeMetadata>, IReadOnlyList<string>, IReadOnlyDictionary<string, NodeMetadata>) ReadSignature()
     {
         var session = _handle.DangerousGetHandle();
         var (inputNames, inputMetadata) = ReadNodes(session, isInput: true);
@@ -258,7 +271,7 @@ public sealed class InferenceSession : IDisposable
             }
         }
 
-        return (inputNames, inputMetadata, outputNames, outputMetadata);
+        return (Array.AsReadOnly(inputNames), inputMetadata.AsReadOnly(), Array.AsReadOnly(outputNames), outputMetadata.AsReadOnly());
     }
 
     private unsafe (string[] Names, Dictionary<string, NodeMetadata> Metadata) ReadNodes(nint session, bool isInput)

@@ -1,4 +1,5 @@
 using StationEdge.Vision.Onnx;
+using Xunit.Abstractions;
 
 namespace StationEdge.Vision.Tests.Onnx;
 
@@ -10,15 +11,14 @@ public sealed class OnnxMemoryCollection
 }
 
 [Collection(OnnxMemoryCollection.Name)]
-public sealed class OnnxMemoryTests
+public sealed class OnnxMemoryTests(ITestOutputHelper output)
 {
     private const long AllowedGrowthBytes = 20L * 1024 * 1024;
-
-    public OnnxMemoryTests() => OnnxTestModels.LoadRuntime();
 
     [Fact]
     public void TenThousandBlazeFaceRuns_WithFreshValuesEachTime_DoNotGrowRss()
     {
+        OnnxTestModels.LoadRuntime();
         using var session = new InferenceSession(OnnxTestModels.PathOf(OnnxTestModels.BlazeFaceFront), new SessionOptions { IntraOpNumThreads = 1 });
         var pixels = new float[128 * 128 * 3];
         long[] shape = [1, 128, 128, 3];
@@ -36,26 +36,30 @@ public sealed class OnnxMemoryTests
             RunOnce(i);
         }
 
-        var before = SettledRss();
+        var before = Measure();
         for (var i = 0; i < 10_000; i++)
         {
             RunOnce(i);
         }
 
-        var after = SettledRss();
+        var after = Measure();
 
-        Assert.True(
-            after - before < AllowedGrowthBytes,
-            $"RSS grew by {(after - before) / 1024} KiB over 10,000 runs ({before / 1024} KiB → {after / 1024} KiB)");
+        // The GC may enlarge its own heap while it tunes its budget (by how much depends on the CPU's cache size);
+        // that is not a leak, so it is taken out. A leaked output costs 61 KB a run, 600 MB over the loop.
+        var rssGrowth = after.Rss - before.Rss;
+        var managedGrowth = Math.Max(0, after.GcCommitted - before.GcCommitted);
+        var report = $"RSS {before.Rss / 1024} → {after.Rss / 1024} KiB over 10,000 runs, of which the GC heap grew {managedGrowth / 1024} KiB";
+        output.WriteLine(report);
+        Assert.True(rssGrowth - managedGrowth < AllowedGrowthBytes, report);
     }
 
-    private static long SettledRss()
+    private static (long Rss, long GcCommitted) Measure()
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
         var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
         var kib = long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0]);
-        return kib * 1024;
+        return (kib * 1024, GC.GetGCMemoryInfo().TotalCommittedBytes);
     }
 }

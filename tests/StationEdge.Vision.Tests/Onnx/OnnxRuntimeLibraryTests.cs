@@ -119,5 +119,4 @@ public sealed class OnnxRuntimeLibraryTests
         Assert.Equal($"tensor over too small a buffer: {error.NativeMessage}", error.Message);
         Assert.Contains("16", error.NativeMessage, StringComparison.Ordinal);
     }
-
 }

@@ -11,6 +11,7 @@ internal enum ImageFileFormat
     Bmp,
     Gif,
     Tiff,
+    Ppm,
 }
 
 /// <summary>What the decoder learns from the file itself before starting ffmpeg.</summary>
@@ -25,6 +26,7 @@ internal readonly record struct ImageFileInfo(ImageFileFormat Format, int Width,
         ImageFileFormat.Bmp => "bmp_pipe",
         ImageFileFormat.Gif => "gif",
         ImageFileFormat.Tiff => "tiff_pipe",
+        ImageFileFormat.Ppm => "ppm_pipe",
         _ => throw new InvalidOperationException($"no demuxer for {Format}"),
     };
 }
@@ -85,6 +87,11 @@ internal static class ImageFileHeader
         if (head.StartsWith("II*\0"u8) || head.StartsWith("MM\0*"u8))
         {
             return ImageFileFormat.Tiff;
+        }
+
+        if (head.Length >= 3 && head.StartsWith("P6"u8) && head[2] is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t')
+        {
+            return ImageFileFormat.Ppm;
         }
 
         return head.StartsWith("BM"u8) ? ImageFileFormat.Bmp : ImageFileFormat.Unknown;

@@ -5,7 +5,7 @@ using System.Globalization;
 namespace StationEdge.Vision.Imaging;
 
 /// <summary>
-/// Decodes photos (JPEG, PNG, WebP, BMP, GIF, TIFF; the first frame of animations) to <see cref="RgbImage"/>
+/// Decodes photos (JPEG, PNG, WebP, BMP, GIF, TIFF, binary PPM; the first frame of animations) to <see cref="RgbImage"/>
 /// through an ffmpeg child process that writes one PAM image (header with the size, then pixels) to its stdout.
 /// <list type="bullet">
 /// <item>The format is read from the file's magic bytes and named to ffmpeg (<c>-f jpeg_pipe</c> …), with only the
@@ -21,6 +21,7 @@ namespace StationEdge.Vision.Imaging;
 /// error it logs while decoding makes this a <see cref="PhotoDecodeException"/> ("truncated or corrupt image"),
 /// because an enrollment template from half a face is worse than asking for the photo again.</item>
 /// </list>
+/// Stateless apart from its options: one instance may decode several photos at once.
 /// </summary>
 public sealed class PhotoDecoder
 {
@@ -48,7 +49,7 @@ public sealed class PhotoDecoder
         var info = ReadHeader(path);
         if (info.Format == ImageFileFormat.Unknown)
         {
-            throw new PhotoDecodeException(path, "not a decodable image (content is not JPEG, PNG, WebP, BMP, GIF or TIFF)");
+            throw new PhotoDecodeException(path, "not a decodable image (content is not JPEG, PNG, WebP, BMP, GIF, TIFF or PPM)");
         }
 
         var (image, inputSize) = await RunFfmpegAsync(path, info, ct);

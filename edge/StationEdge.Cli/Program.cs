@@ -1,11 +1,69 @@
+using StationEdge.Cli.Commands;
+using StationEdge.Vision.Models;
+using StationEdge.Vision.Onnx;
+
 namespace StationEdge.Cli;
 
 internal static class Program
 {
+    private const string Usage = """
+        usage: station-edge COMMAND [flags] [--json]
+          detect   --photo P                      every face with box, keypoints, score and quality
+          eval     --pairs CSV [--images DIR]     1:1 verification figures over a pairs file
+          match    --photos P...                  who appears in more than one photo
+          bench    [--runs N]                     speed and memory on this machine
+          doctor                                  check the ONNX Runtime library, models and ffmpeg
+        common flags: --models DIR (default out/models or $STATIONEDGE_MODELS), --json
+        exit codes: 0 success, 2 bad input, 3 fault
+        """;
+
     public static async Task<int> Main(string[] args)
     {
-        await Task.Yield();
-        Console.Error.WriteLine("station-edge: no commands yet");
-        return args.Length == 0 ? 2 : 2;
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        return await RunAsync(args, Console.Out, Console.Error, cancel.Token);
+    }
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        if (args.Count == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            stderr.WriteLine(Usage);
+            return args.Count == 0 ? CliError.BadInputCode : 0;
+        }
+
+        var rest = args.Skip(1).ToList();
+        try
+        {
+            return args[0] switch
+            {
+                "doctor" => DoctorCommand.Run(rest, stdout),
+                _ => throw CliError.BadInput($"unknown command '{args[0]}' (try: station-edge --help)"),
+            };
+        }
+        catch (CliError e)
+        {
+            stderr.WriteLine($"station-edge: {e.Message}");
+            return e.ExitCode;
+        }
+        catch (ModelIntegrityException e)
+        {
+            stderr.WriteLine($"station-edge: {e.Message}");
+            return CliError.FaultCode;
+        }
+        catch (OnnxRuntimeException e)
+        {
+            stderr.WriteLine($"station-edge: {e.Message}");
+            return CliError.FaultCode;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            stderr.WriteLine("station-edge: cancelled");
+            return 130;
+        }
     }
 }

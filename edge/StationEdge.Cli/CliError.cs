@@ -1,0 +1,14 @@
+namespace StationEdge.Cli;
+
+/// <summary>What ends a command early: a one-line reason and the exit code the design gives it.</summary>
+internal sealed class CliError(int exitCode, string message) : Exception(message)
+{
+    public const int BadInputCode = 2;
+    public const int FaultCode = 3;
+
+    public int ExitCode { get; } = exitCode;
+
+    public static CliError BadInput(string message) => new(BadInputCode, message);
+
+    public static CliError Fault(string message) => new(FaultCode, message);
+}

@@ -4,6 +4,7 @@ using StationEdge.Vision.Detection;
 using StationEdge.Vision.Imaging;
 using StationEdge.Vision.Onnx;
 using StationEdge.Vision.Tests.Onnx;
+using StationEdge.Vision.Tests.Imaging;
 using StationEdge.Vision.Tests.Support;
 
 namespace StationEdge.Vision.Tests.Alignment;
@@ -66,7 +67,7 @@ public class FaceAlignerTests
     {
         OnnxTestModels.LoadRuntime();
         using var detector = new FaceDetector(new InferenceSession(OnnxTestModels.PathOf("blazeface-front.onnx")));
-        using var photo = await FacesDev.LoadAsync("img11.jpg");
+        using var photo = await FacesDevPhotos.LoadAsync("img11.jpg");
         var face = Assert.Single(detector.Detect(photo));
 
         using var aligned = FaceAligner.AlignToImage(photo, face);

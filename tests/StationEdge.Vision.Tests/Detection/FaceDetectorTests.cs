@@ -2,6 +2,7 @@ using StationEdge.Vision.Detection;
 using StationEdge.Vision.Imaging;
 using StationEdge.Vision.Onnx;
 using StationEdge.Vision.Tests.Onnx;
+using StationEdge.Vision.Tests.Imaging;
 using StationEdge.Vision.Tests.Support;
 
 namespace StationEdge.Vision.Tests.Detection;
@@ -30,7 +31,7 @@ public sealed class FaceDetectorTests : IDisposable
     [FacesDevFact]
     public async Task Detect_SingleFacePhoto_FindsExactlyOneUprightFaceInsideTheFrame()
     {
-        using var image = await FacesDev.LoadAsync("img1.jpg");
+        using var image = await FacesDevPhotos.LoadAsync("img1.jpg");
 
         var face = Assert.Single(_detector.Detect(image));
 
@@ -46,7 +47,7 @@ public sealed class FaceDetectorTests : IDisposable
     [FacesDevFact]
     public async Task Detect_CouplePhoto_FindsAtLeastTwoFacesSortedByScore()
     {
-        using var image = await FacesDev.LoadAsync("couple.jpg");
+        using var image = await FacesDevPhotos.LoadAsync("couple.jpg");
 
         var faces = _detector.Detect(image);
 
@@ -58,7 +59,7 @@ public sealed class FaceDetectorTests : IDisposable
     [FacesDevFact]
     public async Task Detect_GroupSelfie_BackModelFindsTheFaces()
     {
-        using var image = await FacesDev.LoadAsync("selfie-many-people.jpg");
+        using var image = await FacesDevPhotos.LoadAsync("selfie-many-people.jpg");
 
         var back = _detector.Detect(image, BlazeFaceModel.Back);
 
@@ -71,7 +72,7 @@ public sealed class FaceDetectorTests : IDisposable
     public async Task Detect_FacesTooSmallForTheFrontModel_FallsBackToTheBackModel()
     {
         // The selfie pasted into a 4× larger black frame: every face drops to 1/16–1/25 of the frame's side.
-        using var selfie = await FacesDev.LoadAsync("selfie-many-people.jpg");
+        using var selfie = await FacesDevPhotos.LoadAsync("selfie-many-people.jpg");
         using var frame = new RgbImage(selfie.Width * 4, selfie.Height * 4);
         for (var y = 0; y < selfie.Height; y++)
         {
@@ -88,7 +89,7 @@ public sealed class FaceDetectorTests : IDisposable
     [FacesDevFact]
     public async Task Detect_LargeFace_StaysWithTheFrontModel()
     {
-        using var image = await FacesDev.LoadAsync("couple.jpg");
+        using var image = await FacesDevPhotos.LoadAsync("couple.jpg");
 
         Assert.All(_detector.Detect(image), f => Assert.Equal(BlazeFaceModel.Front.Name, f.Model));
     }

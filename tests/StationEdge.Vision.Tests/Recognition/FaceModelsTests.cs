@@ -8,6 +8,10 @@ public sealed class FaceModelsTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("stationedge-models-").FullName;
 
+    // ONNX Runtime is loaded once per process: load it from the real models folder first, so these tests'
+    // temporary folders never become the process's library path that other tests check.
+    public FaceModelsTests() => OnnxTestModels.LoadRuntime();
+
     [Fact]
     public void Load_MissingFolder_NamesItAndHowToFixIt()
     {
@@ -35,7 +39,7 @@ public sealed class FaceModelsTests : IDisposable
         Link(OnnxRuntimeLibraryFile, FaceModels.FrontDetectorFile);
 
         using var pipeline = FacePipeline.Load(_dir, new VisionOptions { Parts = FaceModelParts.Detector, UseBackModel = false, IntraOpThreads = 1 });
-        using var image = new Imaging.RgbImage(64, 64);
+        using var image = new StationEdge.Vision.Imaging.RgbImage(64, 64);
 
         Assert.Empty(pipeline.Detect(image));
         var error = Assert.Throws<InvalidOperationException>(() => pipeline.Analyze(image));

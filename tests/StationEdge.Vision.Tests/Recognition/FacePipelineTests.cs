@@ -1,4 +1,5 @@
 using StationEdge.Vision.Recognition;
+using StationEdge.Vision.Tests.Imaging;
 using StationEdge.Vision.Tests.Support;
 
 namespace StationEdge.Vision.Tests.Recognition;
@@ -25,7 +26,7 @@ public sealed class FacePipelineTests(FaceModelsFixture models) : IClassFixture<
     [FacesDevFact]
     public async Task Analyze_TwoFaces_EmbedsThemInOneBatchLikeOneByOne()
     {
-        using var image = await FacesDev.LoadAsync("couple.jpg");
+        using var image = await FacesDevPhotos.LoadAsync("couple.jpg");
 
         var analyses = Pipeline.Analyze(image);
 
@@ -43,7 +44,7 @@ public sealed class FacePipelineTests(FaceModelsFixture models) : IClassFixture<
     [FacesDevFact]
     public async Task Analyze_FrontalPortrait_ReportsPlausibleQuality()
     {
-        using var image = await FacesDev.LoadAsync("img1.jpg");
+        using var image = await FacesDevPhotos.LoadAsync("img1.jpg");
 
         var analysis = Assert.Single(Pipeline.Analyze(image));
 
@@ -59,7 +60,7 @@ public sealed class FacePipelineTests(FaceModelsFixture models) : IClassFixture<
     [FacesDevFact]
     public async Task Analyze_MaxFaces_LimitsToTheHighestScoring()
     {
-        using var image = await FacesDev.LoadAsync("couple.jpg");
+        using var image = await FacesDevPhotos.LoadAsync("couple.jpg");
 
         var one = Assert.Single(Pipeline.Analyze(image, maxFaces: 1));
 
@@ -87,7 +88,7 @@ public sealed class FacePipelineTests(FaceModelsFixture models) : IClassFixture<
     [FacesDevFact]
     public async Task CheckLiveness_GenuinePortrait_IsLive()
     {
-        using var image = await FacesDev.LoadAsync("img1.jpg");
+        using var image = await FacesDevPhotos.LoadAsync("img1.jpg");
         var face = Pipeline.Detect(image)[0];
 
         var result = Pipeline.CheckLiveness(image, face);
@@ -98,7 +99,7 @@ public sealed class FacePipelineTests(FaceModelsFixture models) : IClassFixture<
 
     private async Task<float[]> EmbedOnlyFaceAsync(string photo)
     {
-        using var image = await FacesDev.LoadAsync(photo);
+        using var image = await FacesDevPhotos.LoadAsync(photo);
         return Assert.Single(Pipeline.Analyze(image)).Embedding;
     }
 

@@ -1,8 +1,8 @@
 using StationEdge.Vision.Detection;
 using StationEdge.Vision.Imaging;
 using StationEdge.Vision.Onnx;
-using StationEdge.Vision.Tests.Onnx;
 using StationEdge.Vision.Tests.Imaging;
+using StationEdge.Vision.Tests.Onnx;
 using StationEdge.Vision.Tests.Support;
 
 namespace StationEdge.Vision.Tests.Detection;

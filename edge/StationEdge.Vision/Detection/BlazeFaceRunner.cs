@@ -15,19 +15,16 @@ internal sealed class BlazeFaceRunner : IDisposable
     private readonly float[] _input;
     private readonly OrtValue _inputValue;
     private readonly string[] _inputNames;
-    private readonly string[] _outputNames;
-    private readonly List<FaceCandidate> _candidates = [];
 
-    // Output positions, worked out from the outputs' sizes at warm-up: scores are the two short outputs,
-    // regressors the two long ones, and the output with more rows holds the first (fine-grid) anchors.
-    private int _fineScores = -1;
-    private int _coarseScores = -1;
-    private int _fineRegressors = -1;
-    private int _coarseRegressors = -1;
+    // Outputs in the order fine scores, coarse scores, fine regressors, coarse regressors (the output with
+    // more rows holds the first, fine-grid anchors), each over an array allocated once and reused.
+    private readonly string[] _outputNames;
+    private readonly float[][] _outputs;
+    private readonly OrtValue[] _outputValues;
+    private readonly List<FaceCandidate> _candidates = [];
 
     public BlazeFaceRunner(InferenceSession session, BlazeFaceModel model, float scoreThreshold, float nmsIoU)
     {
-        _session = session;
         Model = model;
         Decoder = new BlazeFaceDecoder(model, scoreThreshold, nmsIoU);
         if (session.InputNames.Count != 1 || session.OutputNames.Count != 4)
@@ -37,7 +34,6 @@ internal sealed class BlazeFaceRunner : IDisposable
         }
 
         _inputNames = [session.InputNames[0]];
-        _outputNames = [.. session.OutputNames];
         var dims = session.InputMetadata[_inputNames[0]].Dimensions;
         if (dims.Length != 4 || dims[1] != model.InputSize || dims[2] != model.InputSize || dims[3] != 3)
         {
@@ -45,11 +41,29 @@ internal sealed class BlazeFaceRunner : IDisposable
                 $"{model.Name}: expected an NHWC input [1,{model.InputSize},{model.InputSize},3], the model declares [{string.Join(',', dims)}]");
         }
 
+        _outputNames = OrderOutputs(session, model, Decoder.AnchorCount);
+        _session = session;
         _input = new float[model.InputSize * model.InputSize * 3];
-        _inputValue = OrtValue.CreateTensorValueFromMemory(_input, [1, model.InputSize, model.InputSize, 3]);
+        _outputs = new float[_outputNames.Length][];
+        _outputValues = new OrtValue[_outputNames.Length];
+        try
+        {
+            _inputValue = OrtValue.CreateTensorValueFromMemory(_input, [1, model.InputSize, model.InputSize, 3]);
+            for (var i = 0; i < _outputNames.Length; i++)
+            {
+                var shape = session.OutputMetadata[_outputNames[i]].Dimensions.Select(d => Math.Max(d, 1)).ToArray();
+                _outputs[i] = new float[shape.Aggregate(1L, (a, b) => a * b)];
+                _outputValues[i] = OrtValue.CreateTensorValueFromMemory(_outputs[i], shape);
+            }
 
-        // Warm-up: the first run pays for ORT's lazy allocations; better at start-up than at the first visitor.
-        RunAndDecode();
+            // Warm-up: the first run pays for ORT's lazy allocations; better at start-up than at the first visitor.
+            RunAndDecode();
+        }
+        catch
+        {
+            DisposeValues();
+            throw;
+        }
     }
 
     public BlazeFaceModel Model { get; }
@@ -83,43 +97,56 @@ internal sealed class BlazeFaceRunner : IDisposable
 
     public void Dispose()
     {
-        _inputValue.Dispose();
+        DisposeValues();
         _session.Dispose();
+    }
+
+    private void DisposeValues()
+    {
+        _inputValue?.Dispose();
+        foreach (var value in _outputValues ?? [])
+        {
+            value?.Dispose();
+        }
     }
 
     private List<FaceCandidate> RunAndDecode()
     {
-        using var outputs = _session.Run(_inputNames, [_inputValue], _outputNames);
-        if (_fineScores < 0)
-        {
-            MapOutputs(outputs);
-        }
-
+        _session.Run(_inputNames, [_inputValue], _outputNames, _outputValues);
         _candidates.Clear();
-        var fine = outputs[_fineScores].GetTensorDataAsSpan();
-        var coarse = outputs[_coarseScores].GetTensorDataAsSpan();
-        if (fine.Length + coarse.Length != Decoder.AnchorCount)
-        {
-            throw new InvalidOperationException($"{Model.Name}: score outputs hold {fine.Length} + {coarse.Length} values, expected {Decoder.AnchorCount} anchors");
-        }
-
-        Decoder.Collect(fine, outputs[_fineRegressors].GetTensorDataAsSpan(), 0, _candidates);
-        Decoder.Collect(coarse, outputs[_coarseRegressors].GetTensorDataAsSpan(), fine.Length, _candidates);
+        var fineRows = _outputs[0].Length;
+        Decoder.Collect(_outputs[0], _outputs[2], 0, _candidates);
+        Decoder.Collect(_outputs[1], _outputs[3], fineRows, _candidates);
         return BlazeFaceDecoder.WeightedNonMaxSuppression(_candidates, Decoder.NmsIoU);
     }
 
-    private void MapOutputs(IReadOnlyList<OrtValue> outputs)
+    /// <summary>
+    /// Names the outputs by their declared shapes rather than their names (which differ between exports):
+    /// scores are [1, rows, 1], regressors [1, rows, 16], and the pair with more rows comes first in anchor order.
+    /// </summary>
+    private static string[] OrderOutputs(InferenceSession session, BlazeFaceModel model, int anchors)
     {
-        var lengths = outputs.Select((o, i) => (Length: o.GetTensorDataAsSpan().Length, Index: i)).OrderBy(x => x.Length).ToArray();
-        (_coarseScores, _fineScores, _coarseRegressors, _fineRegressors) = (lengths[0].Index, lengths[1].Index, lengths[2].Index, lengths[3].Index);
-        var fineRows = lengths[1].Length;
-        var coarseRows = lengths[0].Length;
-        if (fineRows + coarseRows != Decoder.AnchorCount
-            || lengths[3].Length != fineRows * BlazeFaceModel.RegressorLength
-            || lengths[2].Length != coarseRows * BlazeFaceModel.RegressorLength)
+        var outputs = session.OutputNames
+            .Select(n => (Name: n, Dims: session.OutputMetadata[n].Dimensions))
+            .ToArray();
+        if (outputs.Any(o => o.Dims.Length != 3 || o.Dims[1] <= 0 || o.Dims[2] <= 0))
         {
             throw new InvalidOperationException(
-                $"{Model.Name}: output sizes {string.Join(", ", lengths.Select(l => l.Length))} do not look like BlazeFace's two score and two regressor tensors over {Decoder.AnchorCount} anchors");
+                $"{model.Name}: expected outputs shaped [1, rows, 1] and [1, rows, 16], the model declares {Describe(outputs)}");
         }
+
+        var scores = outputs.Where(o => o.Dims[2] == 1).OrderByDescending(o => o.Dims[1]).ToArray();
+        var regressors = outputs.Where(o => o.Dims[2] == BlazeFaceModel.RegressorLength).OrderByDescending(o => o.Dims[1]).ToArray();
+        if (scores.Length != 2 || regressors.Length != 2 || scores[0].Dims[1] + scores[1].Dims[1] != anchors
+            || scores[0].Dims[1] != regressors[0].Dims[1] || scores[1].Dims[1] != regressors[1].Dims[1])
+        {
+            throw new InvalidOperationException(
+                $"{model.Name}: outputs {Describe(outputs)} are not two score and two regressor tensors over {anchors} anchors");
+        }
+
+        return [scores[0].Name, scores[1].Name, regressors[0].Name, regressors[1].Name];
     }
+
+    private static string Describe(IEnumerable<(string Name, long[] Dims)> outputs) =>
+        string.Join(", ", outputs.Select(o => $"{o.Name} [{string.Join(',', o.Dims)}]"));
 }

@@ -1,0 +1,305 @@
+using System.Numerics.Tensors;
+
+namespace StationEdge.Vision.Recognition;
+
+/// <summary>
+/// Enrolled templates held as one contiguous row-major matrix of unit vectors, so a search is a single
+/// pass of dot products over memory the CPU can stream. Thread-safe: searches run concurrently, while an
+/// add or remove waits for them.
+/// </summary>
+public sealed class FaceGallery : IDisposable
+{
+    private readonly ReaderWriterLockSlim _lock = new();
+    private readonly Dictionary<Guid, int> _rowOfTemplate = [];
+    private readonly Dictionary<string, int> _workerIndex = new(StringComparer.Ordinal);
+    private readonly List<string> _workers = [];
+    private readonly List<int> _freeWorkerSlots = [];
+    private int[] _templatesPerWorker = new int[16];
+    private float[] _matrix;
+    private int[] _workerOfRow;
+    private Guid[] _templateOfRow;
+    private int _rows;
+
+    public FaceGallery(string modelSha256, int dimensions = 192, GalleryOptions? options = null, int initialCapacity = 1024)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelSha256);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimensions);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(initialCapacity);
+        options ??= new GalleryOptions();
+        if (!(options.Threshold is >= -1f and <= 1f) || !(options.MinMargin is >= 0f and <= 2f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options, "match threshold must be in [-1, 1] and minimum margin in [0, 2]");
+        }
+
+        ModelSha256 = modelSha256;
+        Dimensions = dimensions;
+        Options = options;
+        _matrix = new float[initialCapacity * dimensions];
+        _workerOfRow = new int[initialCapacity];
+        _templateOfRow = new Guid[initialCapacity];
+    }
+
+    public string ModelSha256 { get; }
+
+    public int Dimensions { get; }
+
+    public GalleryOptions Options { get; }
+
+    public int Count
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try
+            {
+                return _rows;
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+        }
+    }
+
+    public int WorkerCount
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try
+            {
+                return _workerIndex.Count;
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+        }
+    }
+
+    /// <summary>Adds a template (stored L2-normalised). Replaces nothing: a duplicate id is an error.</summary>
+    public void Add(FaceTemplate template)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        ArgumentException.ThrowIfNullOrWhiteSpace(template.WorkerId, nameof(template));
+        if (!string.Equals(template.ModelSha256, ModelSha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException(
+                $"template {template.Id} of worker {template.WorkerId} was made by embedder model sha256 {template.ModelSha256}, but this gallery holds model {ModelSha256}: re-enroll the worker with the current model",
+                nameof(template));
+        }
+
+        var embedding = template.Embedding ?? throw new ArgumentException($"template {template.Id} has no embedding", nameof(template));
+        if (embedding.Length != Dimensions)
+        {
+            throw new ArgumentException($"template {template.Id} has {embedding.Length} dimensions, the gallery expects {Dimensions}", nameof(template));
+        }
+
+        var norm = TensorPrimitives.Norm(embedding);
+        if (!(norm > 1e-6f) || !float.IsFinite(norm))
+        {
+            throw new ArgumentException($"template {template.Id} has a zero or non-finite embedding", nameof(template));
+        }
+
+        _lock.EnterWriteLock();
+        try
+        {
+            if (_rowOfTemplate.ContainsKey(template.Id))
+            {
+                throw new ArgumentException($"template {template.Id} is already in the gallery", nameof(template));
+            }
+
+            EnsureCapacity(_rows + 1);
+            var row = _rows++;
+            TensorPrimitives.Divide(embedding, norm, _matrix.AsSpan(row * Dimensions, Dimensions));
+            _workerOfRow[row] = WorkerSlot(template.WorkerId);
+            _templateOfRow[row] = template.Id;
+            _templatesPerWorker[_workerOfRow[row]]++;
+            _rowOfTemplate[template.Id] = row;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>Removes one template; false when it is not in the gallery.</summary>
+    public bool Remove(Guid templateId)
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            if (!_rowOfTemplate.TryGetValue(templateId, out var row))
+            {
+                return false;
+            }
+
+            RemoveRow(row);
+            return true;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>Removes every template of a worker; returns how many were removed.</summary>
+    public int RemoveWorker(string workerId)
+    {
+        ArgumentNullException.ThrowIfNull(workerId);
+        _lock.EnterWriteLock();
+        try
+        {
+            if (!_workerIndex.TryGetValue(workerId, out var slot))
+            {
+                return 0;
+            }
+
+            var removed = 0;
+            for (var row = _rows - 1; row >= 0; row--)
+            {
+                if (_workerOfRow[row] == slot)
+                {
+                    // Removing from the end backwards keeps the rows still to visit in place.
+                    RemoveRow(row);
+                    removed++;
+                }
+            }
+
+            return removed;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>Best worker for a probe embedding (normalised here, so any positive scale is fine).</summary>
+    public Match Search(ReadOnlySpan<float> probe)
+    {
+        if (probe.Length != Dimensions)
+        {
+            throw new ArgumentException($"probe has {probe.Length} dimensions, the gallery expects {Dimensions}", nameof(probe));
+        }
+
+        var norm = TensorPrimitives.Norm(probe);
+        if (!(norm > 1e-6f) || !float.IsFinite(norm))
+        {
+            throw new ArgumentException("probe embedding is zero or not finite", nameof(probe));
+        }
+
+        _lock.EnterReadLock();
+        try
+        {
+            if (_rows == 0)
+            {
+                return new Match(null, 0f, 0f, null, MatchDecision.Unknown);
+            }
+
+            // Streaming top-2 over distinct workers: the best row of the best worker, and the best row of
+            // any other worker. No per-search allocation, one pass over the matrix.
+            int best = -1, second = -1;
+            float bestScore = float.NegativeInfinity, secondScore = float.NegativeInfinity;
+            var matrix = _matrix;
+            var dims = Dimensions;
+            for (var row = 0; row < _rows; row++)
+            {
+                var score = TensorPrimitives.Dot(matrix.AsSpan(row * dims, dims), probe);
+                var worker = _workerOfRow[row];
+                if (worker == best)
+                {
+                    if (score > bestScore)
+                    {
+                        bestScore = score;
+                    }
+                }
+                else if (score > bestScore)
+                {
+                    (second, secondScore) = (best, bestScore);
+                    (best, bestScore) = (worker, score);
+                }
+                else if (score > secondScore)
+                {
+                    (second, secondScore) = (worker, score);
+                }
+            }
+
+            bestScore /= norm;
+            var margin = second >= 0 ? bestScore - (secondScore / norm) : bestScore;
+            var known = bestScore >= Options.Threshold && margin >= Options.MinMargin;
+            return new Match(
+                _workers[best],
+                bestScore,
+                margin,
+                second >= 0 ? _workers[second] : null,
+                known ? MatchDecision.Known : MatchDecision.Unknown);
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    public void Dispose() => _lock.Dispose();
+
+    private int WorkerSlot(string workerId)
+    {
+        if (_workerIndex.TryGetValue(workerId, out var slot))
+        {
+            return slot;
+        }
+
+        if (_freeWorkerSlots.Count > 0)
+        {
+            slot = _freeWorkerSlots[^1];
+            _freeWorkerSlots.RemoveAt(_freeWorkerSlots.Count - 1);
+            _workers[slot] = workerId;
+        }
+        else
+        {
+            slot = _workers.Count;
+            _workers.Add(workerId);
+            if (slot >= _templatesPerWorker.Length)
+            {
+                Array.Resize(ref _templatesPerWorker, _templatesPerWorker.Length * 2);
+            }
+        }
+
+        _workerIndex[workerId] = slot;
+        return slot;
+    }
+
+    private void RemoveRow(int row)
+    {
+        var slot = _workerOfRow[row];
+        _rowOfTemplate.Remove(_templateOfRow[row]);
+        var last = --_rows;
+        if (row != last)
+        {
+            // Move the last row into the hole so the matrix stays contiguous.
+            _matrix.AsSpan(last * Dimensions, Dimensions).CopyTo(_matrix.AsSpan(row * Dimensions, Dimensions));
+            _workerOfRow[row] = _workerOfRow[last];
+            _templateOfRow[row] = _templateOfRow[last];
+            _rowOfTemplate[_templateOfRow[row]] = row;
+        }
+
+        if (--_templatesPerWorker[slot] == 0)
+        {
+            _workerIndex.Remove(_workers[slot]);
+            _freeWorkerSlots.Add(slot);
+        }
+    }
+
+    private void EnsureCapacity(int rows)
+    {
+        if (rows <= _workerOfRow.Length)
+        {
+            return;
+        }
+
+        var capacity = Math.Max(rows, _workerOfRow.Length * 2);
+        Array.Resize(ref _matrix, capacity * Dimensions);
+        Array.Resize(ref _workerOfRow, capacity);
+        Array.Resize(ref _templateOfRow, capacity);
+    }
+}

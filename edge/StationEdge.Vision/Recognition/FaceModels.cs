@@ -1,0 +1,149 @@
+using StationEdge.Vision.Detection;
+using StationEdge.Vision.Embedding;
+using StationEdge.Vision.Liveness;
+using StationEdge.Vision.Models;
+using StationEdge.Vision.Onnx;
+
+namespace StationEdge.Vision.Recognition;
+
+/// <summary>
+/// The face models loaded from a models folder: ONNX Runtime from &lt;dir&gt;/libonnxruntime.so.1, then
+/// blazeface-front.onnx (+ blazeface-back.onnx), mobilefacenet.onnx and antispoof.onnx as asked for. When the
+/// folder holds the set-up's copy of models.lock.json, every file is checked against its sha256 first.
+/// </summary>
+public sealed class FaceModels : IDisposable
+{
+    public const string FrontDetectorFile = "blazeface-front.onnx";
+    public const string BackDetectorFile = "blazeface-back.onnx";
+    public const string EmbedderFile = "mobilefacenet.onnx";
+    public const string LivenessFile = "antispoof.onnx";
+
+    private FaceModels(string directory, VisionOptions options)
+    {
+        Directory = directory;
+        Options = options;
+    }
+
+    public string Directory { get; }
+
+    public VisionOptions Options { get; }
+
+    public FaceDetector? Detector { get; private set; }
+
+    public FaceEmbedder? Embedder { get; private set; }
+
+    public LivenessScorer? Liveness { get; private set; }
+
+    /// <summary>sha256 of mobilefacenet.onnx, the tag every template made with it carries; null without the embedder.</summary>
+    public string? EmbedderSha256 => Embedder?.ModelSha256;
+
+    /// <exception cref="ModelIntegrityException">The folder or a file is missing, or a file does not match the lock.</exception>
+    /// <exception cref="OnnxRuntimeException">ONNX Runtime cannot load the library or a model.</exception>
+    public static FaceModels Load(string modelsDir, VisionOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelsDir);
+        options ??= new VisionOptions();
+        if (options.IntraOpThreads < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.IntraOpThreads, "IntraOpThreads must be 0 (ORT chooses) or more");
+        }
+
+        var dir = Path.GetFullPath(modelsDir);
+        if (!System.IO.Directory.Exists(dir))
+        {
+            throw new ModelIntegrityException($"models folder {dir} does not exist: run ./deploy.sh setup (or pass --models DIR)");
+        }
+
+        var lockPath = Path.Combine(dir, ModelLock.FileName);
+        var modelLock = File.Exists(lockPath) ? ModelLock.Load(lockPath) : null;
+        string Checked(string artifactId, string fileName)
+        {
+            var path = Path.Combine(dir, fileName);
+            if (!File.Exists(path))
+            {
+                throw new ModelIntegrityException($"{path} is missing: run ./deploy.sh setup, or point --models (STATIONEDGE_MODELS) at a folder holding {fileName}");
+            }
+
+            var pinned = modelLock?.ForArchitecture(System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture)
+                .FirstOrDefault(a => a.Id == artifactId)?.RuntimeSha256;
+            if (!string.IsNullOrEmpty(pinned))
+            {
+                ModelDirectory.VerifyFile(path, pinned);
+            }
+
+            return path;
+        }
+
+        OnnxRuntimeLibrary.Load(Checked("onnxruntime", OnnxRuntimeLibrary.FileName));
+        var models = new FaceModels(dir, options);
+        try
+        {
+            using var sessionOptions = new SessionOptions { IntraOpNumThreads = options.IntraOpThreads };
+            if (options.IntraOpThreads != 1)
+            {
+                // Idle ORT workers otherwise spin for a while after each run, taking the core ffmpeg needs.
+                sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+            }
+
+            if (options.Parts.HasFlag(FaceModelParts.Detector))
+            {
+                var front = new InferenceSession(Checked("blazeface-front", FrontDetectorFile), sessionOptions);
+                InferenceSession? back = null;
+                try
+                {
+                    back = options.UseBackModel ? new InferenceSession(Checked("blazeface-back", BackDetectorFile), sessionOptions) : null;
+                    models.Detector = new FaceDetector(front, back, options.Detector);
+                }
+                catch
+                {
+                    front.Dispose();
+                    back?.Dispose();
+                    throw;
+                }
+            }
+
+            if (options.Parts.HasFlag(FaceModelParts.Embedder))
+            {
+                var path = Checked("mobilefacenet", EmbedderFile);
+                var session = new InferenceSession(path, sessionOptions);
+                try
+                {
+                    models.Embedder = new FaceEmbedder(session, ModelDirectory.ComputeSha256(path));
+                }
+                catch
+                {
+                    session.Dispose();
+                    throw;
+                }
+            }
+
+            if (options.Parts.HasFlag(FaceModelParts.Liveness))
+            {
+                var session = new InferenceSession(Checked("antispoof", LivenessFile), sessionOptions);
+                try
+                {
+                    models.Liveness = new LivenessScorer(session, options.LivenessThreshold, options.LivenessCropScale);
+                }
+                catch
+                {
+                    session.Dispose();
+                    throw;
+                }
+            }
+
+            return models;
+        }
+        catch
+        {
+            models.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        Detector?.Dispose();
+        Embedder?.Dispose();
+        Liveness?.Dispose();
+    }
+}

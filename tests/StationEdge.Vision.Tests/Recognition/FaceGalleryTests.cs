@@ -1,0 +1,229 @@
+using StationEdge.Vision.Recognition;
+
+namespace StationEdge.Vision.Tests.Recognition;
+
+public class FaceGalleryTests
+{
+    private const string Model = "3f2a9c";
+    private const int Dims = 192;
+
+    [Fact]
+    public void Search_ProbeNearOneWorker_IsKnownWithThatWorkerAndTheMarginToTheNext()
+    {
+        var rng = new Random(7);
+        using var gallery = new FaceGallery(Model);
+        var anna = RandomUnit(rng);
+        var bo = RandomUnit(rng);
+        gallery.Add(Template("anna", Blend(anna, RandomUnit(rng), 0.3f)));
+        gallery.Add(Template("anna", Blend(anna, RandomUnit(rng), 0.1f)));
+        gallery.Add(Template("bo", bo));
+        var probe = Blend(anna, RandomUnit(rng), 0.2f);
+
+        var match = gallery.Search(probe);
+
+        Assert.Equal(MatchDecision.Known, match.Decision);
+        Assert.Equal("anna", match.WorkerId);
+        Assert.Equal("bo", match.SecondWorkerId);
+        Assert.True(match.Score > 0.55f && match.Score <= 1.0001f);
+        Assert.Equal(match.Score - Cos(probe, bo), match.Margin, 4);
+    }
+
+    [Fact]
+    public void Search_ScoreIsTheMaxOverAWorkersTemplates()
+    {
+        using var gallery = new FaceGallery(Model);
+        var probe = Axis(0);
+        gallery.Add(Template("w1", Mix(0, 0.5f, 1)));
+        gallery.Add(Template("w1", Mix(0, 0.9f, 1)));
+        gallery.Add(Template("w2", Mix(0, 0.7f, 2)));
+
+        var match = gallery.Search(probe);
+
+        Assert.Equal("w1", match.WorkerId);
+        Assert.Equal(0.9f, match.Score, 4);
+        Assert.Equal(0.9f - 0.7f, match.Margin, 4);
+        Assert.Equal("w2", match.SecondWorkerId);
+    }
+
+    [Fact]
+    public void Search_HighScoreButSmallMargin_IsUnknown()
+    {
+        using var gallery = new FaceGallery(Model, options: new GalleryOptions(Threshold: 0.55f, MinMargin: 0.05f));
+        gallery.Add(Template("twin-a", Mix(0, 0.80f, 1)));
+        gallery.Add(Template("twin-b", Mix(0, 0.78f, 2)));
+
+        var match = gallery.Search(Axis(0));
+
+        Assert.Equal(MatchDecision.Unknown, match.Decision);
+        Assert.Equal("twin-a", match.WorkerId);
+        Assert.Equal(0.02f, match.Margin, 4);
+    }
+
+    [Fact]
+    public void Search_ScoreBelowThreshold_IsUnknown()
+    {
+        using var gallery = new FaceGallery(Model);
+        gallery.Add(Template("w1", Mix(0, 0.5f, 1)));
+        gallery.Add(Template("w2", Mix(0, 0.1f, 2)));
+
+        var match = gallery.Search(Axis(0));
+
+        Assert.Equal(MatchDecision.Unknown, match.Decision);
+        Assert.Equal(0.5f, match.Score, 4);
+    }
+
+    [Fact]
+    public void Search_EmptyGallery_IsUnknownWithNoWorker()
+    {
+        using var gallery = new FaceGallery(Model);
+
+        var match = gallery.Search(Axis(3));
+
+        Assert.Equal(MatchDecision.Unknown, match.Decision);
+        Assert.Null(match.WorkerId);
+    }
+
+    [Fact]
+    public void Search_SingleWorker_MarginIsMeasuredAgainstZero()
+    {
+        using var gallery = new FaceGallery(Model);
+        gallery.Add(Template("solo", Mix(0, 0.7f, 1)));
+
+        var match = gallery.Search(Axis(0));
+
+        Assert.Equal(MatchDecision.Known, match.Decision);
+        Assert.Equal(0.7f, match.Margin, 4);
+        Assert.Null(match.SecondWorkerId);
+    }
+
+    [Fact]
+    public void Search_UnnormalisedProbeAndTemplates_ScoreIsCosine()
+    {
+        using var gallery = new FaceGallery(Model);
+        var t = Mix(0, 0.6f, 1);
+        for (var i = 0; i < t.Length; i++)
+        {
+            t[i] *= 3.5f;
+        }
+
+        gallery.Add(Template("w", t));
+        var probe = Axis(0);
+        probe[0] = 10f;
+
+        Assert.Equal(0.6f, gallery.Search(probe).Score, 4);
+    }
+
+    [Fact]
+    public void Add_TemplateFromAnotherModel_IsRejectedNamingBothModels()
+    {
+        using var gallery = new FaceGallery(Model);
+
+        var error = Assert.Throws<ArgumentException>(() => gallery.Add(new FaceTemplate(Guid.NewGuid(), "w", Axis(0), "other-model")));
+        Assert.Contains("other-model", error.Message, StringComparison.Ordinal);
+        Assert.Contains(Model, error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, gallery.Count);
+    }
+
+    [Fact]
+    public void Add_WrongDimensionsOrZeroVector_IsRejected()
+    {
+        using var gallery = new FaceGallery(Model);
+
+        Assert.Throws<ArgumentException>(() => gallery.Add(new FaceTemplate(Guid.NewGuid(), "w", new float[128], Model)));
+        Assert.Throws<ArgumentException>(() => gallery.Add(new FaceTemplate(Guid.NewGuid(), "w", new float[Dims], Model)));
+    }
+
+    [Fact]
+    public void Remove_Template_StopsItMatchingAndKeepsTheOthers()
+    {
+        using var gallery = new FaceGallery(Model, initialCapacity: 1);
+        var near = Template("w1", Mix(0, 0.95f, 1));
+        gallery.Add(near);
+        gallery.Add(Template("w2", Mix(0, 0.6f, 2)));
+        gallery.Add(Template("w3", Mix(0, 0.3f, 3)));
+
+        Assert.True(gallery.Remove(near.Id));
+        Assert.False(gallery.Remove(near.Id));
+
+        var match = gallery.Search(Axis(0));
+        Assert.Equal("w2", match.WorkerId);
+        Assert.Equal("w3", match.SecondWorkerId);
+        Assert.Equal(2, gallery.Count);
+        Assert.Equal(2, gallery.WorkerCount);
+    }
+
+    [Fact]
+    public void RemoveWorker_RemovesAllTheirTemplates()
+    {
+        using var gallery = new FaceGallery(Model);
+        gallery.Add(Template("w1", Mix(0, 0.9f, 1)));
+        gallery.Add(Template("w2", Mix(0, 0.6f, 2)));
+        gallery.Add(Template("w1", Mix(0, 0.8f, 3)));
+        gallery.Add(Template("w1", Mix(0, 0.85f, 4)));
+
+        Assert.Equal(3, gallery.RemoveWorker("w1"));
+
+        var match = gallery.Search(Axis(0));
+        Assert.Equal("w2", match.WorkerId);
+        Assert.Equal(1, gallery.Count);
+        Assert.Equal(1, gallery.WorkerCount);
+    }
+
+    [Fact]
+    public void Search_ManyTemplates_FindsThePlantedWorker()
+    {
+        var rng = new Random(11);
+        using var gallery = new FaceGallery(Model);
+        for (var i = 0; i < 5000; i++)
+        {
+            gallery.Add(Template($"w{i % 1700}", RandomUnit(rng)));
+        }
+
+        var target = RandomUnit(rng);
+        gallery.Add(Template("target", target));
+
+        var match = gallery.Search(Blend(target, RandomUnit(rng), 0.3f));
+
+        Assert.Equal("target", match.WorkerId);
+        Assert.Equal(MatchDecision.Known, match.Decision);
+    }
+
+    private static FaceTemplate Template(string worker, float[] embedding) => new(Guid.NewGuid(), worker, embedding, Model);
+
+    private static float[] Axis(int i)
+    {
+        var v = new float[Dims];
+        v[i] = 1;
+        return v;
+    }
+
+    /// <summary>Unit vector with cosine <paramref name="cos"/> to axis <paramref name="along"/>, the rest on axis <paramref name="other"/>.</summary>
+    private static float[] Mix(int along, float cos, int other)
+    {
+        var v = new float[Dims];
+        v[along] = cos;
+        v[other] = MathF.Sqrt(1 - (cos * cos));
+        return v;
+    }
+
+    private static float[] RandomUnit(Random rng)
+    {
+        var v = new float[Dims];
+        for (var i = 0; i < v.Length; i++)
+        {
+            v[i] = (float)((rng.NextDouble() * 2) - 1);
+        }
+
+        var n = MathF.Sqrt(v.Sum(x => x * x));
+        return [.. v.Select(x => x / n)];
+    }
+
+    private static float[] Blend(float[] a, float[] b, float t)
+    {
+        var v = a.Zip(b, (x, y) => ((1 - t) * x) + (t * y)).ToArray();
+        var n = MathF.Sqrt(v.Sum(x => x * x));
+        return [.. v.Select(x => x / n)];
+    }
+
+    private static float Cos(float[] a, float[] b) => a.Zip(b, (x, y) => x * y).Sum();
+}

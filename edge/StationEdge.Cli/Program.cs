@@ -53,6 +53,8 @@ internal static class Program
         {
             return args[0] switch
             {
+                "detect" => await DetectCommand.RunAsync(rest, stdout, ct),
+                "eval" => await EvalCommand.RunAsync(rest, stdout, stderr, ct),
                 "doctor" => DoctorCommand.Run(rest, stdout),
                 "door-sim" => await DoorSimCommand.RunAsync(rest, stdin, stdout, stderr, ct),
                 "door" => await DoorPulseCommand.RunAsync(rest, stdout, stderr, ct),

@@ -1,0 +1,207 @@
+using System.Globalization;
+using System.Numerics.Tensors;
+using StationEdge.Vision.Evaluation;
+using StationEdge.Vision.Imaging;
+using StationEdge.Vision.Recognition;
+
+namespace StationEdge.Cli.Commands;
+
+/// <summary>
+/// `eval --pairs CSV [--images DIR]`: 1:1 verification over a pairs file. This is how a county calibrates the
+/// match threshold on its own camera's photos, so it explains what it skipped and what the figures mean.
+/// </summary>
+internal static class EvalCommand
+{
+    public sealed record Skipped(int Line, string Left, string Right, string Reason);
+
+    public sealed record Distribution(int Count, double Min, double Median, double Max);
+
+    public sealed record Report(
+        string PairsFile,
+        int Pairs,
+        int SamePairs,
+        int DifferentPairs,
+        int SkippedCount,
+        IReadOnlyList<Skipped> Skipped,
+        double Auc,
+        double Eer,
+        double EerThreshold,
+        IReadOnlyDictionary<string, double> TarAtFar,
+        IReadOnlyDictionary<string, double> ThresholdAtFar,
+        IReadOnlyDictionary<string, bool> CoarseAtFar,
+        Distribution Same,
+        Distribution Different,
+        string EmbedderSha256);
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        var args = CliArgs.Parse("eval", argv, [.. VisionCli.Flags, "--pairs", "--images"]);
+        var csv = args.Require("--pairs");
+        var images = args.Value("--images");
+        if (images is not null && !Directory.Exists(images))
+        {
+            throw CliError.BadInput($"eval: --images {images}: folder not found");
+        }
+
+        IReadOnlyList<PhotoPair> pairs;
+        try
+        {
+            pairs = PairsFile.Load(csv, images is null ? null : Path.GetFullPath(images));
+        }
+        catch (PairsFileException e)
+        {
+            throw CliError.BadInput(e.Message);
+        }
+
+        using var pipeline = VisionCli.LoadPipeline(args);
+        var photos = pairs.SelectMany(p => new[] { p.Left, p.Right }).Distinct(StringComparer.Ordinal).ToList();
+        var embeddings = await EmbedPhotosAsync(pipeline, photos, stderr, ct);
+
+        var genuine = new List<double>();
+        var impostor = new List<double>();
+        var skipped = new List<Skipped>();
+        foreach (var pair in pairs)
+        {
+            var (left, leftProblem) = embeddings[pair.Left];
+            var (right, rightProblem) = embeddings[pair.Right];
+            if (left is null || right is null)
+            {
+                var reason = left is null ? $"{Path.GetFileName(pair.Left)}: {leftProblem}" : $"{Path.GetFileName(pair.Right)}: {rightProblem}";
+                skipped.Add(new Skipped(pair.Line, pair.Left, pair.Right, reason));
+                continue;
+            }
+
+            (pair.Same ? genuine : impostor).Add(TensorPrimitives.Dot(left, right));
+        }
+
+        if (genuine.Count == 0 || impostor.Count == 0)
+        {
+            throw CliError.BadInput(
+                $"eval: {csv}: after skipping {skipped.Count} pair(s) there are {genuine.Count} same-person and {impostor.Count} different-person pairs; both are needed");
+        }
+
+        var metrics = VerificationMetrics.Compute(genuine, impostor);
+        string Key(double far) => far.ToString(CultureInfo.InvariantCulture);
+        var report = new Report(
+            csv,
+            genuine.Count + impostor.Count,
+            genuine.Count,
+            impostor.Count,
+            skipped.Count,
+            skipped,
+            metrics.Auc,
+            metrics.Eer,
+            metrics.EerThreshold,
+            metrics.Points.ToDictionary(p => Key(p.TargetFar), p => p.Tar),
+            metrics.Points.ToDictionary(p => Key(p.TargetFar), p => p.Threshold),
+            metrics.Points.ToDictionary(p => Key(p.TargetFar), p => p.Coarse),
+            new Distribution(metrics.Same.Count, metrics.Same.Min, metrics.Same.Median, metrics.Same.Max),
+            new Distribution(metrics.Different.Count, metrics.Different.Min, metrics.Different.Median, metrics.Different.Max),
+            pipeline.EmbedderSha256);
+
+        if (args.Json)
+        {
+            JsonOutput.Write(stdout, report);
+        }
+        else
+        {
+            PrintText(stdout, report, metrics, genuine, impostor);
+        }
+
+        return 0;
+    }
+
+    /// <summary>The best face of each photo (highest detector score), embedded once however many pairs use it.</summary>
+    private static async Task<Dictionary<string, (float[]? Embedding, string? Problem)>> EmbedPhotosAsync(
+        FacePipeline pipeline, List<string> photos, TextWriter stderr, CancellationToken ct)
+    {
+        var results = new Dictionary<string, (float[]?, string?)>(StringComparer.Ordinal);
+        var decoder = new PhotoDecoder();
+        var done = 0;
+
+        // ffmpeg decodes the next photos while ONNX Runtime works on the current one.
+        var pending = new Queue<(string Path, Task<DecodedPhoto> Decode)>();
+        var next = 0;
+        void Fill()
+        {
+            while (pending.Count < 2 && next < photos.Count)
+            {
+                var path = photos[next++];
+                pending.Enqueue((path, decoder.DecodeAsync(path, ct)));
+            }
+        }
+
+        Fill();
+        while (pending.Count > 0)
+        {
+            var (path, decode) = pending.Dequeue();
+            Fill();
+            try
+            {
+                using var image = (await decode).Image;
+                var faces = pipeline.Analyze(image, maxFaces: 1);
+                results[path] = faces.Length == 0 ? (null, "no face found") : (faces[0].Embedding, null);
+            }
+            catch (PhotoDecodeException e)
+            {
+                results[path] = (null, $"unreadable ({e.Reason})");
+            }
+
+            if (++done % 25 == 0 || done == photos.Count)
+            {
+                stderr.WriteLine($"eval: analysed {done}/{photos.Count} photos");
+            }
+        }
+
+        return results;
+    }
+
+    private static void PrintText(TextWriter o, Report r, VerificationReport m, List<double> genuine, List<double> impostor)
+    {
+        o.WriteLine($"pairs file   {r.PairsFile}");
+        o.WriteLine($"pairs used   {r.Pairs} ({r.SamePairs} same person, {r.DifferentPairs} different people)");
+        o.WriteLine($"skipped      {r.SkippedCount}");
+        foreach (var s in r.Skipped)
+        {
+            o.WriteLine($"  line {s.Line}: {s.Reason}");
+        }
+
+        o.WriteLine();
+        o.WriteLine($"AUC          {r.Auc:0.0000}");
+        o.WriteLine($"EER          {r.Eer:0.00%}  (at threshold {r.EerThreshold:0.000})");
+        foreach (var p in m.Points)
+        {
+            var note = p.Coarse ? $"  (coarse: {r.DifferentPairs} different-person pairs are too few to measure FAR {p.TargetFar:0.0%}; this is the lowest threshold with no impostor accepted)" : "";
+            o.WriteLine($"TAR @ FAR {p.TargetFar,-6:0.0%} {p.Tar:0.00%}  threshold {p.Threshold:0.000}{note}");
+        }
+
+        o.WriteLine();
+        o.WriteLine($"same person       min {r.Same.Min:0.000}  median {r.Same.Median:0.000}  max {r.Same.Max:0.000}");
+        o.WriteLine($"different people  min {r.Different.Min:0.000}  median {r.Different.Median:0.000}  max {r.Different.Max:0.000}");
+        o.WriteLine();
+        PrintHistogram(o, genuine, impostor);
+        o.WriteLine();
+        var strict = m.Points[^1];
+        o.WriteLine($"To accept at most {strict.TargetFar:0.0%} of strangers on photos like these, set the match threshold to {strict.Threshold:0.00}.");
+    }
+
+    /// <summary>Cosine scores in bins of 0.1, same-person pairs as '#', different-person as '.', scaled per row.</summary>
+    private static void PrintHistogram(TextWriter o, List<double> genuine, List<double> impostor)
+    {
+        const int width = 40;
+        int Bin(double s) => Math.Clamp((int)Math.Floor((s + 0.2) * 10), 0, 11);
+        var g = new int[12];
+        var i = new int[12];
+        genuine.ForEach(s => g[Bin(s)]++);
+        impostor.ForEach(s => i[Bin(s)]++);
+        var max = Math.Max(1, Math.Max(g.Max(), i.Max()));
+        o.WriteLine("score       same person (#)  /  different people (.)");
+        for (var b = 0; b < 12; b++)
+        {
+            var lo = (b / 10.0) - 0.2;
+            var label = b == 0 ? "   < -0.1" : b == 11 ? "   ≥  0.9" : $"{lo,5:0.0}–{lo + 0.1,3:0.0}";
+            var bar = new string('#', (int)Math.Ceiling(g[b] * (double)width / max)) + new string('.', (int)Math.Ceiling(i[b] * (double)width / max));
+            o.WriteLine($"{label}  {bar} {(g[b] + i[b] > 0 ? $"{g[b]}/{i[b]}" : "")}");
+        }
+    }
+}

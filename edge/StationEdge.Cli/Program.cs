@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using StationEdge.Cli.Commands;
 using StationEdge.Vision.Models;
 using StationEdge.Vision.Onnx;
@@ -13,22 +14,33 @@ internal static class Program
           match    --photos P...                  who appears in more than one photo
           bench    [--runs N]                     speed and memory on this machine
           doctor                                  check the ONNX Runtime library, models and ffmpeg
+          door-sim [--config F]                   the door controller on a simulated chip with virtual time:
+                                                  scenario as JSON lines on stdin, events as JSON lines on stdout
+          door     --pulse [--gpio sim|libgpiod] [--config F]
+                                                  energise the door relay for one pulse on the configured chip
         common flags: --models DIR (default out/models or $STATIONEDGE_MODELS), --json
-        exit codes: 0 success, 2 bad input, 3 fault
+        exit codes: 0 success, 2 bad input, 3 fault, 130 interrupted
         """;
 
     public static async Task<int> Main(string[] args)
     {
+        // SIGINT and SIGTERM cancel the command instead of killing the process, so a door relay is dropped first.
         using var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+        void Cancel(PosixSignalContext context)
         {
-            e.Cancel = true;
+            context.Cancel = true;
             cancel.Cancel();
-        };
-        return await RunAsync(args, Console.Out, Console.Error, cancel.Token);
+        }
+
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+        return await RunAsync(args, Console.In, Console.Out, Console.Error, cancel.Token);
     }
 
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    public static Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken ct) =>
+        RunAsync(args, TextReader.Null, stdout, stderr, ct);
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         if (args.Count == 0 || args[0] is "-h" or "--help" or "help")
         {
@@ -42,6 +54,8 @@ internal static class Program
             return args[0] switch
             {
                 "doctor" => DoctorCommand.Run(rest, stdout),
+                "door-sim" => await DoorSimCommand.RunAsync(rest, stdin, stdout, stderr, ct),
+                "door" => await DoorPulseCommand.RunAsync(rest, stdout, stderr, ct),
                 _ => throw CliError.BadInput($"unknown command '{args[0]}' (try: station-edge --help)"),
             };
         }

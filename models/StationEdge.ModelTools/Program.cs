@@ -1,3 +1,4 @@
+using StationEdge.ModelTools.Conversion;
 using StationEdge.ModelTools.Supply;
 using StationEdge.Vision.Models;
 
@@ -5,31 +6,24 @@ namespace StationEdge.ModelTools;
 
 internal static class Program
 {
-    private const string Usage = """
-        station-models: obtain, verify and convert StationEdge's models
-          install --lock models/models.lock.json --out out/models [--cache DIR]
-        """;
+    private const string InstallUsage = "  install --lock models/models.lock.json --out out/models [--cache DIR]";
 
     public static int Main(string[] args)
     {
-        if (args.Length == 0)
+        switch (args.FirstOrDefault())
         {
-            Console.Error.WriteLine(Usage);
-            return 2;
-        }
-
-        var rest = args.Skip(1).ToArray();
-        switch (args[0])
-        {
+            case "convert":
+                return ConvertCommand.Run(args[1..], Console.Out, Console.Error);
             case "install":
-                return InstallCommand.Run(rest, ConvertForInstall);
+                return InstallCommand.Run(args[1..], ConvertForInstall);
             default:
-                Console.Error.WriteLine($"station-models: unknown command '{args[0]}'");
-                Console.Error.WriteLine(Usage);
+                Console.Error.WriteLine(args.Length == 0 ? "station-models: missing command" : $"station-models: unknown command '{args[0]}'");
+                Console.Error.WriteLine(ConvertCommand.Usage);
+                Console.Error.WriteLine(InstallUsage);
                 return 2;
         }
     }
 
     private static byte[] ConvertForInstall(LockedArtifact artifact, byte[] tflite) =>
-        throw new ModelIntegrityException($"{artifact.Id}: the TFLite converter is not available yet");
+        TfLiteToOnnxConverter.Convert(tflite, new ConvertOptions { BatchDynamic = artifact.Convert?.BatchDynamic ?? false });
 }

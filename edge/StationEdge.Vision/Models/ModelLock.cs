@@ -106,4 +106,4 @@ public sealed record LockedArtifact(
     public string RuntimeSha256 => Convert?.Sha256 ?? Sha256;
 }
 
-public sealed record ConvertSpec(string To, string Sha256);
+public sealed record ConvertSpec(string To, string Sha256, bool BatchDynamic = false);

@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using StationEdge.ModelTools.Conversion;
+using StationEdge.ModelTools.TfLite;
 using StationEdge.Vision.Models;
 
 namespace StationEdge.ModelTools.Supply;
@@ -47,7 +49,7 @@ internal static class InstallCommand
             Console.Error.WriteLine($"station-models install: {e.Message}");
             return 3;
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or ConversionException or TfLiteFormatException)
         {
             Console.Error.WriteLine($"station-models install: {e.Message}");
             return 3;

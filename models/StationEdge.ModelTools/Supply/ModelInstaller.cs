@@ -40,6 +40,8 @@ internal sealed class ModelInstaller(
                 CheckHash(bytes, artifact.Sha256, $"{artifact.Path} in {Path.GetFileName(tarball)}");
                 if (artifact.Convert is { } spec)
                 {
+                    // The source stays beside its conversion: the converter's tests and a re-conversion need it.
+                    WriteAtomically(Path.Combine(outDir, artifact.File), bytes);
                     var converted = convert(artifact, bytes);
                     CheckHash(converted, spec.Sha256, $"{spec.To} converted from {artifact.Path}");
                     bytes = converted;
@@ -60,12 +62,12 @@ internal sealed class ModelInstaller(
         return missing.Count;
     }
 
-    private static bool IsInPlace(string outDir, LockedArtifact artifact)
-    {
-        var path = Path.Combine(outDir, artifact.RuntimeFile);
-        return File.Exists(path)
-            && string.Equals(ModelDirectory.ComputeSha256(path), artifact.RuntimeSha256, StringComparison.OrdinalIgnoreCase);
-    }
+    private static bool IsInPlace(string outDir, LockedArtifact artifact) =>
+        Matches(Path.Combine(outDir, artifact.RuntimeFile), artifact.RuntimeSha256)
+        && (artifact.Convert is null || Matches(Path.Combine(outDir, artifact.File), artifact.Sha256));
+
+    private static bool Matches(string path, string sha256) =>
+        File.Exists(path) && string.Equals(ModelDirectory.ComputeSha256(path), sha256, StringComparison.OrdinalIgnoreCase);
 
     private static void CheckHash(byte[] bytes, string expected, string what)
     {

@@ -49,6 +49,7 @@ internal static unsafe class OrtApi
 
     // ORT enum values used by the binding (from the same header).
     internal const int LoggingLevelWarning = 2;
+    internal const int LoggingLevelError = 3;
     internal const int AllocatorTypeArena = 1;
     internal const int MemTypeDefault = 0;
 

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace StationEdge.Vision.Interop.OnnxRuntime;
 
 /// <summary>
-/// Process-wide ORT objects, created on first use: the single OrtEnv (logging at warning level),
+/// Process-wide ORT objects, created on first use: the single OrtEnv (logging errors only: its warnings about the pinned models (unused initializers) are noise to a station keeper),
 /// the default allocator (owned by ORT, never freed) and the CPU memory description for tensors over managed memory.
 /// They live as long as the process: sessions may be released at any time, and the env must outlive them all.
 /// </summary>
@@ -70,7 +70,7 @@ internal static unsafe class OrtEnvironment
             var logId = Marshal.StringToCoTaskMemUTF8("StationEdge");
             try
             {
-                OrtStatus.Check(OrtApi.CreateEnv(OrtApi.LoggingLevelWarning, (byte*)logId, &env), "cannot create the ONNX Runtime environment");
+                OrtStatus.Check(OrtApi.CreateEnv(OrtApi.LoggingLevelError, (byte*)logId, &env), "cannot create the ONNX Runtime environment");
             }
             catch
             {

@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace StationEdge.Cli.Tests.Door;
+
+/// <summary>door --pulse on the simulated chip (real time, a short pulse) and on a chip that is not there.</summary>
+public sealed class DoorPulseCommandTests
+{
+    [Fact]
+    public async Task Pulse_OnTheSimulatedChip_EnergisesOncePulseLongThenDropsTheRelay()
+    {
+        using var config = new ConfigFile("""{ "Gpio": { "Driver": "sim" }, "Door": { "PulseMs": 100 } }""");
+
+        var (exit, stdout, stderr) = await CliRun.InProcessAsync("", "door", "--pulse", "--config", config.Path);
+
+        Assert.Equal((0, ""), (exit, stderr));
+        Assert.Equal(
+            [
+                "relay de-energised", "started", "granted door --pulse", "relay energised", "unlocked",
+                "relay de-energised", "relocked pulse_ended", "relay de-energised released", "stopped",
+            ],
+            stdout.Select(Describe));
+        var unlocked = JsonDocument.Parse(stdout.Single(l => l.Contains("\"unlocked\""))).RootElement;
+        Assert.Equal(unlocked.GetProperty("at_ms").GetInt64() + 100, unlocked.GetProperty("until_ms").GetInt64());
+    }
+
+    [Fact]
+    public async Task Pulse_OnAMissingChip_ExitsThreeNamingTheChip()
+    {
+        using var config = new ConfigFile("""{ "Gpio": { "Driver": "libgpiod", "Chip": "gpiochip93" } }""");
+
+        var (exit, stdout, stderr) = await CliRun.InProcessAsync("", "door", "--pulse", "--config", config.Path);
+
+        Assert.Equal(3, exit);
+        Assert.Empty(stdout);
+        Assert.Equal(["door: GPIO chip 'gpiochip93' not found (libgpiod: No such file or directory)"], CliRun.Lines(stderr));
+    }
+
+    [Fact]
+    public async Task Pulse_GpioFlag_OverridesTheConfiguredDriver()
+    {
+        using var config = new ConfigFile("""{ "Gpio": { "Driver": "libgpiod", "Chip": "gpiochip93" }, "Door": { "PulseMs": 100 } }""");
+
+        var (exit, stdout, stderr) = await CliRun.InProcessAsync("", "door", "--pulse", "--gpio", "sim", "--config", config.Path);
+
+        Assert.Equal((0, ""), (exit, stderr));
+        Assert.Equal("stopped", Describe(stdout[^1]));
+    }
+
+    [Theory]
+    [InlineData(new[] { "door", "--pulse", "--gpio", "sysfs" }, "door: --gpio must be sim or libgpiod (was 'sysfs')")]
+    [InlineData(new[] { "door", "--pulse", "--gpio" }, "door: --gpio must be sim or libgpiod (was '')")]
+    [InlineData(new[] { "door", "--pulse=3" }, "door: unknown option '--pulse=3'")]
+    [InlineData(new[] { "door-sim", "--gpio", "sim" }, "door-sim: unknown option '--gpio'")]
+    public async Task BadFlag_ExitsTwoNamingIt(string[] args, string expected)
+    {
+        var (exit, _, stderr) = await CliRun.InProcessAsync("", args);
+
+        Assert.Equal(2, exit);
+        Assert.Equal([expected], CliRun.Lines(stderr));
+    }
+
+    [Fact]
+    public async Task Door_WithoutPulse_ExitsTwoSayingWhatToDo()
+    {
+        var (exit, _, stderr) = await CliRun.InProcessAsync("", "door");
+
+        Assert.Equal(2, exit);
+        Assert.Equal(["door: nothing to do; --pulse energises the relay for one pulse"], CliRun.Lines(stderr));
+    }
+
+    [Fact]
+    public async Task Pulse_CancelledWhileEnergised_DropsTheRelayAndExits130()
+    {
+        using var config = new ConfigFile("""{ "Gpio": { "Driver": "sim" }, "Door": { "PulseMs": 30000, "MaxUnlockMs": 30000 } }""");
+        using var stop = new CancellationTokenSource();
+        using var stdout = new CancelOnUnlock(stop);
+        using var stderr = new StringWriter();
+
+        var exit = await Program.RunAsync(["door", "--pulse", "--config", config.Path], TextReader.Null, stdout, stderr, stop.Token);
+
+        Assert.Equal(130, exit);
+        Assert.Equal("door: interrupted; relay de-energised", stderr.ToString().Trim());
+        Assert.Equal(
+            ["relay de-energised", "relocked stopped", "relay de-energised released", "stopped"],
+            CliRun.Lines(stdout.ToString()).Select(Describe).TakeLast(4));
+    }
+
+    [Fact]
+    public async Task BuiltExecutable_Sigterm_DropsTheRelayBeforeExiting()
+    {
+        using var config = new ConfigFile("""{ "Gpio": { "Driver": "sim" }, "Door": { "PulseMs": 30000, "MaxUnlockMs": 30000 } }""");
+        using var process = CliRun.Start("door", "--pulse", "--config", config.Path);
+        using var guard = CliRun.Guard(process);
+        var seen = new List<string>();
+        while (await process.StandardOutput.ReadLineAsync(guard.Token) is { } line)
+        {
+            seen.Add(line);
+            if (line.Contains("\"event\":\"unlocked\""))
+            {
+                break;
+            }
+        }
+
+        Assert.Contains("relay energised", seen.Select(Describe));
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        var rest = await process.StandardOutput.ReadToEndAsync(guard.Token);
+        await process.WaitForExitAsync(guard.Token);
+
+        Assert.Equal(130, process.ExitCode);
+        Assert.Equal(["relocked stopped", "relay de-energised released", "stopped"], CliRun.Lines(rest).Select(Describe).TakeLast(3));
+    }
+
+    // "relay energised", "granted worker-17", "relocked pulse_ended"…: the line without its (real-time) at_ms.
+    private static string Describe(string line)
+    {
+        var json = JsonDocument.Parse(line).RootElement;
+        if (json.TryGetProperty("output", out var output))
+        {
+            var released = json.TryGetProperty("released", out _) ? " released" : "";
+            return $"{output.GetString()} {json.GetProperty("state").GetString()}{released}";
+        }
+
+        var what = json.GetProperty("event").GetString();
+        foreach (var detail in new[] { "by", "reason", "alarm" })
+        {
+            if (json.TryGetProperty(detail, out var value))
+            {
+                return $"{what} {value.GetString()}";
+            }
+        }
+
+        return what!;
+    }
+
+    private sealed class CancelOnUnlock(CancellationTokenSource stop) : StringWriter
+    {
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            if (value?.Contains("\"event\":\"unlocked\"", StringComparison.Ordinal) == true)
+            {
+                stop.Cancel();
+            }
+        }
+    }
+}

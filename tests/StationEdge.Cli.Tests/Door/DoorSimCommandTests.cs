@@ -1,0 +1,398 @@
+namespace StationEdge.Cli.Tests.Door;
+
+/// <summary>
+/// door-sim scenarios with their exact output. The door: an active-low relay on line 17, contact 27 (closed = low),
+/// exit button 22 (pressed = low), LED 25 and buzzer 24 (active high), pulse 3 s, exit pulse 5 s, held-open 10 s,
+/// debounce 50 ms — so every input counts 50 ms after its last edge.
+/// </summary>
+public sealed class DoorSimCommandTests : IDisposable
+{
+    private const string Config = """
+        {
+          "Gpio": { "Driver": "sim", "Chip": "gpiochip0" },
+          "Door": {
+            "Relay": { "Line": 17, "ActiveLevel": "low" },
+            "Contact": { "Line": 27, "ClosedLevel": "low", "Bias": "PullUp" },
+            "ExitButton": { "Line": 22, "ActiveLevel": "low", "Bias": "PullUp" },
+            "Led": { "Line": 25, "ActiveLevel": "high" },
+            "Buzzer": { "Line": 24, "ActiveLevel": "high" },
+            "DebounceMs": 50,
+            "PulseMs": 3000,
+            "ExitPulseMs": 5000,
+            "HeldOpenMs": 10000
+          }
+        }
+        """;
+
+    private static readonly string[] Start =
+    [
+        """{"at_ms":0,"output":"relay","line":17,"level":"high","state":"de-energised"}""",
+        """{"at_ms":0,"output":"led","line":25,"level":"low","state":"off"}""",
+        """{"at_ms":0,"output":"buzzer","line":24,"level":"low","state":"off"}""",
+        """{"at_ms":0,"event":"started","door":"closed"}""",
+    ];
+
+    private readonly ConfigFile _config = new(Config);
+
+    public void Dispose() => _config.Dispose();
+
+    [Fact]
+    public async Task Grant_UnlocksUntilTheDoorHasOpenedAndClosed()
+    {
+        var (exit, stdout, stderr) = await SimAsync("""
+            {"at_ms":0,"grant":"worker-17"}
+            {"at_ms":1200,"input":"door_contact","level":"open"}
+            {"at_ms":2500,"input":"door_contact","level":"closed"}
+            """);
+
+        Assert.Equal(0, exit);
+        Assert.Equal("", stderr);
+        Assert.Equal(
+            [
+                .. Start,
+                """{"at_ms":0,"event":"granted","by":"worker-17"}""",
+                """{"at_ms":0,"output":"relay","line":17,"level":"low","state":"energised"}""",
+                """{"at_ms":0,"event":"unlocked","until_ms":3000}""",
+                """{"at_ms":0,"output":"led","line":25,"level":"high","state":"on"}""",
+                """{"at_ms":1250,"event":"opened"}""",
+                """{"at_ms":2550,"event":"closed"}""",
+                """{"at_ms":2550,"output":"relay","line":17,"level":"high","state":"de-energised"}""",
+                """{"at_ms":2550,"event":"relocked","reason":"door_closed"}""",
+                """{"at_ms":2550,"output":"led","line":25,"level":"low","state":"off"}""",
+                .. Stop(2550),
+            ],
+            stdout);
+    }
+
+    [Fact]
+    public async Task Grant_NobodyOpens_RelocksWhenThePulseEnds_AndASecondGrantExtendsIt()
+    {
+        var (_, stdout, _) = await SimAsync("""
+            {"at_ms":0,"grant":"worker-17"}
+            {"at_ms":2000,"grant":"keeper:wang"}
+            """);
+
+        Assert.Equal(
+            [
+                .. Start,
+                """{"at_ms":0,"event":"granted","by":"worker-17"}""",
+                """{"at_ms":0,"output":"relay","line":17,"level":"low","state":"energised"}""",
+                """{"at_ms":0,"event":"unlocked","until_ms":3000}""",
+                """{"at_ms":0,"output":"led","line":25,"level":"high","state":"on"}""",
+                """{"at_ms":2000,"event":"granted","by":"keeper:wang"}""",
+                """{"at_ms":2000,"event":"unlock_extended","until_ms":5000}""",
+                """{"at_ms":5000,"output":"relay","line":17,"level":"high","state":"de-energised"}""",
+                """{"at_ms":5000,"event":"relocked","reason":"pulse_ended"}""",
+                """{"at_ms":5000,"output":"led","line":25,"level":"low","state":"off"}""",
+                .. Stop(5000),
+            ],
+            stdout);
+    }
+
+    [Fact]
+    public async Task ExitPress_UnlocksWithTheExitPulse()
+    {
+        var (_, stdout, stderr) = await SimAsync("""
+            {"at_ms":100,"input":"exit_button","level":"pressed"}
+            {"at_ms":400,"input":"exit_button","level":"released"}
+            {"at_ms":1000,"input":"door_contact","level":"open"}
+            {"at_ms":2000,"input":"door_contact","level":"closed"}
+            """);
+
+        Assert.Equal("", stderr);
+        Assert.Equal(
+            [
+                .. Start,
+                """{"at_ms":150,"event":"granted","by":"exit-button"}""",
+                """{"at_ms":150,"output":"relay","line":17,"level":"low","state":"energised"}""",
+                """{"at_ms":150,"event":"unlocked","until_ms":5150}""",
+                """{"at_ms":150,"output":"led","line":25,"level":"high","state":"on"}""",
+                """{"at_ms":1050,"event":"opened"}""",
+                """{"at_ms":2050,"event":"closed"}""",
+                """{"at_ms":2050,"output":"relay","line":17,"level":"high","state":"de-energised"}""",
+                """{"at_ms":2050,"event":"relocked","reason":"door_closed"}""",
+                """{"at_ms":2050,"output":"led","line":25,"level":"low","state":"off"}""",
+                .. Stop(2050),
+            ],
+            stdout);
+    }
+
+    [Fact]
+    public async Task ForcedDoor_RaisesTheAlarmAndSoundsTheBuzzerUntilItCloses()
+    {
+        var (_, stdout, _) = await SimAsync("""
+            {"at_ms":1000,"input":"door_contact","level":"open"}
+            {"at_ms":4000,"input":"door_contact","level":"closed"}
+            """);
+
+        Assert.Equal(
+            [
+                .. Start,
+                """{"at_ms":1050,"event":"opened"}""",
+                """{"at_ms":1050,"event":"alarm_raised","alarm":"forced_open"}""",
+                """{"at_ms":1050,"output":"buzzer","line":24,"level":"high","state":"on"}""",
+                """{"at_ms":4050,"event":"closed"}""",
+                """{"at_ms":4050,"event":"alarm_cleared","alarm":"forced_open"}""",
+                """{"at_ms":4050,"output":"buzzer","line":24,"level":"low","state":"off"}""",
+                .. Stop(4050),
+            ],
+            stdout);
+    }
+
+    [Fact]
+    public async Task HeldDoor_RelocksAtPulseEnd_ThenRaisesHeldOpenUntilItCloses()
+    {
+        var (_, stdout, _) = await SimAsync("""
+            {"at_ms":0,"grant":"worker-3"}
+            {"at_ms":500,"input":"door_contact","level":"open"}
+            {"at_ms":20000,"input":"door_contact","level":"closed"}
+            """);
+
+        Assert.Equal(
+            [
+                .. Start,
+                """{"at_ms":0,"event":"granted","by":"worker-3"}""",
+                """{"at_ms":0,"output":"relay","line":17,"level":"low","state":"energised"}""",
+                """{"at_ms":0,"event":"unlocked","until_ms":3000}""",
+                """{"at_ms":0,"output":"led","line":25,"level":"high","state":"on"}""",
+                """{"at_ms":550,"event":"opened"}""",
+                """{"at_ms":3000,"output":"relay","line":17,"level":"high","state":"de-energised"}""",
+                """{"at_ms":3000,"event":"relocked","reason":"pulse_ended"}""",
+                """{"at_ms":3000,"output":"led","line":25,"level":"low","state":"off"}""",
+                """{"at_ms":10550,"event":"alarm_raised","alarm":"held_open"}""",
+                """{"at_ms":10550,"output":"buzzer","line":24,"level":"high","state":"on"}""",
+                """{"at_ms":20050,"event":"closed"}""",
+                """{"at_ms":20050,"event":"alarm_cleared","alarm":"held_open"}""",
+                """{"at_ms":20050,"output":"buzzer","line":24,"level":"low","state":"off"}""",
+                .. Stop(20050),
+            ],
+            stdout);
+    }
+
+    [Fact]
+    public async Task BouncingContact_MakesOneOpenedAndOneClosed()
+    {
+        var (_, stdout, _) = await SimAsync("""
+            {"at_ms":0,"grant":"worker-17"}
+            {"at_ms":1000,"input":"door_contact","level":"open"}
+            {"at_ms":1004,"input":"door_contact","level":"closed"}
+            {"at_ms":1009,"input":"door_contact","level":"open"}
+            {"at_ms":1013,"input":"door_contact","level":"closed"}
+            {"at_ms":1020,"input":"door_contact","level":"open"}
+            {"at_ms":2000,"input":"door_contact","level":"closed"}
+            {"at_ms":2006,"input":"door_contact","level":"open"}
+            {"at_ms":2011,"input":"door_contact","level":"closed"}
+            """);
+
+        Assert.Equal(
+            [
+                .. Start,
+                """{"at_ms":0,"event":"granted","by":"worker-17"}""",
+                """{"at_ms":0,"output":"relay","line":17,"level":"low","state":"energised"}""",
+                """{"at_ms":0,"event":"unlocked","until_ms":3000}""",
+                """{"at_ms":0,"output":"led","line":25,"level":"high","state":"on"}""",
+                """{"at_ms":1070,"event":"opened"}""",
+                """{"at_ms":2061,"event":"closed"}""",
+                """{"at_ms":2061,"output":"relay","line":17,"level":"high","state":"de-energised"}""",
+                """{"at_ms":2061,"event":"relocked","reason":"door_closed"}""",
+                """{"at_ms":2061,"output":"led","line":25,"level":"low","state":"off"}""",
+                .. Stop(2061),
+            ],
+            stdout);
+    }
+
+    [Fact]
+    public async Task StuckRelay_ReadbackDisagrees_RaisesAndClearsRelayStuck()
+    {
+        using var config = new ConfigFile("""
+            { "Door": { "RelayReadback": { "Line": 23, "ActiveLevel": "high", "Bias": "PullDown" } } }
+            """);
+
+        var (_, stdout, stderr) = await CliRun.InProcessAsync(
+            """
+            {"at_ms":1000,"input":"relay_readback","level":"de-energised"}
+            {"at_ms":2000,"grant":"worker-17"}
+            {"at_ms":6000,"input":"relay_readback","level":"follow"}
+            """,
+            "door-sim",
+            "--config",
+            config.Path);
+
+        Assert.Equal("", stderr);
+        Assert.Equal(
+            [
+                """{"at_ms":0,"output":"relay","line":17,"level":"low","state":"de-energised"}""",
+                """{"at_ms":0,"event":"started","door":"closed"}""",
+                """{"at_ms":2000,"event":"granted","by":"worker-17"}""",
+                """{"at_ms":2000,"output":"relay","line":17,"level":"high","state":"energised"}""",
+                """{"at_ms":2000,"event":"unlocked","until_ms":5000}""",
+                """{"at_ms":2200,"event":"alarm_raised","alarm":"relay_stuck"}""",
+                """{"at_ms":5000,"output":"relay","line":17,"level":"low","state":"de-energised"}""",
+                """{"at_ms":5000,"event":"relocked","reason":"pulse_ended"}""",
+                """{"at_ms":5200,"event":"alarm_cleared","alarm":"relay_stuck"}""",
+                """{"at_ms":6000,"output":"relay","line":17,"level":"low","state":"de-energised","released":true}""",
+                """{"at_ms":6000,"event":"stopped","left_unlocked":false}""",
+            ],
+            stdout);
+    }
+
+    [Fact]
+    public async Task FailSafe_RelayEnergisedToLock_AndStoppingReleasesIt()
+    {
+        using var config = new ConfigFile("""{ "Door": { "FailSafe": true } }""");
+
+        var (_, stdout, _) = await CliRun.InProcessAsync("""{"at_ms":0,"grant":"worker-17"}""", "door-sim", "--config", config.Path);
+
+        Assert.Equal(
+            [
+                """{"at_ms":0,"output":"relay","line":17,"level":"high","state":"energised"}""",
+                """{"at_ms":0,"event":"started","door":"closed"}""",
+                """{"at_ms":0,"event":"granted","by":"worker-17"}""",
+                """{"at_ms":0,"output":"relay","line":17,"level":"low","state":"de-energised"}""",
+                """{"at_ms":0,"event":"unlocked","until_ms":3000}""",
+                """{"at_ms":3000,"output":"relay","line":17,"level":"high","state":"energised"}""",
+                """{"at_ms":3000,"event":"relocked","reason":"pulse_ended"}""",
+                """{"at_ms":3000,"output":"relay","line":17,"level":"low","state":"de-energised"}""",
+                """{"at_ms":3000,"output":"relay","line":17,"level":"low","state":"de-energised","released":true}""",
+                """{"at_ms":3000,"event":"stopped","left_unlocked":true}""",
+            ],
+            stdout);
+    }
+
+    [Fact]
+    public async Task MalformedLines_EachGetsOneErrorNamingItsLine_AndTheRestRuns()
+    {
+        var (exit, stdout, stderr) = await SimAsync("""
+            {"at_ms":0,"grant":"worker-17"}
+            this is not json
+            {"at_ms":"soon","grant":"worker-2"}
+            {"grant":"worker-2"}
+            {"at_ms":100,"input":"window","level":"open"}
+            {"at_ms":100,"input":"door_contact","level":"ajar"}
+            {"at_ms":100,"grant":"worker-2","input":"door_contact","level":"open"}
+            {"at_ms":100,"colour":"red"}
+            [1,2]
+
+            {"at_ms":1200,"input":"door_contact","level":"open"}
+            {"at_ms":1100,"input":"door_contact","level":"closed"}
+            {"at_ms":2500,"input":"door_contact","level":"closed"}
+            """);
+
+        Assert.Equal(0, exit);
+        Assert.Equal(
+            [
+                "door-sim: line 2: not valid JSON ('this is not json' is an invalid JSON literal. Expected the literal 'true'.); skipped",
+                """door-sim: line 3: at_ms must be a whole number of milliseconds, 0 or more (was "soon"); skipped""",
+                "door-sim: line 4: at_ms is missing; skipped",
+                "door-sim: line 5: unknown input 'window' (expected door_contact, exit_button, relay_readback); skipped",
+                "door-sim: line 6: unknown level 'ajar' for door_contact (expected closed, open, high, low); skipped",
+                "door-sim: line 7: a line has either grant or input and level, not both; skipped",
+                "door-sim: line 8: unknown property 'colour' (expected at_ms, grant, input, level); skipped",
+                """door-sim: line 9: expected a JSON object like {"at_ms":0,"grant":"worker-17"}; skipped""",
+                "door-sim: line 12: at_ms 1100 is earlier than the line before (1200); skipped",
+            ],
+            CliRun.Lines(stderr));
+        var (_, clean, _) = await SimAsync("""
+            {"at_ms":0,"grant":"worker-17"}
+            {"at_ms":1200,"input":"door_contact","level":"open"}
+            {"at_ms":2500,"input":"door_contact","level":"closed"}
+            """);
+        Assert.Equal(clean, stdout);
+    }
+
+    [Fact]
+    public async Task NoConfig_RunsWithTheDocumentedDefaults()
+    {
+        var (exit, stdout, stderr) = await CliRun.InProcessAsync("""{"at_ms":0,"grant":"worker-17"}""", "door-sim");
+
+        Assert.Equal((0, ""), (exit, stderr));
+        Assert.Equal(
+            [
+                """{"at_ms":0,"output":"relay","line":17,"level":"low","state":"de-energised"}""",
+                """{"at_ms":0,"event":"started","door":"closed"}""",
+                """{"at_ms":0,"event":"granted","by":"worker-17"}""",
+                """{"at_ms":0,"output":"relay","line":17,"level":"high","state":"energised"}""",
+                """{"at_ms":0,"event":"unlocked","until_ms":3000}""",
+                """{"at_ms":3000,"output":"relay","line":17,"level":"low","state":"de-energised"}""",
+                """{"at_ms":3000,"event":"relocked","reason":"pulse_ended"}""",
+                """{"at_ms":3000,"output":"relay","line":17,"level":"low","state":"de-energised","released":true}""",
+                """{"at_ms":3000,"event":"stopped","left_unlocked":false}""",
+            ],
+            stdout);
+    }
+
+    [Theory]
+    [InlineData("""{ "Door": { "PulseMs": 0 } }""", "Door:PulseMs must be between 100 and 30000 (was 0)")]
+    [InlineData("""{ "Door": { "Relay": { "ActiveLevel": "sideways" } } }""", "Door:Relay:ActiveLevel must be one of Low, High (was 'sideways')")]
+    [InlineData("""{ "Door": { "ExitButton": { "Line": 17 } } }""", "Door:ExitButton:Line is line 17, already used by Door:Relay:Line")]
+    public async Task BadConfigValue_ExitsTwoWithOneLineNamingFileAndKey(string json, string reason)
+    {
+        using var config = new ConfigFile(json);
+
+        var (exit, stdout, stderr) = await CliRun.InProcessAsync("", "door-sim", "--config", config.Path);
+
+        Assert.Equal(2, exit);
+        Assert.Empty(stdout);
+        Assert.Equal($"door-sim: --config {config.Path}: {reason}\n", stderr.ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public async Task ConfigThatIsNotJson_ExitsTwoNamingTheFile()
+    {
+        using var config = new ConfigFile("{ \"Door\": ");
+
+        var (exit, _, stderr) = await CliRun.InProcessAsync("", "door-sim", "--config", config.Path);
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith($"door-sim: --config {config.Path}: not valid JSON (", stderr);
+        Assert.Single(CliRun.Lines(stderr));
+    }
+
+    [Theory]
+    [InlineData(new[] { "door-sim", "--config", "/nonexistent/door.json" }, "door-sim: --config /nonexistent/door.json: file not found")]
+    [InlineData(new[] { "door-sim", "--config" }, "door-sim: --config needs a file name")]
+    [InlineData(new[] { "door-sim", "--speed", "2" }, "door-sim: unknown option '--speed'")]
+    [InlineData(new[] { "unlock-everything" }, "station-edge: unknown command 'unlock-everything' (try: station-edge --help)")]
+    public async Task BadCommandLine_ExitsTwoWithOneLineNamingTheFlag(string[] args, string expected)
+    {
+        var (exit, stdout, stderr) = await CliRun.InProcessAsync("", args);
+
+        Assert.Equal(2, exit);
+        Assert.Empty(stdout);
+        Assert.Equal([expected], CliRun.Lines(stderr));
+    }
+
+    [Fact]
+    public async Task BuiltExecutable_DoorSim_PrintsTheSameLinesAsInProcess()
+    {
+        const string scenario = """
+            {"at_ms":0,"grant":"worker-17"}
+            {"at_ms":1200,"input":"door_contact","level":"open"}
+            {"at_ms":2500,"input":"door_contact","level":"closed"}
+            """;
+        var (_, expected, _) = await SimAsync(scenario);
+
+        using var process = CliRun.Start("door-sim", "--config", _config.Path);
+        using var guard = CliRun.Guard(process);
+        await process.StandardInput.WriteAsync(scenario);
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync(guard.Token);
+        var stderr = process.StandardError.ReadToEndAsync(guard.Token);
+        await process.WaitForExitAsync(guard.Token);
+
+        Assert.Equal("", await stderr);
+        Assert.Equal(0, process.ExitCode);
+        Assert.Equal(expected, CliRun.Lines(await stdout));
+    }
+
+    private static string[] Stop(int ms) =>
+    [
+        $$"""{"at_ms":{{ms}},"output":"buzzer","line":24,"level":"low","state":"off","released":true}""",
+        $$"""{"at_ms":{{ms}},"output":"led","line":25,"level":"low","state":"off","released":true}""",
+        $$"""{"at_ms":{{ms}},"output":"relay","line":17,"level":"high","state":"de-energised","released":true}""",
+        $$"""{"at_ms":{{ms}},"event":"stopped","left_unlocked":false}""",
+    ];
+
+    private Task<(int Exit, string[] Stdout, string Stderr)> SimAsync(string scenario) =>
+        CliRun.InProcessAsync(scenario, "door-sim", "--config", _config.Path);
+}

@@ -16,7 +16,8 @@ public enum MatchDecision
 /// The gallery's answer for one probe. <paramref name="Score"/> is the best cosine over the top worker's
 /// templates; <paramref name="Margin"/> is that minus the best cosine of any other worker (or minus 0, the
 /// expected cosine of an unrelated face, when no other worker is enrolled). <paramref name="WorkerId"/> is
-/// the top candidate even when the decision is Unknown, so callers can log near misses.
+/// the top candidate even when the decision is Unknown, so callers can log near misses. An empty gallery
+/// answers Unknown with no worker and score 0.
 /// </summary>
 public sealed record Match(string? WorkerId, float Score, float Margin, string? SecondWorkerId, MatchDecision Decision)
 {

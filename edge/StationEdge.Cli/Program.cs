@@ -12,7 +12,7 @@ internal static class Program
           detect   --photo P                      every face with box, keypoints, score and quality
           eval     --pairs CSV [--images DIR]     1:1 verification figures over a pairs file
           match    --photos P...                  who appears in more than one photo
-          bench    [--runs N]                     speed and memory on this machine
+          bench    [--runs N] [--photos P...]     speed and memory on this machine, next to OpenCV DNN
           doctor                                  check the ONNX Runtime library, models and ffmpeg
           door-sim [--config F]                   the door controller on a simulated chip with virtual time:
                                                   scenario as JSON lines on stdin, events as JSON lines on stdout
@@ -55,6 +55,7 @@ internal static class Program
             {
                 "detect" => await DetectCommand.RunAsync(rest, stdout, ct),
                 "eval" => await EvalCommand.RunAsync(rest, stdout, stderr, ct),
+                "bench" => await BenchCommand.RunAsync(rest, stdout, stderr, ct),
                 "doctor" => DoctorCommand.Run(rest, stdout),
                 "door-sim" => await DoorSimCommand.RunAsync(rest, stdin, stdout, stderr, ct),
                 "door" => await DoorPulseCommand.RunAsync(rest, stdout, stderr, ct),

@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using StationEdge.Vision.Alignment;
+using StationEdge.Vision.Detection;
+using StationEdge.Vision.Imaging;
+using StationEdge.Vision.Onnx;
+using StationEdge.Vision.Recognition;
+
+namespace StationEdge.Cli.Commands.Bench;
+
+/// <summary>A decoded photo and the faces found in it (those that align), measured again and again.</summary>
+internal sealed record BenchFrame(string Path, RgbImage Image, IReadOnlyList<DetectedFace> Faces);
+
+/// <summary>One thread setting's figures. Align is pure .NET, so it is measured once (null for the second setting).</summary>
+internal sealed record StageFigures(Figure Detect, Figure? Align, Figure Liveness, Figure Embed, Figure PerFace, Figure OrtDetectModel, Figure OrtEmbedModel);
+
+/// <summary>
+/// Times each stage of the face pipeline on real frames: every frame (detect, per face end to end) or every face
+/// (align, liveness, embed) <c>runs</c> times, after untimed warm-up calls. Buffers are made before the clock starts.
+/// </summary>
+internal static class PipelineStages
+{
+    public static StageFigures Measure(FaceModels models, IReadOnlyList<BenchFrame> frames, int runs, bool measureAlign, CancellationToken ct)
+    {
+        var detector = models.Detector ?? throw new InvalidOperationException("bench loads the detector");
+        var embedder = models.Embedder ?? throw new InvalidOperationException("bench loads the embedder");
+        var liveness = models.Liveness ?? throw new InvalidOperationException("bench loads the liveness model");
+        var faces = frames.SelectMany(f => f.Faces.Select(face => (f.Image, Face: face))).ToList();
+        var first = faces[0];
+
+        var aligned = new float[faces.Count * FaceAligner.TensorLength];
+        for (var i = 0; i < faces.Count; i++)
+        {
+            FaceAligner.Align(faces[i].Image, faces[i].Face, aligned.AsSpan(i * FaceAligner.TensorLength, FaceAligner.TensorLength));
+        }
+
+        var detect = Time(frames.Count * runs, () => detector.Detect(frames[0].Image), samples =>
+        {
+            foreach (var frame in frames)
+            {
+                ct.ThrowIfCancellationRequested();
+                for (var r = 0; r < runs; r++)
+                {
+                    var start = Stopwatch.GetTimestamp();
+                    detector.Detect(frame.Image);
+                    samples.Stop(start);
+                }
+            }
+        });
+
+        var scratch = new float[FaceAligner.TensorLength];
+        var align = !measureAlign ? null : Time(faces.Count * runs, () => FaceAligner.Align(first.Image, first.Face, scratch), samples =>
+        {
+            foreach (var (image, face) in faces)
+            {
+                for (var r = 0; r < runs; r++)
+                {
+                    var start = Stopwatch.GetTimestamp();
+                    FaceAligner.Align(image, face, scratch);
+                    samples.Stop(start);
+                }
+            }
+        });
+
+        var embed = Time(faces.Count * runs, () => embedder.Embed(aligned.AsSpan(0, FaceAligner.TensorLength), 1), samples =>
+        {
+            for (var i = 0; i < faces.Count; i++)
+            {
+                ct.ThrowIfCancellationRequested();
+                for (var r = 0; r < runs; r++)
+                {
+                    var start = Stopwatch.GetTimestamp();
+                    embedder.Embed(aligned.AsSpan(i * FaceAligner.TensorLength, FaceAligner.TensorLength), 1);
+                    samples.Stop(start);
+                }
+            }
+        });
+
+        var live = Time(faces.Count * runs, () => liveness.Score(first.Image, first.Face), samples =>
+        {
+            foreach (var (image, face) in faces)
+            {
+                ct.ThrowIfCancellationRequested();
+                for (var r = 0; r < runs; r++)
+                {
+                    var start = Stopwatch.GetTimestamp();
+                    liveness.Score(image, face);
+                    samples.Stop(start);
+                }
+            }
+        });
+
+        // What a door frame costs: find the faces, then align and embed the best one.
+        var withFaces = frames.Where(f => f.Faces.Count > 0).ToList();
+        void EndToEnd(RgbImage image)
+        {
+            var found = detector.Detect(image);
+            if (found.Count > 0)
+            {
+                FaceAligner.Align(image, found[0], scratch);
+                embedder.Embed(scratch, 1);
+            }
+        }
+
+        var perFace = Time(withFaces.Count * runs, () => EndToEnd(withFaces[0].Image), samples =>
+        {
+            foreach (var frame in withFaces)
+            {
+                ct.ThrowIfCancellationRequested();
+                for (var r = 0; r < runs; r++)
+                {
+                    var start = Stopwatch.GetTimestamp();
+                    EndToEnd(frame.Image);
+                    samples.Stop(start);
+                }
+            }
+        });
+
+        var (ortDetect, ortEmbed) = MeasureBareModels(models.Directory, models.Options.IntraOpThreads, frames, runs, ct);
+        return new StageFigures(detect, align, live, embed, perFace, ortDetect, ortEmbed);
+    }
+
+    /// <summary>
+    /// The two model files alone — one session run on a prepared input, no letterbox, decoding or alignment — which
+    /// is what the OpenCV script times: blazeface-front on each photo letterboxed to 128, mobilefacenet on each photo
+    /// scaled into 112×112 (network time does not depend on what the pixels show).
+    /// </summary>
+    public static (Figure Detect, Figure Embed) MeasureBareModels(string modelsDir, int threads, IReadOnlyList<BenchFrame> frames, int runs, CancellationToken ct)
+    {
+        using var options = new SessionOptions { IntraOpNumThreads = threads };
+        if (threads != 1)
+        {
+            // As FaceModels sets it: the figures are for the sessions a station runs.
+            options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        }
+
+        using var front = new InferenceSession(Path.Combine(modelsDir, FaceModels.FrontDetectorFile), options);
+        using var mobileFaceNet = new InferenceSession(Path.Combine(modelsDir, FaceModels.EmbedderFile), options);
+        var detect = BareModel(front, BlazeFaceModel.Front.InputSize, PixelNormalization.BlazeFaceScale, PixelNormalization.BlazeFaceOffset, frames, runs, ct);
+        var embed = BareModel(mobileFaceNet, FaceAligner.Size, PixelNormalization.MobileFaceNetScale, PixelNormalization.MobileFaceNetOffset, frames, runs, ct);
+        return (detect, embed);
+    }
+
+    private static Figure BareModel(InferenceSession session, int size, float scale, float offset, IReadOnlyList<BenchFrame> frames, int runs, CancellationToken ct)
+    {
+        var input = new float[size * size * 3];
+        using var value = OrtValue.CreateTensorValueFromMemory(input, [1, size, size, 3]);
+        string[] inputNames = [session.InputNames[0]];
+        var outputNames = session.OutputNames.ToArray();
+        OrtValue[] inputs = [value];
+        void Run()
+        {
+            using var outputs = session.Run(inputNames, inputs, outputNames);
+        }
+
+        Letterbox.ToSquare(frames[0].Image, size, input, scale, offset);
+        return Time(frames.Count * runs, Run, samples =>
+        {
+            foreach (var frame in frames)
+            {
+                ct.ThrowIfCancellationRequested();
+                Letterbox.ToSquare(frame.Image, size, input, scale, offset);
+                for (var r = 0; r < runs; r++)
+                {
+                    var start = Stopwatch.GetTimestamp();
+                    Run();
+                    samples.Stop(start);
+                }
+            }
+        });
+    }
+
+    private static Figure Time(int count, Action warmUp, Action<Samples> measure)
+    {
+        Samples.WarmUp(warmUp);
+        var samples = new Samples(count);
+        Samples.SettleGarbage();
+        measure(samples);
+        return samples.ToFigure();
+    }
+}

@@ -1,0 +1,417 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json.Serialization;
+using StationEdge.Cli.Commands.Bench;
+using StationEdge.Vision.Alignment;
+using StationEdge.Vision.Detection;
+using StationEdge.Vision.Imaging;
+using StationEdge.Vision.Onnx;
+using StationEdge.Vision.Recognition;
+
+namespace StationEdge.Cli.Commands;
+
+/// <summary>
+/// `bench [--runs N] [--photos P...]`: what each stage of recognition costs on this machine, on 1 and 2 ORT
+/// threads, gallery search at three sizes, resident memory, and the same model files under OpenCV's DNN module
+/// for comparison. Figures to read next to the issue's targets, not a test: they move with whatever else runs.
+/// </summary>
+internal static class BenchCommand
+{
+    /// <summary>Repetitions per photo (per face for per-face stages): about 30 s on 2 cores with the six demo photos.</summary>
+    public const int DefaultRuns = 10;
+
+    public const double PerFaceTargetMs = 12;
+    public const double GalleryTargetMs = 5;
+    public const int GalleryTargetSize = 100_000;
+    public const double RssTargetMb = 250;
+
+    private static readonly int[] GallerySizes = [1_000, 10_000, GalleryTargetSize];
+    private static readonly int[] ThreadCounts = [1, 2];
+
+    public sealed record Machine(int Cores, string Os, string Arch, string OrtVersion, string Dotnet, string? Cpu, double? LoadAverage);
+
+    public sealed record Target(string Name, double Limit, double Value, bool Pass);
+
+    /// <summary>Model run only, same files and photos; ratio = OpenCV median / ORT median (above 1: ORT is faster).</summary>
+    public sealed record OpenCvComparison(
+        int Threads, Figure? OpencvDetectMs, Figure? OpencvEmbedMs, Figure OrtDetectMs, Figure OrtEmbedMs, double? DetectRatio, double? EmbedRatio);
+
+    public sealed record OpenCvReport(string? Version, string? Error, IReadOnlyList<OpenCvComparison> Comparisons);
+
+    public sealed record Report(
+        IReadOnlyList<string> Photos,
+        int Faces,
+        int BackModelFrames,
+        int Runs,
+        Figure PerFaceMs,
+        [property: JsonPropertyName("per_face_ms_2_threads")] Figure PerFaceMs2Threads,
+        IReadOnlyDictionary<string, Figure> Stages,
+        [property: JsonPropertyName("stages_2_threads")] IReadOnlyDictionary<string, Figure> Stages2Threads,
+        IReadOnlyDictionary<string, double> GallerySearchMs,
+        IReadOnlyDictionary<string, double> GallerySearchP95Ms,
+        double RssMb,
+        double PeakRssMb,
+        OpenCvReport Opencv,
+        IReadOnlyList<Target> Targets,
+        Machine Machine);
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        var args = CliArgs.Parse("bench", argv, ["--models", "--runs"], listFlags: ["--photos"]);
+        var runs = args.Int("--runs", DefaultRuns, 1, 1000);
+        foreach (var photo in args.List("--photos"))
+        {
+            if (!File.Exists(photo))
+            {
+                throw CliError.BadInput($"bench: --photos {photo}: file not found");
+            }
+        }
+
+        var modelsDir = VisionCli.ModelsPath(args);
+        var loadAverage = LoadAverage();
+        var frames = new List<BenchFrame>();
+        FaceModels? models = null;
+        try
+        {
+            stderr.WriteLine("bench: loading the models");
+            models = FaceModels.Load(modelsDir, Options(threads: 1));
+            var photos = args.List("--photos") is { Count: > 0 } given ? given.Select(Path.GetFullPath).ToList() : DemoPhotos(modelsDir);
+            var decoder = new PhotoDecoder();
+
+            // Resident memory as a station stands: every model loaded and run once, one frame in hand.
+            var first = await VisionCli.DecodeArgumentAsync(decoder, photos[0], ct);
+            frames.Add(FindFaces(models, photos[0], first.Image));
+            WarmUp(models, frames[0]);
+            Samples.SettleGarbage();
+            var rssMb = ProcessMemory.ResidentMb();
+
+            stderr.WriteLine($"bench: decode, {DetectCommand.Plural(photos.Count, "photo")} × {runs}");
+            var decode = await MeasureDecodeAsync(decoder, photos, runs, models, frames, ct);
+            var faces = frames.Sum(f => f.Faces.Count);
+            if (faces == 0)
+            {
+                throw CliError.BadInput($"bench: no face found in {string.Join(", ", photos)}: the per-face figures need photos with faces");
+            }
+
+            var figures = new Dictionary<int, StageFigures>();
+            foreach (var threads in ThreadCounts)
+            {
+                if (models.Options.IntraOpThreads != threads)
+                {
+                    models.Dispose();
+                    models = null;
+                    models = FaceModels.Load(modelsDir, Options(threads));
+                }
+
+                stderr.WriteLine($"bench: pipeline stages on {DetectCommand.Plural(threads, "thread")}, {DetectCommand.Plural(faces, "face")}");
+                figures[threads] = PipelineStages.Measure(models, frames, runs, measureAlign: threads == 1, ct);
+            }
+
+            var dimensions = models.Embedder!.Dimensions;
+            models.Dispose();
+            models = null;
+
+            stderr.WriteLine("bench: gallery search");
+            var gallery = GallerySearch.Measure(GallerySizes, dimensions, Math.Max(10, runs * 5), ct);
+
+            stderr.WriteLine("bench: OpenCV DNN");
+            var opencv = await CompareWithOpenCvAsync(modelsDir, photos, runs, figures, ct);
+
+            // The back model runs when the front one sees only small faces, as in group photos; it sets the detect figure.
+            var backFrames = frames.Count(f => f.Faces.Any(face => face.Model == BlazeFaceModel.Back.Name));
+            var report = BuildReport(photos, faces, backFrames, runs, decode, figures, gallery, rssMb, ProcessMemory.PeakResidentMb(), opencv, loadAverage);
+            if (args.Json)
+            {
+                JsonOutput.Write(stdout, report);
+            }
+            else
+            {
+                PrintText(stdout, report);
+            }
+
+            return 0;
+        }
+        finally
+        {
+            models?.Dispose();
+            foreach (var frame in frames)
+            {
+                frame.Image.Dispose();
+            }
+        }
+    }
+
+    private static VisionOptions Options(int threads) => new() { IntraOpThreads = threads, Parts = FaceModelParts.All };
+
+    private static List<string> DemoPhotos(string modelsDir)
+    {
+        var demo = Path.Combine(modelsDir, "demo");
+        var photos = Directory.Exists(demo) ? Directory.GetFiles(demo, "sample*.jpg").Order(StringComparer.Ordinal).ToList() : [];
+        return photos.Count > 0 ? photos
+            : throw CliError.BadInput($"bench: no photos given and none at {demo}/sample*.jpg: pass --photos P... or run ./deploy.sh setup");
+    }
+
+    /// <summary>The faces of a frame that the aligner accepts (degenerate keypoints give no crop to embed).</summary>
+    private static BenchFrame FindFaces(FaceModels models, string path, RgbImage image)
+    {
+        var scratch = new float[FaceAligner.TensorLength];
+        var usable = new List<DetectedFace>();
+        foreach (var face in models.Detector!.Detect(image))
+        {
+            try
+            {
+                FaceAligner.Align(image, face, scratch);
+                usable.Add(face);
+            }
+            catch (ArgumentException)
+            {
+                // Not measurable as a face: the pipeline leaves it out as well.
+            }
+        }
+
+        return new BenchFrame(path, image, usable);
+    }
+
+    private static void WarmUp(FaceModels models, BenchFrame frame)
+    {
+        models.Detector!.Detect(frame.Image);
+        if (frame.Faces.Count > 0)
+        {
+            var aligned = new float[FaceAligner.TensorLength];
+            FaceAligner.Align(frame.Image, frame.Faces[0], aligned);
+            models.Embedder!.Embed(aligned, 1);
+            models.Liveness!.Score(frame.Image, frame.Faces[0]);
+        }
+    }
+
+    /// <summary>ffmpeg's decode of each photo, <paramref name="runs"/> times; the first decode of each is kept as its frame.</summary>
+    private static async Task<Figure> MeasureDecodeAsync(
+        PhotoDecoder decoder, List<string> photos, int runs, FaceModels models, List<BenchFrame> frames, CancellationToken ct)
+    {
+        var samples = new Samples(photos.Count * runs);
+        for (var i = 0; i < photos.Count; i++)
+        {
+            for (var r = 0; r < runs; r++)
+            {
+                var start = System.Diagnostics.Stopwatch.GetTimestamp();
+                var decoded = await VisionCli.DecodeArgumentAsync(decoder, photos[i], ct);
+                samples.Stop(start);
+                if (i == frames.Count)
+                {
+                    frames.Add(FindFaces(models, photos[i], decoded.Image));
+                }
+                else
+                {
+                    decoded.Image.Dispose();
+                }
+            }
+        }
+
+        return samples.ToFigure();
+    }
+
+    private static async Task<OpenCvReport> CompareWithOpenCvAsync(
+        string modelsDir, List<string> photos, int runs, Dictionary<int, StageFigures> figures, CancellationToken ct)
+    {
+        var detector = Path.Combine(modelsDir, FaceModels.FrontDetectorFile);
+        var embedder = Path.Combine(modelsDir, FaceModels.EmbedderFile);
+        var rows = new List<OpenCvComparison>();
+        string? version = null, error = null;
+        foreach (var threads in ThreadCounts)
+        {
+            var ort = figures[threads];
+            var cv = error is null ? await OpenCvDnnBench.RunAsync(detector, embedder, threads, runs, photos, ct) : null;
+            error ??= cv?.Error;
+            version ??= cv?.Version;
+            rows.Add(new OpenCvComparison(
+                threads,
+                cv?.DetectMs,
+                cv?.EmbedMs,
+                ort.OrtDetectModel,
+                ort.OrtEmbedModel,
+                Ratio(cv?.DetectMs, ort.OrtDetectModel),
+                Ratio(cv?.EmbedMs, ort.OrtEmbedModel)));
+        }
+
+        return new OpenCvReport(version, error, rows);
+    }
+
+    private static double? Ratio(Figure? opencv, Figure ort) => opencv is null ? null : Math.Round(opencv.Median / ort.Median, 2);
+
+    private static Report BuildReport(
+        List<string> photos,
+        int faces,
+        int frames,
+        int runs,
+        Figure decode,
+        Dictionary<int, StageFigures> figures,
+        IReadOnlyDictionary<int, Figure> gallery,
+        double rssMb,
+        double peakRssMb,
+        OpenCvReport opencv,
+        double? loadAverage)
+    {
+        Dictionary<string, Figure> Stages(StageFigures f, Figure? decodeFigure)
+        {
+            var stages = new Dictionary<string, Figure>();
+            if (decodeFigure is not null)
+            {
+                stages["decode"] = decodeFigure;
+            }
+
+            stages["detect"] = f.Detect;
+            if (f.Align is not null)
+            {
+                stages["align"] = f.Align;
+            }
+
+            stages["liveness"] = f.Liveness;
+            stages["embed"] = f.Embed;
+            return stages;
+        }
+
+        var one = figures[1];
+        var galleryTarget = gallery[GalleryTargetSize].Median;
+        var key = (int size) => size.ToString(CultureInfo.InvariantCulture);
+        return new Report(
+            photos,
+            faces,
+            frames,
+            runs,
+            one.PerFace,
+            figures[2].PerFace,
+            Stages(one, decode),
+            Stages(figures[2], null),
+            gallery.ToDictionary(g => key(g.Key), g => g.Value.Median),
+            gallery.ToDictionary(g => key(g.Key), g => g.Value.P95),
+            rssMb,
+            peakRssMb,
+            opencv,
+            [
+                new Target("per_face_ms_median_1_thread", PerFaceTargetMs, one.PerFace.Median, one.PerFace.Median <= PerFaceTargetMs),
+                new Target($"gallery_search_ms_{key(GalleryTargetSize)}", GalleryTargetMs, galleryTarget, galleryTarget <= GalleryTargetMs),
+                new Target("rss_mb", RssTargetMb, rssMb, rssMb <= RssTargetMb),
+            ],
+            new Machine(
+                Environment.ProcessorCount,
+                RuntimeInformation.OSDescription,
+                RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant(),
+                OnnxRuntimeLibrary.Version,
+                RuntimeInformation.FrameworkDescription,
+                CpuModel(),
+                loadAverage));
+    }
+
+    private static void PrintText(TextWriter o, Report r)
+    {
+        var m = r.Machine;
+        o.WriteLine($"station-edge bench: {DetectCommand.Plural(r.Photos.Count, "photo")}, {DetectCommand.Plural(r.Faces, "face")}, {r.Runs} runs each");
+        o.WriteLine($"machine: {m.Cpu ?? "unknown CPU"}, {m.Cores} cores, {m.Arch}, {m.Os}; ONNX Runtime {m.OrtVersion}; {m.Dotnet}");
+        if (m.LoadAverage is { } load)
+        {
+            o.WriteLine($"load average at start {N(load)}: other work on the machine inflates these figures");
+        }
+
+        o.WriteLine();
+        o.WriteLine($"{"stage, ms",-34}{"1 thread",17}{"2 threads",18}");
+        o.WriteLine($"{"",-34}{"median",9}{"p95",8}{"median",10}{"p95",8}");
+        (string Key, string Label)[] rows =
+        [
+            ("decode", "decode (per photo, ffmpeg)"),
+            ("detect", "detect (per frame)"),
+            ("align", "align (per face)"),
+            ("liveness", "liveness (per face)"),
+            ("embed", "embed (per face, batch 1)"),
+        ];
+        foreach (var (key, label) in rows)
+        {
+            var two = r.Stages2Threads.TryGetValue(key, out var f2) ? $"{N(f2.Median),10}{N(f2.P95),8}" : $"{"(no ORT)",18}";
+            o.WriteLine($"{label,-34}{N(r.Stages[key].Median),9}{N(r.Stages[key].P95),8}{two}");
+        }
+
+        var perFace = r.Targets[0];
+        o.WriteLine(
+            $"{"per face: detect + align + embed",-34}{N(r.PerFaceMs.Median),9}{N(r.PerFaceMs.P95),8}{N(r.PerFaceMs2Threads.Median),10}{N(r.PerFaceMs2Threads.P95),8}"
+            + $"   target ≤ {N(perFace.Limit)} ms median on 1 thread: {Verdict(perFace)}");
+        if (r.BackModelFrames > 0)
+        {
+            o.WriteLine(
+                $"  detect ran the back (256×256) model too on {r.BackModelFrames} of {r.Photos.Count} frames, whose faces are small in the frame;"
+                + " a door camera's close-up face needs only the front model (its model run is in the ORT column below)");
+        }
+
+        o.WriteLine();
+        o.WriteLine($"{"gallery search, one query, ms",-34}{"median",9}{"p95",8}");
+        foreach (var (size, median) in r.GallerySearchMs)
+        {
+            var target = r.Targets[1];
+            var note = size == GalleryTargetSize.ToString(CultureInfo.InvariantCulture) ? $"   target ≤ {N(target.Limit)} ms median: {Verdict(target)}" : "";
+            var label = $"{int.Parse(size, CultureInfo.InvariantCulture):N0} templates";
+            o.WriteLine($"{label,-34}{N(median),9}{N(r.GallerySearchP95Ms[size]),8}{note}");
+        }
+
+        o.WriteLine();
+        var rss = r.Targets[2];
+        o.WriteLine($"{"RSS after loading models, warm-up",-34}{N(r.RssMb),9} MB   target ≤ {N(rss.Limit)} MB: {Verdict(rss)}");
+        o.WriteLine($"{"peak RSS (VmHWM) at the end",-34}{N(r.PeakRssMb),9} MB   (with every photo decoded and the {GalleryTargetSize:N0}-template gallery)");
+
+        o.WriteLine();
+        var cv = r.Opencv;
+        o.WriteLine(cv.Error is null
+            ? $"OpenCV DNN {cv.Version} vs ONNX Runtime {m.OrtVersion}: same model files and photos, model run only, median ms"
+            : $"OpenCV DNN: no comparison ({cv.Error}); ONNX Runtime {m.OrtVersion}, model run only, median ms");
+        o.WriteLine($"{"model",-24}{"threads",8}{"OpenCV",10}{"ORT",10}{"OpenCV/ORT",12}");
+        foreach (var c in cv.Comparisons)
+        {
+            o.WriteLine($"{FaceModels.FrontDetectorFile,-24}{c.Threads,8}{Opt(c.OpencvDetectMs?.Median),10}{N(c.OrtDetectMs.Median),10}{Times(c.DetectRatio),12}");
+            o.WriteLine($"{FaceModels.EmbedderFile,-24}{c.Threads,8}{Opt(c.OpencvEmbedMs?.Median),10}{N(c.OrtEmbedMs.Median),10}{Times(c.EmbedRatio),12}");
+        }
+    }
+
+    private static string N(double x) => x.ToString(x >= 100 ? "0.0" : "0.00", CultureInfo.InvariantCulture);
+
+    private static string Opt(double? x) => x is { } v ? N(v) : "–";
+
+    private static string Times(double? ratio) => ratio is { } v ? $"{N(v)}×" : "–";
+
+    private static string Verdict(Target t) => t.Pass ? "PASS" : "over";
+
+    private static double? LoadAverage()
+    {
+        try
+        {
+            var first = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+            return double.TryParse(first, NumberStyles.Float, CultureInfo.InvariantCulture, out var load) ? load : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>"Model" names the board on a Raspberry Pi; "model name" the CPU on a PC.</summary>
+    private static string? CpuModel()
+    {
+        try
+        {
+            var lines = File.ReadAllLines("/proc/cpuinfo");
+            string? Field(string name) => lines
+                .Where(l => l.StartsWith(name, StringComparison.Ordinal) && l.IndexOf(':', StringComparison.Ordinal) is var c && c > 0 && l[..c].Trim() == name)
+                .Select(l => l[(l.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim())
+                .FirstOrDefault();
+            return Field("Model") ?? Field("model name");
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}

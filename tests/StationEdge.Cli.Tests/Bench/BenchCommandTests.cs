@@ -1,0 +1,181 @@
+using System.Text.Json;
+using StationEdge.Cli.Tests.Door;
+
+namespace StationEdge.Cli.Tests.Bench;
+
+/// <summary>One bench run (2 runs, one demo photo, about 10 s) that the JSON tests read.</summary>
+public sealed class BenchJsonRun : IAsyncLifetime
+{
+    public int Exit { get; private set; }
+
+    public string Stderr { get; private set; } = "";
+
+    public JsonDocument? Json { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        var (exit, stdout, stderr) = await CliRun.InProcessAsync(
+            "", "bench", "--runs", "2", "--json", "--models", BenchModels.Directory, "--photos", BenchModels.DemoPhoto);
+        (Exit, Stderr) = (exit, stderr);
+        Json = exit == 0 ? JsonDocument.Parse(string.Join('\n', stdout)) : null;
+    }
+
+    public Task DisposeAsync()
+    {
+        Json?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    public JsonElement Root
+    {
+        get
+        {
+            Assert.True(Exit == 0, $"bench exited with {Exit}: {Stderr}");
+            return Json!.RootElement;
+        }
+    }
+}
+
+public class BenchCommandTests(BenchJsonRun run) : IClassFixture<BenchJsonRun>
+{
+    private static readonly string[] Stages = ["decode", "detect", "align", "liveness", "embed"];
+    private static readonly string[] OrtStages = ["detect", "liveness", "embed"];
+
+    [Fact]
+    public void Bench_Json_ReportsEveryFigureAsAPositiveFiniteNumber()
+    {
+        var root = run.Root;
+        Assert.Equal(2, root.GetProperty("runs").GetInt32());
+        Assert.Equal(1, root.GetProperty("photos").GetArrayLength());
+        var faces = root.GetProperty("faces").GetInt32();
+        Assert.True(faces > 0, "the demo photo has faces");
+
+        AssertFigure(root.GetProperty("per_face_ms"), "per_face_ms", samples: 2);
+        AssertFigure(root.GetProperty("per_face_ms_2_threads"), "per_face_ms_2_threads", samples: 2);
+        foreach (var stage in Stages)
+        {
+            var perFace = stage is "align" or "liveness" or "embed";
+            AssertFigure(root.GetProperty("stages").GetProperty(stage), $"stages.{stage}", samples: perFace ? faces * 2 : 2);
+        }
+
+        foreach (var stage in OrtStages)
+        {
+            AssertFigure(root.GetProperty("stages_2_threads").GetProperty(stage), $"stages_2_threads.{stage}", samples: null);
+        }
+
+        foreach (var size in new[] { "1000", "10000", "100000" })
+        {
+            AssertPositive(root.GetProperty("gallery_search_ms").GetProperty(size), $"gallery_search_ms.{size}");
+            AssertPositive(root.GetProperty("gallery_search_p95_ms").GetProperty(size), $"gallery_search_p95_ms.{size}");
+        }
+
+        var rss = AssertPositive(root.GetProperty("rss_mb"), "rss_mb");
+        var peak = AssertPositive(root.GetProperty("peak_rss_mb"), "peak_rss_mb");
+        Assert.True(peak >= rss, $"peak RSS {peak} MB is below the RSS measured earlier, {rss} MB");
+
+        var machine = root.GetProperty("machine");
+        Assert.True(machine.GetProperty("cores").GetInt32() >= 1);
+        foreach (var key in new[] { "os", "arch", "ort_version" })
+        {
+            Assert.False(string.IsNullOrWhiteSpace(machine.GetProperty(key).GetString()), $"machine.{key} is empty");
+        }
+
+        Assert.Equal(3, root.GetProperty("targets").GetArrayLength());
+    }
+
+    [Fact]
+    public void Bench_Json_ComparesWithOpenCvOrSaysWhyNot()
+    {
+        var opencv = run.Root.GetProperty("opencv");
+        var rows = opencv.GetProperty("comparisons").EnumerateArray().ToList();
+        Assert.Equal([1, 2], rows.Select(r => r.GetProperty("threads").GetInt32()));
+        foreach (var row in rows)
+        {
+            AssertFigure(row.GetProperty("ort_detect_ms"), "ort_detect_ms", samples: 2);
+            AssertFigure(row.GetProperty("ort_embed_ms"), "ort_embed_ms", samples: 2);
+        }
+
+        if (opencv.GetProperty("error").ValueKind == JsonValueKind.String)
+        {
+            // No python3-opencv here: the bench still succeeds and says why there is no comparison.
+            Assert.False(string.IsNullOrWhiteSpace(opencv.GetProperty("error").GetString()));
+            Assert.All(rows, r => Assert.Equal(JsonValueKind.Null, r.GetProperty("detect_ratio").ValueKind));
+            return;
+        }
+
+        Assert.False(string.IsNullOrWhiteSpace(opencv.GetProperty("version").GetString()));
+        foreach (var row in rows)
+        {
+            AssertFigure(row.GetProperty("opencv_detect_ms"), "opencv_detect_ms", samples: 2);
+            AssertFigure(row.GetProperty("opencv_embed_ms"), "opencv_embed_ms", samples: 2);
+            AssertPositive(row.GetProperty("detect_ratio"), "detect_ratio");
+            AssertPositive(row.GetProperty("embed_ratio"), "embed_ratio");
+        }
+    }
+
+    [Fact]
+    public async Task Bench_MissingPhoto_IsBadInputNamingIt()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"no-such-photo-{Guid.NewGuid():N}.jpg");
+
+        var (exit, _, stderr) = await CliRun.InProcessAsync("", "bench", "--photos", missing);
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"--photos {missing}: file not found", stderr);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("many")]
+    public async Task Bench_RunsNotAPositiveNumber_IsBadInput(string runs)
+    {
+        var (exit, _, stderr) = await CliRun.InProcessAsync("", "bench", "--runs", runs);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("--runs must be a whole number", stderr);
+    }
+
+    [Fact]
+    public async Task Bench_PhotoWithoutFaces_IsBadInputSayingSo()
+    {
+        // A plain grey PPM: decodable, but nothing for the per-face figures to measure.
+        var path = Path.Combine(Path.GetTempPath(), $"bench-grey-{Guid.NewGuid():N}.ppm");
+        var header = "P6\n64 48\n255\n"u8.ToArray();
+        File.WriteAllBytes(path, [.. header, .. Enumerable.Repeat((byte)128, 64 * 48 * 3)]);
+        try
+        {
+            var (exit, _, stderr) = await CliRun.InProcessAsync("", "bench", "--runs", "1", "--models", BenchModels.Directory, "--photos", path);
+
+            Assert.Equal(2, exit);
+            Assert.Contains($"no face found in {path}", stderr);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static void AssertFigure(JsonElement figure, string name, int? samples)
+    {
+        var median = AssertPositive(figure.GetProperty("median"), $"{name}.median");
+        var p95 = AssertPositive(figure.GetProperty("p95"), $"{name}.p95");
+        Assert.True(p95 >= median, $"{name}: p95 {p95} is below the median {median}");
+        var count = figure.GetProperty("samples").GetInt32();
+        if (samples is { } expected)
+        {
+            Assert.Equal(expected, count);
+        }
+        else
+        {
+            Assert.True(count > 0, $"{name} has no samples");
+        }
+    }
+
+    private static double AssertPositive(JsonElement value, string name)
+    {
+        Assert.True(value.ValueKind == JsonValueKind.Number, $"{name} is {value.ValueKind}, not a number");
+        var x = value.GetDouble();
+        Assert.True(double.IsFinite(x) && x > 0, $"{name} is {x}, not a positive finite number");
+        return x;
+    }
+}

@@ -52,6 +52,15 @@ public class BenchCommandTests(BenchJsonRun run) : IClassFixture<BenchJsonRun>
 
         AssertFigure(root.GetProperty("per_face_ms"), "per_face_ms", samples: 2);
         AssertFigure(root.GetProperty("per_face_ms_2_threads"), "per_face_ms_2_threads", samples: 2);
+        foreach (var key in new[] { "per_face_front_model_ms", "per_face_front_model_ms_2_threads" })
+        {
+            // Null only when the front model alone finds no face in the photo.
+            if (root.GetProperty(key).ValueKind != JsonValueKind.Null)
+            {
+                AssertFigure(root.GetProperty(key), key, samples: null);
+            }
+        }
+
         foreach (var stage in Stages)
         {
             var perFace = stage is "align" or "liveness" or "embed";

@@ -14,6 +14,8 @@ internal sealed class Samples(int capacity)
     private readonly double[] _ms = new double[capacity];
     private int _count;
 
+    public int Count => _count;
+
     /// <summary>Records the time since <paramref name="startTimestamp"/> (from <see cref="Stopwatch.GetTimestamp"/>).</summary>
     public void Stop(long startTimestamp)
     {

@@ -63,17 +63,17 @@ internal static class Program
         }
         catch (CliError e)
         {
-            stderr.WriteLine($"station-edge: {e.Message}");
+            stderr.WriteLine($"station-edge: {OneLine(e.Message)}");
             return e.ExitCode;
         }
         catch (ModelIntegrityException e)
         {
-            stderr.WriteLine($"station-edge: {e.Message}");
+            stderr.WriteLine($"station-edge: {OneLine(e.Message)}");
             return CliError.FaultCode;
         }
         catch (OnnxRuntimeException e)
         {
-            stderr.WriteLine($"station-edge: {e.Message}");
+            stderr.WriteLine($"station-edge: {OneLine(e.Message)}");
             return CliError.FaultCode;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -81,5 +81,13 @@ internal static class Program
             stderr.WriteLine("station-edge: cancelled");
             return 130;
         }
+        catch (Exception e)
+        {
+            // A bug still ends in one line and the fault code, never a .NET stack trace on a kiosk's log.
+            stderr.WriteLine($"station-edge: {args[0]}: unexpected {e.GetType().Name}: {OneLine(e.Message)}");
+            return CliError.FaultCode;
+        }
     }
+
+    private static string OneLine(string message) => string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

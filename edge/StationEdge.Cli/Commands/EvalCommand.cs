@@ -33,10 +33,13 @@ internal static class EvalCommand
         Distribution Different,
         string EmbedderSha256);
 
+    private const string NotFound = "unreadable: file not found";
+
     public static async Task<int> RunAsync(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         var args = CliArgs.Parse("eval", argv, [.. VisionCli.Flags, "--pairs", "--images"]);
         var csv = args.Require("--pairs");
+        var (modelsPath, options) = VisionCli.Settings(args);
         var images = args.Value("--images");
         if (images is not null && !Directory.Exists(images))
         {
@@ -53,7 +56,7 @@ internal static class EvalCommand
             throw CliError.BadInput(e.Message);
         }
 
-        using var pipeline = VisionCli.LoadPipeline(args);
+        using var pipeline = FacePipeline.Load(modelsPath, options);
         var photos = pairs.SelectMany(p => new[] { p.Left, p.Right }).Distinct(StringComparer.Ordinal).ToList();
         var embeddings = await EmbedPhotosAsync(pipeline, photos, stderr, ct);
 
@@ -72,6 +75,12 @@ internal static class EvalCommand
             }
 
             (pair.Same ? genuine : impostor).Add(TensorPrimitives.Dot(left, right));
+        }
+
+        if (embeddings.Count > 0 && embeddings.Values.All(e => e.Problem == NotFound))
+        {
+            throw CliError.BadInput(
+                $"eval: {csv}: none of the {embeddings.Count} photos it names exists (first: {photos[0]}); paths are read relative to the pairs file's folder unless --images DIR is given");
         }
 
         if (genuine.Count == 0 || impostor.Count == 0)
@@ -142,9 +151,13 @@ internal static class EvalCommand
                 var faces = pipeline.Analyze(image, maxFaces: 1);
                 results[path] = faces.Length == 0 ? (null, "no face found") : (faces[0].Embedding, null);
             }
+            catch (PhotoDecodeException e) when (e.InnerException is FileNotFoundException or DirectoryNotFoundException)
+            {
+                results[path] = (null, NotFound);
+            }
             catch (PhotoDecodeException e)
             {
-                results[path] = (null, $"unreadable ({e.Reason})");
+                results[path] = (null, $"unreadable: {e.Reason}");
             }
 
             if (++done % 25 == 0 || done == photos.Count)

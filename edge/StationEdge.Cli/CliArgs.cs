@@ -1,6 +1,6 @@
 namespace StationEdge.Cli;
 
-/// <summary>A command's flags: <c>--name value</c>, boolean switches, and repeated values for list flags.</summary>
+/// <summary>A command's flags: <c>--name value</c> (or <c>--name=value</c>), boolean switches, and repeated values for list flags.</summary>
 internal sealed class CliArgs
 {
     private readonly Dictionary<string, List<string>> _values = new(StringComparer.Ordinal);
@@ -29,38 +29,58 @@ internal sealed class CliArgs
         var parsed = new CliArgs(command);
         for (var i = 0; i < args.Count; i++)
         {
-            var arg = args[i];
-            if (bools.Contains(arg))
+            // --flag=value is the same as --flag value.
+            var (arg, inline) = args[i].StartsWith("--", StringComparison.Ordinal) && args[i].IndexOf('=', StringComparison.Ordinal) is > 2 and var eq
+                ? (args[i][..eq], args[i][(eq + 1)..])
+                : (args[i], null);
+            if (parsed._values.ContainsKey(arg))
+            {
+                throw CliError.BadInput($"{command}: {arg} is given more than once");
+            }
+
+            if (bools.Contains(arg) && inline is null)
             {
                 parsed._switches.Add(arg);
             }
             else if (values.Contains(arg))
             {
-                if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                var value = inline;
+                if (value is null && i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                {
+                    value = args[++i];
+                }
+
+                // An empty value is always a slip (an unset shell variable), never a file or a number.
+                if (string.IsNullOrWhiteSpace(value))
                 {
                     throw CliError.BadInput($"{command}: {arg} needs a value");
                 }
 
-                parsed._values[arg] = [args[++i]];
+                parsed._values[arg] = [value];
             }
             else if (lists.Contains(arg))
             {
                 var items = new List<string>();
+                if (inline is not null)
+                {
+                    items.Add(inline);
+                }
+
                 while (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
                 {
                     items.Add(args[++i]);
                 }
 
-                if (items.Count == 0)
+                if (items.Count == 0 || items.Any(string.IsNullOrWhiteSpace))
                 {
-                    throw CliError.BadInput($"{command}: {arg} needs at least one value");
+                    throw CliError.BadInput($"{command}: {arg} needs at least one value, and no empty ones");
                 }
 
                 parsed._values[arg] = items;
             }
             else
             {
-                throw CliError.BadInput($"{command}: unknown argument '{arg}'");
+                throw CliError.BadInput($"{command}: unknown argument '{args[i]}'");
             }
         }
 

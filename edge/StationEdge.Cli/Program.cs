@@ -9,16 +9,18 @@ internal static class Program
 {
     private const string Usage = """
         usage: station-edge COMMAND [flags] [--json]
-          detect   --photo P                      every face with box, keypoints, score and quality
-          eval     --pairs CSV [--images DIR]     1:1 verification figures over a pairs file
-          match    --photos P...                  who appears in more than one photo
+          detect   --photo P [--liveness]         every face with box, keypoints, score and quality
+          eval     --pairs CSV [--images DIR] [--liveness]
+                                                  1:1 verification figures over a pairs file
+          match    --photos P... [--threshold T] [--margin M]
+                                                  who appears in more than one photo
           bench    [--runs N] [--photos P...]     speed and memory on this machine, next to OpenCV DNN
           doctor                                  check the ONNX Runtime library, models and ffmpeg
           door-sim [--config F]                   the door controller on a simulated chip with virtual time:
                                                   scenario as JSON lines on stdin, events as JSON lines on stdout
           door     --pulse [--gpio sim|libgpiod] [--config F]
                                                   energise the door relay for one pulse on the configured chip
-        common flags: --models DIR (default out/models or $STATIONEDGE_MODELS), --json
+        common flags: --models DIR (default out/models or $STATIONEDGE_MODELS), --threads N (ONNX Runtime, default 2), --json
         exit codes: 0 success, 2 bad input, 3 fault, 130 interrupted
         """;
 
@@ -55,6 +57,7 @@ internal static class Program
             {
                 "detect" => await DetectCommand.RunAsync(rest, stdout, ct),
                 "eval" => await EvalCommand.RunAsync(rest, stdout, stderr, ct),
+                "match" => await MatchCommand.RunAsync(rest, stdout, ct),
                 "bench" => await BenchCommand.RunAsync(rest, stdout, stderr, ct),
                 "doctor" => DoctorCommand.Run(rest, stdout),
                 "door-sim" => await DoorSimCommand.RunAsync(rest, stdin, stdout, stderr, ct),
@@ -64,17 +67,17 @@ internal static class Program
         }
         catch (CliError e)
         {
-            stderr.WriteLine($"station-edge: {e.Message}");
+            stderr.WriteLine($"station-edge: {OneLine(e.Message)}");
             return e.ExitCode;
         }
         catch (ModelIntegrityException e)
         {
-            stderr.WriteLine($"station-edge: {e.Message}");
+            stderr.WriteLine($"station-edge: {OneLine(e.Message)}");
             return CliError.FaultCode;
         }
         catch (OnnxRuntimeException e)
         {
-            stderr.WriteLine($"station-edge: {e.Message}");
+            stderr.WriteLine($"station-edge: {OneLine(e.Message)}");
             return CliError.FaultCode;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -82,5 +85,13 @@ internal static class Program
             stderr.WriteLine("station-edge: cancelled");
             return 130;
         }
+        catch (Exception e)
+        {
+            // A bug still ends in one line and the fault code, never a .NET stack trace on a kiosk's log.
+            stderr.WriteLine($"station-edge: {args[0]}: unexpected {e.GetType().Name}: {OneLine(e.Message)}");
+            return CliError.FaultCode;
+        }
     }
+
+    private static string OneLine(string message) => string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

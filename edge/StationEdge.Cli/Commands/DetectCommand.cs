@@ -34,9 +34,12 @@ internal static class DetectCommand
         var args = CliArgs.Parse("detect", argv, [.. VisionCli.Flags, "--photo"], ["--liveness"]);
         var photoPath = args.Require("--photo");
         var parts = FaceModelParts.Detector | (args.Has("--liveness") ? FaceModelParts.Liveness : 0);
-        using var pipeline = VisionCli.LoadPipeline(args, parts);
+        var (modelsPath, options) = VisionCli.Settings(args, parts);
+
+        // The photo first: a bad photo is the caller's to fix (exit 2) even when the models are broken too.
         var decoded = await VisionCli.DecodeArgumentAsync(new PhotoDecoder(), photoPath, ct);
         using var image = decoded.Image;
+        using var pipeline = FacePipeline.Load(modelsPath, options);
 
         var faces = pipeline.Detect(image);
         var reports = faces.Select((face, i) =>

@@ -15,7 +15,7 @@ internal static class DoctorCommand
     public static int Run(IReadOnlyList<string> argv, TextWriter stdout)
     {
         var args = CliArgs.Parse("doctor", argv, ["--models"]);
-        var modelsPath = Path.GetFullPath(args.Value("--models") ?? ModelDirectory.DefaultPath());
+        var modelsPath = VisionCli.ModelsPath(args);
         var checks = new List<Check>();
         checks.AddRange(CheckModels(modelsPath));
         checks.Add(CheckFfmpeg());

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics.Tensors;
 using StationEdge.Vision.Evaluation;
 using StationEdge.Vision.Imaging;
+using StationEdge.Vision.Liveness;
 using StationEdge.Vision.Recognition;
 
 namespace StationEdge.Cli.Commands;
@@ -15,6 +16,9 @@ internal static class EvalCommand
     public sealed record Skipped(int Line, string Left, string Right, string Reason);
 
     public sealed record Distribution(int Count, double Min, double Median, double Max);
+
+    /// <summary>Bona-fide presentation classification error: genuine faces the liveness model calls fake.</summary>
+    public sealed record LivenessReport(int Faces, int CalledFake, double Bpcer, double Threshold, IReadOnlyList<string> CalledFakePhotos);
 
     public sealed record Report(
         string PairsFile,
@@ -31,12 +35,18 @@ internal static class EvalCommand
         IReadOnlyDictionary<string, bool> CoarseAtFar,
         Distribution Same,
         Distribution Different,
+        LivenessReport? Liveness,
         string EmbedderSha256);
+
+    private const string NotFound = "unreadable: file not found";
 
     public static async Task<int> RunAsync(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        var args = CliArgs.Parse("eval", argv, [.. VisionCli.Flags, "--pairs", "--images"]);
+        var args = CliArgs.Parse("eval", argv, [.. VisionCli.Flags, "--pairs", "--images"], ["--liveness"]);
         var csv = args.Require("--pairs");
+        var withLiveness = args.Has("--liveness");
+        var (modelsPath, options) = VisionCli.Settings(
+            args, FaceModelParts.Detector | FaceModelParts.Embedder | (withLiveness ? FaceModelParts.Liveness : 0));
         var images = args.Value("--images");
         if (images is not null && !Directory.Exists(images))
         {
@@ -53,17 +63,17 @@ internal static class EvalCommand
             throw CliError.BadInput(e.Message);
         }
 
-        using var pipeline = VisionCli.LoadPipeline(args);
+        using var pipeline = FacePipeline.Load(modelsPath, options);
         var photos = pairs.SelectMany(p => new[] { p.Left, p.Right }).Distinct(StringComparer.Ordinal).ToList();
-        var embeddings = await EmbedPhotosAsync(pipeline, photos, stderr, ct);
+        var embeddings = await EmbedPhotosAsync(pipeline, photos, withLiveness, stderr, ct);
 
         var genuine = new List<double>();
         var impostor = new List<double>();
         var skipped = new List<Skipped>();
         foreach (var pair in pairs)
         {
-            var (left, leftProblem) = embeddings[pair.Left];
-            var (right, rightProblem) = embeddings[pair.Right];
+            var (left, leftProblem, _) = embeddings[pair.Left];
+            var (right, rightProblem, _) = embeddings[pair.Right];
             if (left is null || right is null)
             {
                 var reason = left is null ? $"{Path.GetFileName(pair.Left)}: {leftProblem}" : $"{Path.GetFileName(pair.Right)}: {rightProblem}";
@@ -72,6 +82,12 @@ internal static class EvalCommand
             }
 
             (pair.Same ? genuine : impostor).Add(TensorPrimitives.Dot(left, right));
+        }
+
+        if (embeddings.Count > 0 && embeddings.Values.All(e => e.Problem == NotFound))
+        {
+            throw CliError.BadInput(
+                $"eval: {csv}: none of the {embeddings.Count} photos it names exists (first: {photos[0]}); paths are read relative to the pairs file's folder unless --images DIR is given");
         }
 
         if (genuine.Count == 0 || impostor.Count == 0)
@@ -97,6 +113,7 @@ internal static class EvalCommand
             metrics.Points.ToDictionary(p => Key(p.TargetFar), p => p.Coarse),
             new Distribution(metrics.Same.Count, metrics.Same.Min, metrics.Same.Median, metrics.Same.Max),
             new Distribution(metrics.Different.Count, metrics.Different.Min, metrics.Different.Median, metrics.Different.Max),
+            withLiveness ? Liveness(embeddings, pipeline.Models.Liveness!.Threshold) : null,
             pipeline.EmbedderSha256);
 
         if (args.Json)
@@ -112,10 +129,10 @@ internal static class EvalCommand
     }
 
     /// <summary>The best face of each photo (highest detector score), embedded once however many pairs use it.</summary>
-    private static async Task<Dictionary<string, (float[]? Embedding, string? Problem)>> EmbedPhotosAsync(
-        FacePipeline pipeline, List<string> photos, TextWriter stderr, CancellationToken ct)
+    private static async Task<Dictionary<string, (float[]? Embedding, string? Problem, LivenessResult? Liveness)>> EmbedPhotosAsync(
+        FacePipeline pipeline, List<string> photos, bool withLiveness, TextWriter stderr, CancellationToken ct)
     {
-        var results = new Dictionary<string, (float[]?, string?)>(StringComparer.Ordinal);
+        var results = new Dictionary<string, (float[]?, string?, LivenessResult?)>(StringComparer.Ordinal);
         var decoder = new PhotoDecoder();
         var done = 0;
 
@@ -140,11 +157,17 @@ internal static class EvalCommand
             {
                 using var image = (await decode).Image;
                 var faces = pipeline.Analyze(image, maxFaces: 1);
-                results[path] = faces.Length == 0 ? (null, "no face found") : (faces[0].Embedding, null);
+                results[path] = faces.Length == 0
+                    ? (null, "no face found", null)
+                    : (faces[0].Embedding, null, withLiveness ? pipeline.CheckLiveness(image, faces[0].Face) : null);
+            }
+            catch (PhotoDecodeException e) when (e.InnerException is FileNotFoundException or DirectoryNotFoundException)
+            {
+                results[path] = (null, NotFound, null);
             }
             catch (PhotoDecodeException e)
             {
-                results[path] = (null, $"unreadable ({e.Reason})");
+                results[path] = (null, $"unreadable: {e.Reason}", null);
             }
 
             if (++done % 25 == 0 || done == photos.Count)
@@ -154,6 +177,14 @@ internal static class EvalCommand
         }
 
         return results;
+    }
+
+    private static LivenessReport Liveness(
+        Dictionary<string, (float[]? Embedding, string? Problem, LivenessResult? Liveness)> photos, float threshold)
+    {
+        var scored = photos.Where(p => p.Value.Liveness is not null).ToList();
+        var fake = scored.Where(p => !p.Value.Liveness!.IsLive).Select(p => Path.GetFileName(p.Key)).Order(StringComparer.Ordinal).ToList();
+        return new LivenessReport(scored.Count, fake.Count, scored.Count == 0 ? 0 : fake.Count / (double)scored.Count, threshold, fake);
     }
 
     private static void PrintText(TextWriter o, Report r, VerificationReport m, List<double> genuine, List<double> impostor)
@@ -178,6 +209,14 @@ internal static class EvalCommand
         o.WriteLine();
         o.WriteLine($"same person       min {r.Same.Min:0.000}  median {r.Same.Median:0.000}  max {r.Same.Max:0.000}");
         o.WriteLine($"different people  min {r.Different.Min:0.000}  median {r.Different.Median:0.000}  max {r.Different.Max:0.000}");
+        if (r.Liveness is { } l)
+        {
+            o.WriteLine(
+                $"liveness          {l.CalledFake} of {l.Faces} genuine faces called fake (BPCER {l.Bpcer:0.0%} at threshold {l.Threshold:0.00})"
+                + (l.CalledFake > 0 ? $": {string.Join(", ", l.CalledFakePhotos)}" : ""));
+            o.WriteLine("                  (no attack samples were evaluated: this says nothing about spoof resistance)");
+        }
+
         o.WriteLine();
         PrintHistogram(o, genuine, impostor);
         o.WriteLine();

@@ -32,11 +32,17 @@ public static class PairsFile
             throw new PairsFileException($"{source}: empty file, expected the header left,right,same");
         }
 
+        if (header.Any(c => c == '\uFFFD' || (char.IsControl(c) && c != '\t')))
+        {
+            // A photo passed as the pairs file: say so instead of printing its bytes.
+            throw new PairsFileException($"{source}:1: binary content, not a CSV text file; expected the header left,right,same");
+        }
+
         var columns = SplitCsv(header).Select(c => c.Trim().ToLowerInvariant()).ToList();
         int left = columns.IndexOf("left"), right = columns.IndexOf("right"), same = columns.IndexOf("same");
         if (left < 0 || right < 0 || same < 0)
         {
-            throw new PairsFileException($"{source}:1: header is '{header}', expected columns left,right,same");
+            throw new PairsFileException($"{source}:1: header is '{Excerpt(header)}', expected columns left,right,same");
         }
 
         var pairs = new List<PhotoPair>();
@@ -78,6 +84,9 @@ public static class PairsFile
 
         return pairs;
     }
+
+    /// <summary>At most 60 characters of a line, so a long wrong header still gives a one-line error.</summary>
+    private static string Excerpt(string line) => line.Length > 60 ? line[..60] + "…" : line;
 
     private static List<string> SplitCsv(string line)
     {

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using StationEdge.Cli.Tests.Door;
+using StationEdge.Cli.Tests.Vision;
 
 namespace StationEdge.Cli.Tests.Bench;
 
@@ -14,10 +14,9 @@ public sealed class BenchJsonRun : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var (exit, stdout, stderr) = await CliRun.InProcessAsync(
-            "", "bench", "--runs", "2", "--json", "--models", BenchModels.Directory, "--photos", BenchModels.DemoPhoto);
-        (Exit, Stderr) = (exit, stderr);
-        Json = exit == 0 ? JsonDocument.Parse(string.Join('\n', stdout)) : null;
+        var result = await CliRunner.InProcessAsync("bench", "--runs", "2", "--json", "--models", TestModels.Directory, "--photos", TestModels.DemoPhoto(1));
+        (Exit, Stderr) = (result.Exit, result.Stderr);
+        Json = result.Exit == 0 ? JsonDocument.Parse(result.Stdout) : null;
     }
 
     public Task DisposeAsync()
@@ -127,10 +126,9 @@ public class BenchCommandTests(BenchJsonRun run) : IClassFixture<BenchJsonRun>
     {
         var missing = Path.Combine(Path.GetTempPath(), $"no-such-photo-{Guid.NewGuid():N}.jpg");
 
-        var (exit, _, stderr) = await CliRun.InProcessAsync("", "bench", "--photos", missing);
+        var result = await CliRunner.InProcessAsync("bench", "--photos", missing);
 
-        Assert.Equal(2, exit);
-        Assert.Contains($"--photos {missing}: file not found", stderr);
+        result.AssertOneLineError(2, $"--photos {missing}: file not found");
     }
 
     [Theory]
@@ -138,30 +136,26 @@ public class BenchCommandTests(BenchJsonRun run) : IClassFixture<BenchJsonRun>
     [InlineData("many")]
     public async Task Bench_RunsNotAPositiveNumber_IsBadInput(string runs)
     {
-        var (exit, _, stderr) = await CliRun.InProcessAsync("", "bench", "--runs", runs);
+        var result = await CliRunner.InProcessAsync("bench", "--runs", runs);
 
-        Assert.Equal(2, exit);
-        Assert.Contains("--runs must be a whole number", stderr);
+        result.AssertOneLineError(2, $"--runs must be a whole number from 1 to 1000 (was '{runs}')");
     }
 
     [Fact]
     public async Task Bench_PhotoWithoutFaces_IsBadInputSayingSo()
     {
         // A plain grey PPM: decodable, but nothing for the per-face figures to measure.
-        var path = Path.Combine(Path.GetTempPath(), $"bench-grey-{Guid.NewGuid():N}.ppm");
-        var header = "P6\n64 48\n255\n"u8.ToArray();
-        File.WriteAllBytes(path, [.. header, .. Enumerable.Repeat((byte)128, 64 * 48 * 3)]);
-        try
-        {
-            var (exit, _, stderr) = await CliRun.InProcessAsync("", "bench", "--runs", "1", "--models", BenchModels.Directory, "--photos", path);
+        using var folder = new TempFolder();
+        var path = folder.File("grey.ppm");
+        File.WriteAllBytes(path, [.. "P6\n64 48\n255\n"u8, .. Enumerable.Repeat((byte)128, 64 * 48 * 3)]);
 
-            Assert.Equal(2, exit);
-            Assert.Contains($"no face found in {path}", stderr);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        var result = await CliRunner.InProcessAsync("bench", "--runs", "1", "--models", TestModels.Directory, "--photos", path);
+
+        // Progress lines come first on stderr; the error is the last line.
+        Assert.Equal(2, result.Exit);
+        Assert.Equal("", result.Stdout);
+        var last = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
+        Assert.Equal($"station-edge: bench: no face found in {path}: the per-face figures need photos with faces", last);
     }
 
     private static void AssertFigure(JsonElement figure, string name, int? samples)

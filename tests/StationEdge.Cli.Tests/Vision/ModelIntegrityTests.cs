@@ -1,0 +1,117 @@
+using System.Text.Json;
+
+namespace StationEdge.Cli.Tests.Vision;
+
+/// <summary>
+/// A changed model byte and a missing or broken ONNX Runtime library: exit 3 with one line naming the file and the
+/// fix, and doctor listing the check as FAIL. Library cases run station-edge as a child process, because a test
+/// process that has loaded ONNX Runtime once keeps it.
+/// </summary>
+public sealed class ModelIntegrityTests
+{
+    private const string Library = "libonnxruntime.so.1";
+
+    [Fact]
+    public async Task Detect_DetectorWithOneByteChanged_ExitsThreeSayingItsSha256DoesNotMatch()
+    {
+        using var models = new ModelsCopy();
+        var changed = models.FlipByte("blazeface-front.onnx", 1000);
+
+        var result = await CliRunner.InProcessAsync("detect", "--photo", TestModels.DemoPhoto(1), "--models", models.Path);
+
+        var line = result.AssertOneLineError(3, changed);
+        Assert.Contains("sha256", line, StringComparison.Ordinal);
+        Assert.Contains("does not match", line, StringComparison.Ordinal);
+        Assert.Contains("deploy.sh setup", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Eval_EmbedderWithOneByteChanged_ExitsThreeSayingItsSha256DoesNotMatch()
+    {
+        using var models = new ModelsCopy();
+        var changed = models.FlipByte("mobilefacenet.onnx", new FileInfo(Path.Combine(TestModels.Directory, "mobilefacenet.onnx")).Length / 2);
+        using var folder = new TempFolder();
+        File.WriteAllText(folder.File("pairs.csv"), "left,right,same\na.jpg,b.jpg,1\na.jpg,c.jpg,0\n");
+
+        var result = await CliRunner.InProcessAsync("eval", "--pairs", folder.File("pairs.csv"), "--models", models.Path);
+
+        var line = result.AssertOneLineError(3, changed);
+        Assert.Contains("does not match", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Doctor_EmbedderWithOneByteChanged_ListsItAsFailWithTheFix()
+    {
+        using var models = new ModelsCopy();
+        var changed = models.FlipByte("mobilefacenet.onnx", 4096);
+
+        var result = await CliRunner.InProcessAsync("doctor", "--models", models.Path, "--json");
+
+        Assert.Equal(3, result.Exit);
+        var checks = Checks(result.Json());
+        var embedder = checks["mobilefacenet"];
+        Assert.False(embedder.GetProperty("ok").GetBoolean());
+        Assert.Contains(changed, embedder.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("does not match", embedder.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("deploy.sh setup", embedder.GetProperty("fix").GetString(), StringComparison.Ordinal);
+        Assert.True(checks["blazeface-front"].GetProperty("ok").GetBoolean(), "the untouched detector still passes");
+    }
+
+    [Fact]
+    public async Task Doctor_Text_PrintsTheChangedModelAsFailFollowedByItsFix()
+    {
+        using var models = new ModelsCopy();
+        models.FlipByte("blazeface-back.onnx", 2000);
+
+        var result = await CliRunner.InProcessAsync("doctor", "--models", models.Path);
+
+        Assert.Equal(3, result.Exit);
+        var lines = result.Stdout.Split('\n');
+        var fail = Array.FindIndex(lines, l => l.StartsWith("FAIL", StringComparison.Ordinal));
+        Assert.True(fail >= 0, result.Stdout);
+        Assert.Contains("blazeface-back", lines[fail], StringComparison.Ordinal);
+        Assert.Contains("fix: run ./deploy.sh setup", lines[fail + 1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Detect_WithoutOrtLibrary_ExitsThreeNamingTheLibraryPathAndTheFix()
+    {
+        using var models = new ModelsCopy(Library);
+
+        var result = await CliRunner.ChildProcessAsync("detect", "--photo", TestModels.DemoPhoto(1), "--models", models.Path);
+
+        var line = result.AssertOneLineError(3, models.File(Library));
+        Assert.Contains("missing", line, StringComparison.Ordinal);
+        Assert.Contains("deploy.sh setup", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Doctor_WithoutOrtLibrary_ListsOnnxRuntimeAsFail()
+    {
+        using var models = new ModelsCopy(Library);
+
+        var result = await CliRunner.ChildProcessAsync("doctor", "--models", models.Path, "--json");
+
+        Assert.Equal(3, result.Exit);
+        var runtime = Checks(result.Json())["onnxruntime"];
+        Assert.False(runtime.GetProperty("ok").GetBoolean());
+        Assert.Contains(models.File(Library), runtime.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("deploy.sh setup", runtime.GetProperty("fix").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Detect_OrtLibraryThatIsNoLibrary_ExitsThreeWithTheLoadersReason()
+    {
+        // Without the lock nothing is hashed, so the bytes reach the dynamic loader, which must fail cleanly.
+        using var models = new ModelsCopy(Library, "models.lock.json");
+        File.WriteAllText(models.File(Library), "not a shared object\n");
+
+        var result = await CliRunner.ChildProcessAsync("detect", "--photo", TestModels.DemoPhoto(1), "--models", models.Path);
+
+        var line = result.AssertOneLineError(3, models.File(Library));
+        Assert.Contains("cannot load ONNX Runtime", line, StringComparison.Ordinal);
+    }
+
+    private static Dictionary<string, JsonElement> Checks(JsonElement doctor) =>
+        doctor.GetProperty("checks").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c);
+}

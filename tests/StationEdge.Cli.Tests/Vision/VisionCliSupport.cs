@@ -1,0 +1,260 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace StationEdge.Cli.Tests.Vision;
+
+/// <summary>What station-edge printed and how it ended.</summary>
+internal sealed record CliResult(int Exit, string Stdout, string Stderr)
+{
+    public JsonElement Json()
+    {
+        // Parse fails on anything after the document, so this also proves stdout holds nothing but the JSON.
+        using var doc = JsonDocument.Parse(Stdout);
+        return doc.RootElement.Clone();
+    }
+
+    /// <summary>
+    /// The bad-input/fault contract: the given exit code, nothing on stdout, and exactly one line on stderr that
+    /// names <paramref name="mustName"/> and is no .NET stack trace.
+    /// </summary>
+    public string AssertOneLineError(int exit, string mustName)
+    {
+        // eval's progress lines are logs, not part of the error.
+        var lines = Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l => !l.StartsWith("eval: analysed ", StringComparison.Ordinal))
+            .ToArray();
+        Assert.True(lines.Length == 1, $"expected one line on stderr, got {lines.Length}:\n{Stderr}");
+        var line = lines[0];
+        Assert.StartsWith("station-edge: ", line, StringComparison.Ordinal);
+        Assert.Contains(mustName, line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", line, StringComparison.Ordinal);
+        Assert.Equal(exit, Exit);
+        Assert.Equal("", Stdout);
+        return line;
+    }
+}
+
+/// <summary>Runs station-edge in-process (Program.RunAsync) or as a child process of the built station-edge.dll.</summary>
+internal static class CliRunner
+{
+    public static async Task<CliResult> InProcessAsync(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var exit = await Program.RunAsync(args, stdout, stderr, CancellationToken.None);
+        return new CliResult(exit, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>
+    /// A real process: needed where ONNX Runtime must not be loaded yet (it loads once per process and stays) and to
+    /// see exactly what reaches stdout. Killed after a minute, so a hang fails the test instead of stalling the run.
+    /// </summary>
+    public static async Task<CliResult> ChildProcessAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Door.CliRun.AssemblyPath);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        process.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"station-edge {string.Join(' ', args)} did not finish within a minute");
+        }
+
+        return new CliResult(process.ExitCode, await stdout, await stderr);
+    }
+}
+
+/// <summary>
+/// The installed models: $STATIONEDGE_MODELS, else &lt;repo root&gt;/out/models. Missing models fail the test
+/// with how to get them (CI runs set-up first).
+/// </summary>
+internal static class TestModels
+{
+    private static readonly Lazy<string> Located = new(Locate);
+
+    public static string Directory => Located.Value;
+
+    public static string DemoPhoto(int n) => Path.Combine(Directory, "demo", $"sample{n}.jpg");
+
+    private static string Locate()
+    {
+        var fromEnv = Environment.GetEnvironmentVariable("STATIONEDGE_MODELS");
+        var dir = !string.IsNullOrWhiteSpace(fromEnv) ? Path.GetFullPath(fromEnv) : Path.Combine(RepoRoot.Path, "out", "models");
+        if (!File.Exists(Path.Combine(dir, "models.lock.json")))
+        {
+            Assert.Fail($"no installed models at {dir} (models.lock.json is missing): run ./deploy.sh setup, or set STATIONEDGE_MODELS");
+        }
+
+        return dir;
+    }
+}
+
+/// <summary>
+/// A scratch copy of the models folder: every file linked to the installed one except those a test replaces,
+/// which are real copies, so the installed models are never touched.
+/// </summary>
+internal sealed class ModelsCopy : IDisposable
+{
+    public ModelsCopy(params string[] omit)
+    {
+        Path = System.IO.Directory.CreateTempSubdirectory("stationedge-models-").FullName;
+        foreach (var file in System.IO.Directory.GetFiles(TestModels.Directory))
+        {
+            var name = System.IO.Path.GetFileName(file);
+            if (!omit.Contains(name))
+            {
+                System.IO.File.CreateSymbolicLink(File(name), file);
+            }
+        }
+
+        System.IO.Directory.CreateSymbolicLink(File("demo"), System.IO.Path.Combine(TestModels.Directory, "demo"));
+    }
+
+    public string Path { get; }
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    /// <summary>Replaces the link with a copy of the installed file whose byte at <paramref name="offset"/> is inverted.</summary>
+    public string FlipByte(string name, long offset)
+    {
+        var bytes = System.IO.File.ReadAllBytes(System.IO.Path.Combine(TestModels.Directory, name));
+        bytes[offset] ^= 0xFF;
+        System.IO.File.Delete(File(name));
+        System.IO.File.WriteAllBytes(File(name), bytes);
+        return File(name);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            System.IO.Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+/// <summary>A temporary folder for a test class's generated photos and pairs files.</summary>
+public sealed class TempFolder : IDisposable
+{
+    public TempFolder()
+    {
+        Path = Directory.CreateTempSubdirectory("stationedge-cli-").FullName;
+    }
+
+    public string Path { get; }
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+/// <summary>The real ffmpeg, making test photos.</summary>
+internal static class Ffmpeg
+{
+    public static void Run(params string[] args)
+    {
+        var start = new ProcessStartInfo("ffmpeg")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in (string[])["-hide_banner", "-loglevel", "error", "-nostdin", "-y", .. args])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("ffmpeg did not start");
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.StandardOutput.ReadToEnd();
+        if (!process.WaitForExit(60_000))
+        {
+            process.Kill(true);
+            throw new TimeoutException($"ffmpeg {string.Join(' ', args)} did not finish");
+        }
+
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"ffmpeg {string.Join(' ', args)} failed ({process.ExitCode}): {stderr.GetAwaiter().GetResult()}");
+        }
+    }
+}
+
+internal static class RepoRoot
+{
+    public static string Path
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(System.IO.Path.Combine(dir.FullName, "StationEdge.sln")))
+                {
+                    return dir.FullName;
+                }
+            }
+
+            throw new InvalidOperationException($"no StationEdge.sln above {AppContext.BaseDirectory}");
+        }
+    }
+}
+
+/// <summary>../shared/data/faces-dev from the repository root, or null when this machine does not have it.</summary>
+internal static class FacesDev
+{
+    public static string? Folder
+    {
+        get
+        {
+            var parent = Directory.GetParent(RepoRoot.Path);
+            var folder = parent is null ? null : Path.Combine(parent.FullName, "shared", "data", "faces-dev");
+            return folder is not null && Directory.Exists(folder) ? folder : null;
+        }
+    }
+
+    public static string Photo(string name) =>
+        Path.Combine(Folder ?? throw new InvalidOperationException("faces-dev is absent; mark the test [FacesDevFact]"), name);
+}
+
+/// <summary>A fact that needs ../shared/data/faces-dev and is skipped, saying so, when it is absent.</summary>
+public sealed class FacesDevFactAttribute : FactAttribute
+{
+    public FacesDevFactAttribute()
+    {
+        if (FacesDev.Folder is null)
+        {
+            Skip = "needs the faces-dev photo set at ../shared/data/faces-dev next to the repository root; it is not there";
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using StationEdge.ModelTools.Conversion;
+using StationEdge.ModelTools.Tests.Support;
+using StationEdge.Vision.Models;
+
+namespace StationEdge.ModelTools.Tests;
+
+/// <summary>The converter, as it is now, still writes the bytes that models/models.lock.json pins.</summary>
+public class LockPinningTests
+{
+    private static readonly ModelLock Lock = ModelLock.Load(Path.Combine(TestPaths.RepoRoot, "models", ModelLock.FileName));
+
+    public static TheoryData<string> ConvertedArtifacts()
+    {
+        var data = new TheoryData<string>();
+        foreach (var a in Lock.Artifacts.Where(a => a.Convert is not null))
+        {
+            data.Add(a.Id);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ConvertedArtifacts))]
+    public void Convert_OfPinnedSource_GivesPinnedOutput(string artifactId)
+    {
+        var artifact = Lock.Runtime(artifactId);
+        var source = File.ReadAllBytes(TestPaths.Model(artifact.File));
+        Assert.Equal(artifact.Sha256, Convert.ToHexStringLower(SHA256.HashData(source)));
+
+        var onnx = TfLiteToOnnxConverter.Convert(source, new ConvertOptions { BatchDynamic = artifact.Convert!.BatchDynamic });
+
+        Assert.Equal(artifact.Convert.Sha256, Convert.ToHexStringLower(SHA256.HashData(onnx)));
+    }
+
+    [Fact]
+    public void Lock_PinsOnnxRuntimeForThisMachineAndEveryArtifactsPackage()
+    {
+        var forHere = Lock.ForArchitecture(RuntimeInformation.ProcessArchitecture).ToList();
+
+        Assert.Single(forHere, a => a.Id == "onnxruntime");
+        Assert.All(Lock.Artifacts, a => Assert.Contains(Lock.Packages, p => p.Name == a.Package));
+        Assert.All(Lock.Packages, p => Assert.Matches("^[0-9a-f]{64}$", p.Sha256));
+    }
+}

@@ -17,7 +17,7 @@ namespace StationEdge.Cli.Commands;
 /// </summary>
 internal static class BenchCommand
 {
-    /// <summary>Repetitions per photo (per face for per-face stages): about 30 s on 2 cores with the six demo photos.</summary>
+    /// <summary>Repetitions per photo (per face for per-face stages): 40–60 s on 2 cores with the six demo photos.</summary>
     public const int DefaultRuns = 10;
 
     public const double PerFaceTargetMs = 12;

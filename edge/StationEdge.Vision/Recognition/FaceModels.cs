@@ -54,21 +54,14 @@ public sealed class FaceModels : IDisposable
             throw new ModelIntegrityException($"models folder {dir} does not exist: run ./deploy.sh setup (or pass --models DIR)");
         }
 
-        var lockPath = Path.Combine(dir, ModelLock.FileName);
-        var modelLock = File.Exists(lockPath) ? ModelLock.Load(lockPath) : null;
+        // Nothing runs unchecked: the lock copy that set-up wrote names every file's sha256.
+        var directory = ModelDirectory.Open(dir);
         string Checked(string artifactId, string fileName)
         {
-            var path = Path.Combine(dir, fileName);
-            if (!File.Exists(path))
+            var path = directory.GetVerifiedPath(artifactId);
+            if (Path.GetFileName(path) != fileName)
             {
-                throw new ModelIntegrityException($"{path} is missing: run ./deploy.sh setup, or point --models (STATIONEDGE_MODELS) at a folder holding {fileName}");
-            }
-
-            var pinned = modelLock?.ForArchitecture(System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture)
-                .FirstOrDefault(a => a.Id == artifactId)?.RuntimeSha256;
-            if (!string.IsNullOrEmpty(pinned))
-            {
-                ModelDirectory.VerifyFile(path, pinned);
+                throw new ModelIntegrityException($"the model lock names {Path.GetFileName(path)} for '{artifactId}', but StationEdge loads {fileName}");
             }
 
             return path;
@@ -108,7 +101,7 @@ public sealed class FaceModels : IDisposable
                 var session = new InferenceSession(path, sessionOptions);
                 try
                 {
-                    models.Embedder = new FaceEmbedder(session, ModelDirectory.ComputeSha256(path));
+                    models.Embedder = new FaceEmbedder(session, directory.Sha256Of("mobilefacenet"));
                 }
                 catch
                 {

@@ -47,14 +47,28 @@ public sealed class FaceModelsTests : IDisposable
     }
 
     [Fact]
+    public void Load_FolderWithoutTheLock_IsRefused()
+    {
+        File.CreateSymbolicLink(Path.Combine(_dir, FaceModels.FrontDetectorFile), OnnxTestModels.PathOf(FaceModels.FrontDetectorFile));
+
+        var error = Assert.Throws<ModelIntegrityException>(() => FaceModels.Load(_dir, new VisionOptions { Parts = FaceModelParts.Detector, UseBackModel = false }));
+
+        Assert.Contains(ModelLock.FileName, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_FileNotMatchingTheLock_IsRefusedNamingTheFile()
     {
         Link(OnnxRuntimeLibraryFile, FaceModels.FrontDetectorFile);
-        File.WriteAllText(Path.Combine(_dir, ModelLock.FileName), """
+        File.Delete(Path.Combine(_dir, ModelLock.FileName));
+        var runtimeSha = ModelDirectory.ComputeSha256(OnnxTestModels.PathOf(OnnxRuntimeLibraryFile));
+        File.WriteAllText(Path.Combine(_dir, ModelLock.FileName), $$"""
             {
               "schema": 1,
               "packages": [ { "name": "p", "version": "1", "tarball": "p.tgz", "sha256": "00", "license": "MIT" } ],
-              "artifacts": [ { "id": "blazeface-front", "package": "p", "path": "x", "sha256": "0000000000000000000000000000000000000000000000000000000000000000", "file": "blazeface-front.onnx" } ]
+              "artifacts": [
+                { "id": "onnxruntime", "package": "p", "path": "y", "sha256": "{{runtimeSha}}", "file": "libonnxruntime.so.1" },
+                { "id": "blazeface-front", "package": "p", "path": "x", "sha256": "0000000000000000000000000000000000000000000000000000000000000000", "file": "blazeface-front.onnx" } ]
             }
             """);
 
@@ -70,7 +84,7 @@ public sealed class FaceModelsTests : IDisposable
 
     private void Link(params string[] files)
     {
-        foreach (var file in files)
+        foreach (var file in files.Append(ModelLock.FileName))
         {
             File.CreateSymbolicLink(Path.Combine(_dir, file), OnnxTestModels.PathOf(file));
         }

@@ -221,7 +221,10 @@ internal static class EvalCommand
         PrintHistogram(o, genuine, impostor);
         o.WriteLine();
         var strict = m.Points[^1];
-        o.WriteLine($"To accept at most {strict.TargetFar:0.0%} of strangers on photos like these, set the match threshold to {strict.Threshold:0.00}.");
+        o.WriteLine(strict.Coarse
+            ? $"These photos hold too few different-person pairs to pin FAR {strict.TargetFar:0.0%}: no stranger here scored above {r.Different.Max:0.00}. "
+              + $"Keep the match threshold well above that (default {GalleryOptions.DefaultThreshold:0.00}) or evaluate more pairs."
+            : $"To accept at most {strict.TargetFar:0.0%} of strangers on photos like these, set the match threshold to {strict.Threshold:0.00}.");
     }
 
     /// <summary>Cosine scores in bins of 0.1, same-person pairs as '#', different-person as '.', scaled per row.</summary>

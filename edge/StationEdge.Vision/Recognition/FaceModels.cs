@@ -37,6 +37,20 @@ public sealed class FaceModels : IDisposable
     /// <summary>sha256 of mobilefacenet.onnx, the tag every template made with it carries; null without the embedder.</summary>
     public string? EmbedderSha256 => Embedder?.ModelSha256;
 
+    /// <summary>The ONNX Runtime settings every StationEdge session runs with (the bench uses them too).</summary>
+    public static SessionOptions CreateSessionOptions(VisionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var sessionOptions = new SessionOptions { IntraOpNumThreads = options.IntraOpThreads };
+        if (options.IntraOpThreads != 1 && !options.AllowSpinning)
+        {
+            // Idle ORT workers otherwise spin for a while after each run, taking the core ffmpeg needs.
+            sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        }
+
+        return sessionOptions;
+    }
+
     /// <exception cref="ModelIntegrityException">The folder or a file is missing, or a file does not match the lock.</exception>
     /// <exception cref="OnnxRuntimeException">ONNX Runtime cannot load the library or a model.</exception>
     public static FaceModels Load(string modelsDir, VisionOptions? options = null)
@@ -71,12 +85,7 @@ public sealed class FaceModels : IDisposable
         var models = new FaceModels(dir, options);
         try
         {
-            using var sessionOptions = new SessionOptions { IntraOpNumThreads = options.IntraOpThreads };
-            if (options.IntraOpThreads != 1)
-            {
-                // Idle ORT workers otherwise spin for a while after each run, taking the core ffmpeg needs.
-                sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-            }
+            using var sessionOptions = CreateSessionOptions(options);
 
             if (options.Parts.HasFlag(FaceModelParts.Detector))
             {

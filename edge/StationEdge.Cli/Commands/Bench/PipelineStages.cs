@@ -11,11 +11,12 @@ namespace StationEdge.Cli.Commands.Bench;
 internal sealed record BenchFrame(string Path, RgbImage Image, IReadOnlyList<DetectedFace> Faces);
 
 /// <summary>
-/// One thread setting's figures. Align is pure .NET, so it is measured once (null for the second setting);
-/// <see cref="PerFaceFrontModel"/> is null when the front model alone finds no face in any photo.
+/// One thread setting's figures. Align is pure .NET, so it is measured once (null for the second setting).
+/// <see cref="PerFace"/> is on door-camera frames (one face close up); <see cref="PerFaceGroupPhoto"/> on the
+/// whole photos, where small faces make the detector run the back model as well.
 /// </summary>
 internal sealed record StageFigures(
-    Figure Detect, Figure? Align, Figure Liveness, Figure Embed, Figure PerFace, Figure? PerFaceFrontModel, Figure OrtDetectModel, Figure OrtEmbedModel);
+    Figure Detect, Figure? Align, Figure Liveness, Figure Embed, Figure PerFace, Figure PerFaceGroupPhoto, Figure OrtDetectModel, Figure OrtEmbedModel);
 
 /// <summary>
 /// Times each stage of the face pipeline on real frames: every frame (detect, per face end to end) or every face
@@ -23,7 +24,8 @@ internal sealed record StageFigures(
 /// </summary>
 internal static class PipelineStages
 {
-    public static StageFigures Measure(FaceModels models, IReadOnlyList<BenchFrame> frames, int runs, bool measureAlign, CancellationToken ct)
+    public static StageFigures Measure(
+        FaceModels models, IReadOnlyList<BenchFrame> frames, IReadOnlyList<BenchFrame> doorFrames, int runs, bool measureAlign, CancellationToken ct)
     {
         var detector = models.Detector ?? throw new InvalidOperationException("bench loads the detector");
         var embedder = models.Embedder ?? throw new InvalidOperationException("bench loads the embedder");
@@ -93,12 +95,10 @@ internal static class PipelineStages
             }
         });
 
-        // What a door frame costs: find the faces, then align and embed the best one. A frame where the detector
-        // finds nothing (the front model alone can miss small faces) is not a face's cost and is left out.
-        var withFaces = frames.Where(f => f.Faces.Count > 0).ToList();
-        bool EndToEnd(RgbImage image, bool frontOnly)
+        // What a frame costs: find the faces, then align and embed the best one.
+        bool EndToEnd(RgbImage image)
         {
-            var found = frontOnly ? detector.Detect(image, BlazeFaceModel.Front) : detector.Detect(image);
+            var found = detector.Detect(image);
             if (found.Count == 0)
             {
                 return false;
@@ -109,9 +109,10 @@ internal static class PipelineStages
             return true;
         }
 
-        Figure? PerFace(bool frontOnly)
+        Figure PerFace(IReadOnlyList<BenchFrame> measured)
         {
-            Samples.WarmUp(() => EndToEnd(withFaces[0].Image, frontOnly));
+            var withFaces = measured.Where(f => f.Faces.Count > 0).ToList();
+            Samples.WarmUp(() => EndToEnd(withFaces[0].Image));
             var samples = new Samples(withFaces.Count * runs);
             Samples.SettleGarbage();
             foreach (var frame in withFaces)
@@ -120,22 +121,21 @@ internal static class PipelineStages
                 for (var r = 0; r < runs; r++)
                 {
                     var start = Stopwatch.GetTimestamp();
-                    if (EndToEnd(frame.Image, frontOnly))
+                    if (EndToEnd(frame.Image))
                     {
                         samples.Stop(start);
                     }
                 }
             }
 
-            return samples.Count > 0 ? samples.ToFigure() : null;
+            return samples.Count > 0 ? samples.ToFigure() : throw new InvalidOperationException("the detector found no face in frames it found faces in before");
         }
 
-        // The second figure is a door camera's case: one face close up, which the front model finds on its own.
-        var perFace = PerFace(frontOnly: false) ?? throw new InvalidOperationException("the detector found no face in frames it found faces in before");
-        var perFaceFront = PerFace(frontOnly: true);
+        var perFace = PerFace(doorFrames);
+        var perFaceGroup = PerFace(frames);
 
-        var (ortDetect, ortEmbed) = MeasureBareModels(models.Directory, models.Options.IntraOpThreads, frames, runs, ct);
-        return new StageFigures(detect, align, live, embed, perFace, perFaceFront, ortDetect, ortEmbed);
+        var (ortDetect, ortEmbed) = MeasureBareModels(models.Directory, models.Options, frames, runs, ct);
+        return new StageFigures(detect, align, live, embed, perFace, perFaceGroup, ortDetect, ortEmbed);
     }
 
     /// <summary>
@@ -143,15 +143,9 @@ internal static class PipelineStages
     /// is what the OpenCV script times: blazeface-front on each photo letterboxed to 128, mobilefacenet on each photo
     /// scaled into 112×112 (network time does not depend on what the pixels show).
     /// </summary>
-    public static (Figure Detect, Figure Embed) MeasureBareModels(string modelsDir, int threads, IReadOnlyList<BenchFrame> frames, int runs, CancellationToken ct)
+    public static (Figure Detect, Figure Embed) MeasureBareModels(string modelsDir, VisionOptions visionOptions, IReadOnlyList<BenchFrame> frames, int runs, CancellationToken ct)
     {
-        using var options = new SessionOptions { IntraOpNumThreads = threads };
-        if (threads != 1)
-        {
-            // As FaceModels sets it: the figures are for the sessions a station runs.
-            options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-        }
-
+        using var options = FaceModels.CreateSessionOptions(visionOptions);
         using var front = new InferenceSession(Path.Combine(modelsDir, FaceModels.FrontDetectorFile), options);
         using var mobileFaceNet = new InferenceSession(Path.Combine(modelsDir, FaceModels.EmbedderFile), options);
         var detect = BareModel(front, BlazeFaceModel.Front.InputSize, PixelNormalization.BlazeFaceScale, PixelNormalization.BlazeFaceOffset, frames, runs, ct);

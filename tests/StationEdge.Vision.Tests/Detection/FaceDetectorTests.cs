@@ -1,7 +1,6 @@
 using StationEdge.Vision.Detection;
 using StationEdge.Vision.Imaging;
 using StationEdge.Vision.Onnx;
-using StationEdge.Vision.Tests.Imaging;
 using StationEdge.Vision.Tests.Onnx;
 using StationEdge.Vision.Tests.Support;
 

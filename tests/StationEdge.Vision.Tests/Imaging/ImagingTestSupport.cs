@@ -105,39 +105,3 @@ public sealed class TempFolder : IDisposable
         }
     }
 }
-
-/// <summary>Where the repository's shared data is: ../shared/data/faces-dev from the repository root.</summary>
-internal static class FacesDev
-{
-    public static string? Folder
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !System.IO.File.Exists(Path.Combine(dir.FullName, "StationEdge.sln")))
-            {
-                dir = dir.Parent;
-            }
-
-            if (dir?.Parent is null)
-            {
-                return null;
-            }
-
-            var folder = Path.Combine(dir.Parent.FullName, "shared", "data", "faces-dev");
-            return Directory.Exists(folder) ? folder : null;
-        }
-    }
-}
-
-/// <summary>A fact that needs ../shared/data/faces-dev and is skipped, saying so, when it is absent.</summary>
-public sealed class FacesDevFactAttribute : FactAttribute
-{
-    public FacesDevFactAttribute()
-    {
-        if (FacesDev.Folder is null)
-        {
-            Skip = "needs the faces-dev photo set at ../shared/data/faces-dev next to the repository root; it is not there";
-        }
-    }
-}

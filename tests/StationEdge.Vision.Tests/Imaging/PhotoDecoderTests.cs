@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using StationEdge.Vision.Imaging;
+using StationEdge.Vision.Tests.Support;
 
 namespace StationEdge.Vision.Tests.Imaging;
 
@@ -446,7 +447,7 @@ public sealed class PhotoDecoderTests : IDisposable
     [FacesDevFact]
     public async Task Decode_EveryFacesDevPhoto_MatchesFfprobesSizeAndFfmpegsOwnPixels()
     {
-        var folder = FacesDev.Folder!;
+        var folder = RepoPaths.FacesDev!;
         var photos = Directory.GetFiles(folder, "*.jpg").Order(StringComparer.Ordinal).ToArray();
         Assert.NotEmpty(photos);
         foreach (var path in photos)

@@ -1,4 +1,5 @@
 using StationEdge.Vision.Onnx;
+using StationEdge.Vision.Tests.Support;
 
 namespace StationEdge.Vision.Tests.Onnx;
 
@@ -34,14 +35,8 @@ internal static class OnnxTestModels
             return System.IO.Path.GetFullPath(fromEnv);
         }
 
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "StationEdge.sln")))
-            {
-                return System.IO.Path.Combine(dir.FullName, "out", "models");
-            }
-        }
-
-        throw new InvalidOperationException($"no StationEdge.sln above {AppContext.BaseDirectory}: set STATIONEDGE_MODELS");
+        return RepoPaths.Root is { } root
+            ? System.IO.Path.Combine(root, "out", "models")
+            : throw new InvalidOperationException($"no StationEdge.sln above {AppContext.BaseDirectory}: set STATIONEDGE_MODELS");
     }
 }

@@ -1,5 +1,4 @@
 using StationEdge.Vision.Recognition;
-using StationEdge.Vision.Tests.Imaging;
 using StationEdge.Vision.Tests.Support;
 
 namespace StationEdge.Vision.Tests.Recognition;

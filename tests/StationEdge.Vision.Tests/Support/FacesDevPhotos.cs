@@ -1,5 +1,4 @@
 using StationEdge.Vision.Imaging;
-using StationEdge.Vision.Tests.Imaging;
 
 namespace StationEdge.Vision.Tests.Support;
 
@@ -8,7 +7,7 @@ internal static class FacesDevPhotos
 {
     public static async Task<RgbImage> LoadAsync(string fileName)
     {
-        var folder = FacesDev.Folder ?? throw new InvalidOperationException("faces-dev is absent; mark the test [FacesDevFact]");
+        var folder = RepoPaths.FacesDev ?? throw new InvalidOperationException("faces-dev is absent; mark the test [FacesDevFact]");
         var photo = await new PhotoDecoder().DecodeAsync(Path.Combine(folder, fileName), CancellationToken.None);
         return photo.Image;
     }

@@ -107,15 +107,7 @@ public sealed class AffineWarpTests
     {
         // A one-pixel checkerboard shrunk 8x: bilinear point sampling alone would give near-black or near-white
         // pixels; with the area pre-shrink every output pixel is mid grey.
-        using var src = new RgbImage(800, 800);
-        for (var y = 0; y < 800; y++)
-        {
-            for (var x = 0; x < 800; x++)
-            {
-                var v = (byte)(((x + y) & 1) * 255);
-                src.SetPixel(x, y, v, v, v);
-            }
-        }
+        using var src = TestMedia.Checkerboard(800);
 
         var shrink = Matrix3x2.CreateTranslation(-100, -100) * Matrix3x2.CreateRotation(0.2f) * Matrix3x2.CreateScale(1 / 8f);
         using var dst = AffineWarp.WarpBilinear(src, shrink, 50, 50);

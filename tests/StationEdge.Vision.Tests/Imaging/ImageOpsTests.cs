@@ -103,15 +103,7 @@ public sealed class ImageOpsTests
     public void ResizeBilinear_FineCheckerboardReducedFiveTimes_IsEvenGreyNotAliased()
     {
         // Point sampling would return pure black or white pixels here; area averaging gives ~mid grey.
-        using var src = new RgbImage(500, 500);
-        for (var y = 0; y < 500; y++)
-        {
-            for (var x = 0; x < 500; x++)
-            {
-                var v = (byte)(((x + y) & 1) * 255);
-                src.SetPixel(x, y, v, v, v);
-            }
-        }
+        using var src = TestMedia.Checkerboard(500);
 
         using var dst = ImageOps.ResizeBilinear(src, 100, 100);
 

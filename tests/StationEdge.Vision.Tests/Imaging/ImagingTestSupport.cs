@@ -44,6 +44,22 @@ internal static class TestMedia
         return image;
     }
 
+    /// <summary>Black and white alternating every pixel: whatever shrinks it without averaging shows as aliasing.</summary>
+    public static RgbImage Checkerboard(int size)
+    {
+        var image = new RgbImage(size, size);
+        for (var y = 0; y < size; y++)
+        {
+            for (var x = 0; x < size; x++)
+            {
+                var v = (byte)(((x + y) & 1) * 255);
+                image.SetPixel(x, y, v, v, v);
+            }
+        }
+
+        return image;
+    }
+
     public static RgbImage Solid(int width, int height, byte r, byte g, byte b)
     {
         var image = new RgbImage(width, height);

@@ -53,8 +53,6 @@ public sealed class BlazeFaceDecoder
 
     public int AnchorCount => _anchors.Length;
 
-    public ReadOnlySpan<PointF> Anchors => _anchors;
-
     /// <summary>Decodes all anchors (logits in anchor order, regressors 16 per anchor) and suppresses overlaps.</summary>
     public List<FaceCandidate> Decode(ReadOnlySpan<float> logits, ReadOnlySpan<float> regressors)
     {

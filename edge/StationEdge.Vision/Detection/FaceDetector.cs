@@ -39,12 +39,9 @@ public sealed class FaceDetector : IDisposable
             _front.Dispose();
             throw;
         }
-
     }
 
     public FaceDetectorOptions Options { get; }
-
-    public bool HasBackModel => _back is not null;
 
     /// <summary>
     /// Every face found, highest score first (callers wanting one face take the first: the highest-scoring

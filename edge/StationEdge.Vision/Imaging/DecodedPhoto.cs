@@ -1,5 +1,3 @@
-using System.Numerics;
-
 namespace StationEdge.Vision.Imaging;
 
 /// <summary>
@@ -8,8 +6,4 @@ namespace StationEdge.Vision.Imaging;
 /// <see cref="Image"/> is that scaled by <see cref="Scale"/> (1 unless the photo exceeded the decoder's maximum side).
 /// <see cref="ExifOrientation"/> is the tag value that was applied (1 = none or absent).
 /// </summary>
-public sealed record DecodedPhoto(RgbImage Image, int OriginalWidth, int OriginalHeight, double Scale, int ExifOrientation)
-{
-    /// <summary>Maps a point in <see cref="Image"/> to the full-size photo (pixel-edge coordinates).</summary>
-    public Vector2 ToOriginal(Vector2 imagePoint) => imagePoint / (float)Scale;
-}
+public sealed record DecodedPhoto(RgbImage Image, int OriginalWidth, int OriginalHeight, double Scale, int ExifOrientation);

@@ -17,12 +17,6 @@ public readonly record struct LetterboxTransform(
     int ContentWidth,
     int ContentHeight)
 {
-    /// <summary>Model pixels per source pixel horizontally (equal to <see cref="ScaleY"/> up to rounding the content to whole pixels).</summary>
-    public float ScaleX => (float)ContentWidth / SourceWidth;
-
-    /// <summary>Model pixels per source pixel vertically.</summary>
-    public float ScaleY => (float)ContentHeight / SourceHeight;
-
     /// <summary>Model pixel (0..Size) to source pixel.</summary>
     public Vector2 ToSource(Vector2 modelPixel) =>
         new((modelPixel.X - PadX) * SourceWidth / ContentWidth, (modelPixel.Y - PadY) * SourceHeight / ContentHeight);

@@ -48,7 +48,6 @@ internal static unsafe class OrtApi
     private const int SlotAddSessionConfigEntry = 130;
 
     // ORT enum values used by the binding (from the same header).
-    internal const int LoggingLevelWarning = 2;
     internal const int LoggingLevelError = 3;
     internal const int AllocatorTypeArena = 1;
     internal const int MemTypeDefault = 0;

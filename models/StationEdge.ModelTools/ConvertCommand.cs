@@ -49,11 +49,7 @@ internal static class ConvertCommand
         {
             onnx = TfLiteToOnnxConverter.Convert(File.ReadAllBytes(input), new ConvertOptions { BatchDynamic = batchDynamic });
         }
-        catch (TfLiteFormatException e)
-        {
-            return BadInput(stderr, $"{input}: {e.Message}");
-        }
-        catch (ConversionException e)
+        catch (Exception e) when (e is TfLiteFormatException or ConversionException)
         {
             return BadInput(stderr, $"{input}: {e.Message}");
         }

@@ -8,8 +8,8 @@ namespace StationEdge.Vision.Recognition;
 
 /// <summary>
 /// The face models loaded from a models folder: ONNX Runtime from &lt;dir&gt;/libonnxruntime.so.1, then
-/// blazeface-front.onnx (+ blazeface-back.onnx), mobilefacenet.onnx and antispoof.onnx as asked for. When the
-/// folder holds the set-up's copy of models.lock.json, every file is checked against its sha256 first.
+/// blazeface-front.onnx (+ blazeface-back.onnx), mobilefacenet.onnx and antispoof.onnx as asked for. The
+/// folder must hold the set-up's copy of models.lock.json: every file is checked against its sha256 first.
 /// </summary>
 public sealed class FaceModels : IDisposable
 {
@@ -62,14 +62,8 @@ public sealed class FaceModels : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.IntraOpThreads, "IntraOpThreads must be 0 (ORT chooses) or more");
         }
 
-        var dir = Path.GetFullPath(modelsDir);
-        if (!System.IO.Directory.Exists(dir))
-        {
-            throw new ModelIntegrityException($"models folder {dir} does not exist: run ./deploy.sh setup (or pass --models DIR)");
-        }
-
         // Nothing runs unchecked: the lock copy that set-up wrote names every file's sha256.
-        var directory = ModelDirectory.Open(dir);
+        var directory = ModelDirectory.Open(modelsDir);
         string Checked(string artifactId, string fileName)
         {
             var path = directory.GetVerifiedPath(artifactId);
@@ -82,7 +76,7 @@ public sealed class FaceModels : IDisposable
         }
 
         OnnxRuntimeLibrary.Load(Checked("onnxruntime", OnnxRuntimeLibrary.FileName));
-        var models = new FaceModels(dir, options);
+        var models = new FaceModels(directory.FullPath, options);
         try
         {
             using var sessionOptions = CreateSessionOptions(options);

@@ -3,6 +3,7 @@ using StationEdge.Vision.Alignment;
 using StationEdge.Vision.Detection;
 using StationEdge.Vision.Imaging;
 using StationEdge.Vision.Onnx;
+using StationEdge.Vision.Recognition;
 using StationEdge.Vision.Tests.Onnx;
 using StationEdge.Vision.Tests.Support;
 
@@ -65,7 +66,7 @@ public class FaceAlignerTests
     public async Task AlignToImage_RealFace_PutsTheEyesWhereTheTemplateDoes()
     {
         OnnxTestModels.LoadRuntime();
-        using var detector = new FaceDetector(new InferenceSession(OnnxTestModels.PathOf("blazeface-front.onnx")));
+        using var detector = new FaceDetector(new InferenceSession(OnnxTestModels.PathOf(FaceModels.FrontDetectorFile)));
         using var photo = await FacesDevPhotos.LoadAsync("img11.jpg");
         var face = Assert.Single(detector.Detect(photo));
 

@@ -1,6 +1,7 @@
 using StationEdge.Vision.Detection;
 using StationEdge.Vision.Imaging;
 using StationEdge.Vision.Onnx;
+using StationEdge.Vision.Recognition;
 using StationEdge.Vision.Tests.Onnx;
 using StationEdge.Vision.Tests.Support;
 
@@ -15,8 +16,8 @@ public sealed class FaceDetectorTests : IDisposable
         OnnxTestModels.LoadRuntime();
         using var options = new SessionOptions { IntraOpNumThreads = 1 };
         _detector = new FaceDetector(
-            new InferenceSession(OnnxTestModels.PathOf("blazeface-front.onnx"), options),
-            new InferenceSession(OnnxTestModels.PathOf("blazeface-back.onnx"), options));
+            new InferenceSession(OnnxTestModels.PathOf(FaceModels.FrontDetectorFile), options),
+            new InferenceSession(OnnxTestModels.PathOf(FaceModels.BackDetectorFile), options));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using StationEdge.Vision.Onnx;
+using StationEdge.Vision.Recognition;
 
 namespace StationEdge.Vision.Tests.Onnx;
 
@@ -13,7 +14,7 @@ public sealed class InferenceSessionTests
     [Fact]
     public void BlazeFace_DeclaresItsInputAndFourOutputs()
     {
-        using var session = new InferenceSession(OnnxTestModels.PathOf(OnnxTestModels.BlazeFaceFront), OneThread);
+        using var session = new InferenceSession(OnnxTestModels.PathOf(FaceModels.FrontDetectorFile), OneThread);
 
         Assert.Equal(["input:0"], session.InputNames);
         Assert.Equal(TensorElementType.Float, session.InputMetadata["input:0"].ElementType);
@@ -30,7 +31,7 @@ public sealed class InferenceSessionTests
     [Fact]
     public void BlazeFace_OnAZeroImage_GivesFiniteOutputsOfTheDeclaredSizes()
     {
-        using var session = new InferenceSession(OnnxTestModels.PathOf(OnnxTestModels.BlazeFaceFront), OneThread);
+        using var session = new InferenceSession(OnnxTestModels.PathOf(FaceModels.FrontDetectorFile), OneThread);
         using var input = OrtValue.CreateTensorValueFromMemory(new float[128 * 128 * 3], [1, 128, 128, 3]);
 
         using var outputs = session.Run(["input:0"], [input], session.OutputNames);
@@ -53,7 +54,7 @@ public sealed class InferenceSessionTests
     [Fact]
     public void BlazeFace_IntoPreallocatedOutputs_MatchesOrtAllocatedOutputs()
     {
-        using var session = new InferenceSession(OnnxTestModels.PathOf(OnnxTestModels.BlazeFaceFront), OneThread);
+        using var session = new InferenceSession(OnnxTestModels.PathOf(FaceModels.FrontDetectorFile), OneThread);
         var pixels = new float[128 * 128 * 3];
         for (var i = 0; i < pixels.Length; i++)
         {
@@ -192,7 +193,7 @@ public sealed class InferenceSessionTests
     [Fact]
     public void Run_WithAWrongShape_FailsWithOrtsMessage()
     {
-        using var session = new InferenceSession(OnnxTestModels.PathOf(OnnxTestModels.BlazeFaceFront), OneThread);
+        using var session = new InferenceSession(OnnxTestModels.PathOf(FaceModels.FrontDetectorFile), OneThread);
         using var input = OrtValue.CreateTensorValueFromMemory(new float[64 * 64 * 3], [1, 64, 64, 3]);
 
         var error = Assert.Throws<OnnxRuntimeException>(() => session.Run(["input:0"], [input], ["Identity:0"]));

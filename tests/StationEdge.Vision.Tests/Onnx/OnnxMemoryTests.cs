@@ -1,4 +1,5 @@
 using StationEdge.Vision.Onnx;
+using StationEdge.Vision.Recognition;
 using Xunit.Abstractions;
 
 namespace StationEdge.Vision.Tests.Onnx;
@@ -19,7 +20,7 @@ public sealed class OnnxMemoryTests(ITestOutputHelper output)
     public void TenThousandBlazeFaceRuns_WithFreshValuesEachTime_DoNotGrowRss()
     {
         OnnxTestModels.LoadRuntime();
-        using var session = new InferenceSession(OnnxTestModels.PathOf(OnnxTestModels.BlazeFaceFront), new SessionOptions { IntraOpNumThreads = 1 });
+        using var session = new InferenceSession(OnnxTestModels.PathOf(FaceModels.FrontDetectorFile), new SessionOptions { IntraOpNumThreads = 1 });
         var pixels = new float[128 * 128 * 3];
         long[] shape = [1, 128, 128, 3];
 

@@ -9,8 +9,6 @@ namespace StationEdge.Vision.Tests.Onnx;
 /// </summary>
 internal static class OnnxTestModels
 {
-    public const string BlazeFaceFront = "blazeface-front.onnx";
-
     public static string Directory { get; } = Locate();
 
     public static string PathOf(string fileName)

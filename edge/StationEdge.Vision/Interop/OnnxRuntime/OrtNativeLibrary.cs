@@ -5,7 +5,8 @@ namespace StationEdge.Vision.Interop.OnnxRuntime;
 
 /// <summary>
 /// A loaded <c>libonnxruntime.so.1</c>: the only exported symbol used is <c>OrtGetApiBase</c>;
-/// everything else is reached through the <c>OrtApi</c> function table it hands out.
+/// everything else is reached through the <c>OrtApi</c> function table it hands out. It stays loaded for the
+/// life of the process (the env and every session depend on it), so its handle is never kept for a Free.
 /// </summary>
 internal sealed unsafe class OrtNativeLibrary
 {
@@ -18,17 +19,14 @@ internal sealed unsafe class OrtNativeLibrary
     /// <summary>The ONNX Runtime release the product is pinned to and tested with.</summary>
     internal static readonly Version MinimumVersion = new(1, 30);
 
-    private OrtNativeLibrary(string path, nint libraryHandle, string version, nint* api)
+    private OrtNativeLibrary(string path, string version, nint* api)
     {
         Path = path;
-        LibraryHandle = libraryHandle;
         Version = version;
         Api = api;
     }
 
     internal string Path { get; }
-
-    internal nint LibraryHandle { get; }
 
     internal string Version { get; }
 
@@ -85,7 +83,7 @@ internal sealed unsafe class OrtNativeLibrary
                 throw new OnnxRuntimeException(OrtErrorCode.Fail, $"ONNX Runtime {version} at {full} does not offer C API version {ApiVersion}");
             }
 
-            return new OrtNativeLibrary(full, library, version, api);
+            return new OrtNativeLibrary(full, version, api);
         }
         catch
         {

@@ -246,8 +246,8 @@ public sealed class FaceGallery : IDisposable
     public void Dispose() => _lock.Dispose();
 
     /// <summary>
-    /// One row's dot product. Inlined with two 256-bit accumulators it searched 100k templates in 3.5 ms against
-    /// 4.9 ms for a TensorPrimitives.Dot call per row (the call and its length checks cost more than 192 floats).
+    /// One row's dot product, inlined with two 256-bit accumulators: a TensorPrimitives.Dot call per row spent more
+    /// on the call and its checks than on 192 floats (station-edge bench, 100k templates: 4.3 → 2.4 ms median).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Dot(ReadOnlySpan<float> row, ReadOnlySpan<float> probe)

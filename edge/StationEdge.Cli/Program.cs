@@ -39,9 +39,6 @@ internal static class Program
         return await RunAsync(args, Console.In, Console.Out, Console.Error, cancel.Token);
     }
 
-    public static Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken ct) =>
-        RunAsync(args, TextReader.Null, stdout, stderr, ct);
-
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         if (args.Count == 0 || args[0] is "-h" or "--help" or "help")

@@ -20,7 +20,10 @@ internal static class Program
                                                   scenario as JSON lines on stdin, events as JSON lines on stdout
           door     --pulse [--gpio sim|libgpiod] [--config F]
                                                   energise the door relay for one pulse on the configured chip
-        common flags: --models DIR (default out/models or $STATIONEDGE_MODELS), --threads N (ONNX Runtime, default 2), --json
+        flags:
+          --models DIR   detect, eval, match, bench, doctor (default out/models or $STATIONEDGE_MODELS)
+          --threads N    detect, eval, match (ONNX Runtime intra-op threads, default 2)
+          --json         one JSON document on stdout (door-sim and door always print JSON lines)
         exit codes: 0 success, 2 bad input, 3 fault, 130 interrupted
         """;
 

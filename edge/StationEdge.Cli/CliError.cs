@@ -5,6 +5,7 @@ internal sealed class CliError(int exitCode, string message) : Exception(message
 {
     public const int BadInputCode = 2;
     public const int FaultCode = 3;
+    public const int InterruptedCode = 130;
 
     public int ExitCode { get; } = exitCode;
 

@@ -20,7 +20,10 @@ internal static class Program
                                                   scenario as JSON lines on stdin, events as JSON lines on stdout
           door     --pulse [--gpio sim|libgpiod] [--config F]
                                                   energise the door relay for one pulse on the configured chip
-        common flags: --models DIR (default out/models or $STATIONEDGE_MODELS), --threads N (ONNX Runtime, default 2), --json
+        flags:
+          --models DIR   detect, eval, match, bench, doctor (default out/models or $STATIONEDGE_MODELS)
+          --threads N    detect, eval, match (ONNX Runtime intra-op threads, default 2)
+          --json         one JSON document on stdout (door-sim and door always print JSON lines)
         exit codes: 0 success, 2 bad input, 3 fault, 130 interrupted
         """;
 
@@ -38,9 +41,6 @@ internal static class Program
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
         return await RunAsync(args, Console.In, Console.Out, Console.Error, cancel.Token);
     }
-
-    public static Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken ct) =>
-        RunAsync(args, TextReader.Null, stdout, stderr, ct);
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
@@ -61,7 +61,7 @@ internal static class Program
                 "bench" => await BenchCommand.RunAsync(rest, stdout, stderr, ct),
                 "doctor" => DoctorCommand.Run(rest, stdout),
                 "door-sim" => await DoorSimCommand.RunAsync(rest, stdin, stdout, stderr, ct),
-                "door" => await DoorPulseCommand.RunAsync(rest, stdout, stderr, ct),
+                "door" => await DoorPulseCommand.RunAsync(rest, stdout, ct),
                 _ => throw CliError.BadInput($"unknown command '{args[0]}' (try: station-edge --help)"),
             };
         }
@@ -83,7 +83,7 @@ internal static class Program
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             stderr.WriteLine("station-edge: cancelled");
-            return 130;
+            return CliError.InterruptedCode;
         }
         catch (Exception e)
         {

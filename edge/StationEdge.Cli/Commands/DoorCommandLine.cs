@@ -8,65 +8,18 @@ using StationEdge.Door.Gpio;
 
 namespace StationEdge.Cli.Commands;
 
-/// <summary>What door-sim and door --pulse share: the --config flag, loading it, and the JSON lines they print.</summary>
+/// <summary>What door-sim and door --pulse share: loading --config and the JSON lines they print.</summary>
 internal static class DoorCommandLine
 {
-    /// <summary>
-    /// Parses <c>--config FILE</c> and, for <c>door</c>, <c>--pulse</c> and <c>--gpio sim|libgpiod</c> (which overrides
-    /// Gpio:Driver); writes a one-line error naming the flag and returns null on anything else.
-    /// </summary>
-    public static DoorArguments? Parse(string command, IReadOnlyList<string> args, TextWriter stderr, bool hardwareFlags)
-    {
-        var parsed = new DoorArguments(null, false, null);
-        for (var i = 0; i < args.Count; i++)
-        {
-            var arg = args[i];
-            var (flag, inline) = arg.IndexOf('=', StringComparison.Ordinal) is > 0 and var eq ? (arg[..eq], arg[(eq + 1)..]) : (arg, null);
-            string? Value() => inline ?? (i + 1 < args.Count ? args[++i] : null);
-            switch (flag)
-            {
-                case "--config":
-                    var path = Value();
-                    if (string.IsNullOrEmpty(path))
-                    {
-                        stderr.WriteLine($"{command}: --config needs a file name");
-                        return null;
-                    }
-
-                    parsed = parsed with { ConfigPath = path };
-                    break;
-                case "--pulse" when hardwareFlags && inline is null:
-                    parsed = parsed with { Pulse = true };
-                    break;
-                case "--gpio" when hardwareFlags:
-                    var driver = Value();
-                    if (driver is not ("sim" or "libgpiod"))
-                    {
-                        stderr.WriteLine($"{command}: --gpio must be sim or libgpiod (was '{driver}')");
-                        return null;
-                    }
-
-                    parsed = parsed with { Gpio = driver == "sim" ? GpioDriverKind.Sim : GpioDriverKind.Libgpiod };
-                    break;
-                default:
-                    stderr.WriteLine($"{command}: unknown option '{arg}'");
-                    return null;
-            }
-        }
-
-        return parsed;
-    }
-
     /// <summary>Reads the <c>Gpio</c> and <c>Door</c> sections (appsettings shape) from the file, or the defaults without one.</summary>
-    public static DoorSettings? LoadSettings(string command, string? path, TextWriter stderr)
+    public static DoorSettings LoadSettings(string command, string? path)
     {
         var builder = new ConfigurationBuilder();
         if (path is not null)
         {
             if (!File.Exists(path))
             {
-                stderr.WriteLine($"{command}: --config {path}: file not found");
-                return null;
+                throw CliError.BadInput($"{command}: --config {path}: file not found");
             }
 
             builder.AddJsonFile(Path.GetFullPath(path), optional: false, reloadOnChange: false);
@@ -85,9 +38,7 @@ internal static class DoorCommandLine
                 innermost = innermost.InnerException;
             }
 
-            var reason = innermost.Message.ReplaceLineEndings(" ");
-            stderr.WriteLine($"{command}: --config {path}: not valid JSON ({reason})");
-            return null;
+            throw CliError.BadInput($"{command}: --config {path}: not valid JSON ({innermost.Message.ReplaceLineEndings(" ")})");
         }
 
         try
@@ -96,36 +47,16 @@ internal static class DoorCommandLine
         }
         catch (OptionsValidationException failure)
         {
-            stderr.WriteLine($"{command}: {(path is null ? "defaults" : $"--config {path}")}: {failure.Message}");
-            return null;
+            throw CliError.BadInput($"{command}: {(path is null ? "defaults" : $"--config {path}")}: {failure.Message}");
         }
-    }
-
-    /// <summary>Names the output lines the door uses, for printing the simulated chip's changes.</summary>
-    public static Dictionary<int, (string Name, OutputLineOptions Line)> OutputNames(DoorOptions door)
-    {
-        var names = new Dictionary<int, (string, OutputLineOptions)> { [door.Relay.Line!.Value] = ("relay", door.Relay) };
-        if (door.Led is { Line: { } led })
-        {
-            names[led] = ("led", door.Led);
-        }
-
-        if (door.Buzzer is { Line: { } buzzer })
-        {
-            names[buzzer] = ("buzzer", door.Buzzer);
-        }
-
-        return names;
     }
 }
-
-internal sealed record DoorArguments(string? ConfigPath, bool Pulse, GpioDriverKind? Gpio);
 
 /// <summary>Writes door outputs and events as one JSON object per line, each with at_ms since <c>start</c>.</summary>
 internal sealed class DoorJsonWriter(TextWriter output, DateTimeOffset start, DoorOptions door)
 {
     private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-    private readonly Dictionary<int, (string Name, OutputLineOptions Line)> _outputs = DoorCommandLine.OutputNames(door);
+    private readonly Dictionary<int, (string Name, OutputLineOptions Line)> _outputs = OutputNames(door);
     private readonly Lock _gate = new();
 
     public void Write(GpioOutputChange change)
@@ -202,6 +133,23 @@ internal sealed class DoorJsonWriter(TextWriter output, DateTimeOffset start, Do
                 break;
         }
     });
+
+    /// <summary>Names the output lines the door uses, for printing the simulated chip's changes.</summary>
+    private static Dictionary<int, (string Name, OutputLineOptions Line)> OutputNames(DoorOptions door)
+    {
+        var names = new Dictionary<int, (string, OutputLineOptions)> { [door.Relay.Line!.Value] = ("relay", door.Relay) };
+        if (door.Led is { Line: { } led })
+        {
+            names[led] = ("led", door.Led);
+        }
+
+        if (door.Buzzer is { Line: { } buzzer })
+        {
+            names[buzzer] = ("buzzer", door.Buzzer);
+        }
+
+        return names;
+    }
 
     private static string Snake<T>(T value) => JsonNamingPolicy.SnakeCaseLower.ConvertName(value!.ToString()!);
 

@@ -13,28 +13,22 @@ internal static class DoorPulseCommand
     private const string Name = "door";
     private const string Grantor = "door --pulse";
 
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, CancellationToken cancellationToken)
     {
-        if (DoorCommandLine.Parse(Name, args, stderr, hardwareFlags: true) is not { } parsed)
+        var parsed = CliArgs.Parse(Name, args, ["--config", "--gpio"], ["--pulse"]);
+        if (!parsed.Has("--pulse"))
         {
-            return 2;
+            throw CliError.BadInput($"{Name}: nothing to do; --pulse energises the relay for one pulse");
         }
 
-        if (!parsed.Pulse)
+        var settings = DoorCommandLine.LoadSettings(Name, parsed.Value("--config"));
+        settings.Gpio.Driver = parsed.Value("--gpio") switch
         {
-            await stderr.WriteLineAsync($"{Name}: nothing to do; --pulse energises the relay for one pulse");
-            return 2;
-        }
-
-        if (DoorCommandLine.LoadSettings(Name, parsed.ConfigPath, stderr) is not { } settings)
-        {
-            return 2;
-        }
-
-        if (parsed.Gpio is { } driverKind)
-        {
-            settings.Gpio.Driver = driverKind;
-        }
+            null => settings.Gpio.Driver,
+            "sim" => GpioDriverKind.Sim,
+            "libgpiod" => GpioDriverKind.Libgpiod,
+            var other => throw CliError.BadInput($"{Name}: --gpio must be sim or libgpiod (was '{other}')"),
+        };
 
         var time = TimeProvider.System;
         var printer = new DoorJsonWriter(stdout, time.GetUtcNow(), settings.Door);
@@ -68,16 +62,14 @@ internal static class DoorPulseCommand
             catch (OperationCanceledException)
             {
                 controller.Dispose();
-                await stderr.WriteLineAsync($"{Name}: interrupted; relay de-energised");
-                return 130;
+                throw new CliError(CliError.InterruptedCode, $"{Name}: interrupted; relay de-energised");
             }
 
             return 0;
         }
         catch (GpioException failure)
         {
-            await stderr.WriteLineAsync($"{Name}: {failure.Message}");
-            return CliError.FaultCode;
+            throw CliError.Fault($"{Name}: {failure.Message}");
         }
     }
 }

@@ -29,12 +29,8 @@ internal static partial class DoorSimCommand
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        if (DoorCommandLine.Parse(Name, args, stderr, hardwareFlags: false) is not { } parsed
-            || DoorCommandLine.LoadSettings(Name, parsed.ConfigPath, stderr) is not { } settings)
-        {
-            return 2;
-        }
-
+        var parsed = CliArgs.Parse(Name, args, ["--config"]);
+        var settings = DoorCommandLine.LoadSettings(Name, parsed.Value("--config"));
         var door = settings.Door;
         var clock = new VirtualTimeProvider();
         var printer = new DoorJsonWriter(stdout, clock.Start, door);

@@ -67,9 +67,9 @@ internal static class MatchCommand
         }
 
         var repeated = report.People.Where(p => p.Appearances.Select(a => a.Photo).Distinct().Count() > 1).ToList();
+        var different = report.People.Count == 1 ? "1 different person" : $"{report.People.Count} different people";
         stdout.WriteLine(
-            $"{DetectCommand.Plural(faceCount, "face")} in {DetectCommand.Plural(photos.Count, "photo")}: {DetectCommand.Plural(report.People.Count, "different person")}"
-                .Replace("different persons", "different people", StringComparison.Ordinal)
+            $"{DetectCommand.Plural(faceCount, "face")} in {DetectCommand.Plural(photos.Count, "photo")}: {different}"
             + $", {repeated.Count} seen in more than one photo (match threshold {options.Threshold:0.00}, margin {options.MinMargin:0.00})");
         foreach (var person in repeated)
         {

@@ -36,8 +36,6 @@ internal sealed class DebouncedInput : IDisposable
 
     public GpioLevel Stable { get; private set; }
 
-    public GpioInput Line => _line;
-
     public void Dispose()
     {
         lock (_edgeGate)

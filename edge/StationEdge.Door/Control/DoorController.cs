@@ -74,8 +74,6 @@ public sealed class DoorController : IDisposable
     /// <summary>Raised for everything that happens, in order, under the controller's lock.</summary>
     public event EventHandler<DoorEvent>? EventRaised;
 
-    public DoorOptions Options => _options;
-
     public DoorStatus Status
     {
         get

@@ -11,16 +11,16 @@ public sealed class DoorPulseCommandTests
     {
         using var config = new ConfigFile("""{ "Gpio": { "Driver": "sim" }, "Door": { "PulseMs": 100 } }""");
 
-        var (exit, stdout, stderr) = await CliRun.InProcessAsync("", "door", "--pulse", "--config", config.Path);
+        var result = await CliRunner.InProcessAsync("door", "--pulse", "--config", config.Path);
 
-        Assert.Equal((0, ""), (exit, stderr));
+        Assert.Equal((0, ""), (result.Exit, result.Stderr));
         Assert.Equal(
             [
                 "relay de-energised", "started", "granted door --pulse", "relay energised", "unlocked",
                 "relay de-energised", "relocked pulse_ended", "relay de-energised released", "stopped",
             ],
-            stdout.Select(Describe));
-        var unlocked = JsonDocument.Parse(stdout.Single(l => l.Contains("\"unlocked\""))).RootElement;
+            result.StdoutLines.Select(Describe));
+        var unlocked = JsonDocument.Parse(result.StdoutLines.Single(l => l.Contains("\"unlocked\""))).RootElement;
         Assert.Equal(unlocked.GetProperty("at_ms").GetInt64() + 100, unlocked.GetProperty("until_ms").GetInt64());
     }
 
@@ -29,11 +29,11 @@ public sealed class DoorPulseCommandTests
     {
         using var config = new ConfigFile("""{ "Gpio": { "Driver": "libgpiod", "Chip": "gpiochip93" } }""");
 
-        var (exit, stdout, stderr) = await CliRun.InProcessAsync("", "door", "--pulse", "--config", config.Path);
+        var result = await CliRunner.InProcessAsync("door", "--pulse", "--config", config.Path);
 
-        Assert.Equal(3, exit);
-        Assert.Empty(stdout);
-        Assert.Equal(["door: GPIO chip 'gpiochip93' not found (libgpiod: No such file or directory)"], CliRun.Lines(stderr));
+        Assert.Equal(3, result.Exit);
+        Assert.Empty(result.StdoutLines);
+        Assert.Equal(["station-edge: door: GPIO chip 'gpiochip93' not found (libgpiod: No such file or directory)"], result.StderrLines);
     }
 
     [Fact]
@@ -41,32 +41,32 @@ public sealed class DoorPulseCommandTests
     {
         using var config = new ConfigFile("""{ "Gpio": { "Driver": "libgpiod", "Chip": "gpiochip93" }, "Door": { "PulseMs": 100 } }""");
 
-        var (exit, stdout, stderr) = await CliRun.InProcessAsync("", "door", "--pulse", "--gpio", "sim", "--config", config.Path);
+        var result = await CliRunner.InProcessAsync("door", "--pulse", "--gpio", "sim", "--config", config.Path);
 
-        Assert.Equal((0, ""), (exit, stderr));
-        Assert.Equal("stopped", Describe(stdout[^1]));
+        Assert.Equal((0, ""), (result.Exit, result.Stderr));
+        Assert.Equal("stopped", Describe(result.StdoutLines[^1]));
     }
 
     [Theory]
-    [InlineData(new[] { "door", "--pulse", "--gpio", "sysfs" }, "door: --gpio must be sim or libgpiod (was 'sysfs')")]
-    [InlineData(new[] { "door", "--pulse", "--gpio" }, "door: --gpio must be sim or libgpiod (was '')")]
-    [InlineData(new[] { "door", "--pulse=3" }, "door: unknown option '--pulse=3'")]
-    [InlineData(new[] { "door-sim", "--gpio", "sim" }, "door-sim: unknown option '--gpio'")]
+    [InlineData(new[] { "door", "--pulse", "--gpio", "sysfs" }, "station-edge: door: --gpio must be sim or libgpiod (was 'sysfs')")]
+    [InlineData(new[] { "door", "--pulse", "--gpio" }, "station-edge: door: --gpio needs a value")]
+    [InlineData(new[] { "door", "--pulse=3" }, "station-edge: door: unknown argument '--pulse=3'")]
+    [InlineData(new[] { "door-sim", "--gpio", "sim" }, "station-edge: door-sim: unknown argument '--gpio'")]
     public async Task BadFlag_ExitsTwoNamingIt(string[] args, string expected)
     {
-        var (exit, _, stderr) = await CliRun.InProcessAsync("", args);
+        var result = await CliRunner.InProcessAsync(args);
 
-        Assert.Equal(2, exit);
-        Assert.Equal([expected], CliRun.Lines(stderr));
+        Assert.Equal(2, result.Exit);
+        Assert.Equal([expected], result.StderrLines);
     }
 
     [Fact]
     public async Task Door_WithoutPulse_ExitsTwoSayingWhatToDo()
     {
-        var (exit, _, stderr) = await CliRun.InProcessAsync("", "door");
+        var result = await CliRunner.InProcessAsync("door");
 
-        Assert.Equal(2, exit);
-        Assert.Equal(["door: nothing to do; --pulse energises the relay for one pulse"], CliRun.Lines(stderr));
+        Assert.Equal(2, result.Exit);
+        Assert.Equal(["station-edge: door: nothing to do; --pulse energises the relay for one pulse"], result.StderrLines);
     }
 
     [Fact]
@@ -80,18 +80,18 @@ public sealed class DoorPulseCommandTests
         var exit = await Program.RunAsync(["door", "--pulse", "--config", config.Path], TextReader.Null, stdout, stderr, stop.Token);
 
         Assert.Equal(130, exit);
-        Assert.Equal("door: interrupted; relay de-energised", stderr.ToString().Trim());
+        Assert.Equal("station-edge: door: interrupted; relay de-energised", stderr.ToString().Trim());
         Assert.Equal(
             ["relay de-energised", "relocked stopped", "relay de-energised released", "stopped"],
-            CliRun.Lines(stdout.ToString()).Select(Describe).TakeLast(4));
+            CliRunner.Lines(stdout.ToString()).Select(Describe).TakeLast(4));
     }
 
     [Fact]
     public async Task BuiltExecutable_Sigterm_DropsTheRelayBeforeExiting()
     {
         using var config = new ConfigFile("""{ "Gpio": { "Driver": "sim" }, "Door": { "PulseMs": 30000, "MaxUnlockMs": 30000 } }""");
-        using var process = CliRun.Start("door", "--pulse", "--config", config.Path);
-        using var guard = CliRun.Guard(process);
+        using var process = CliRunner.Start("door", "--pulse", "--config", config.Path);
+        using var guard = CliRunner.Guard(process);
         var seen = new List<string>();
         while (await process.StandardOutput.ReadLineAsync(guard.Token) is { } line)
         {
@@ -112,7 +112,7 @@ public sealed class DoorPulseCommandTests
         await process.WaitForExitAsync(guard.Token);
 
         Assert.Equal(130, process.ExitCode);
-        Assert.Equal(["relocked stopped", "relay de-energised released", "stopped"], CliRun.Lines(rest).Select(Describe).TakeLast(3));
+        Assert.Equal(["relocked stopped", "relay de-energised released", "stopped"], CliRunner.Lines(rest).Select(Describe).TakeLast(3));
     }
 
     // "relay energised", "granted worker-17", "relocked pulse_ended"…: the line without its (real-time) at_ms.

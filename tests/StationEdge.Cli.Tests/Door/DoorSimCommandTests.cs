@@ -39,14 +39,14 @@ public sealed class DoorSimCommandTests : IDisposable
     [Fact]
     public async Task Grant_UnlocksUntilTheDoorHasOpenedAndClosed()
     {
-        var (exit, stdout, stderr) = await SimAsync("""
+        var result = await SimAsync("""
             {"at_ms":0,"grant":"worker-17"}
             {"at_ms":1200,"input":"door_contact","level":"open"}
             {"at_ms":2500,"input":"door_contact","level":"closed"}
             """);
 
-        Assert.Equal(0, exit);
-        Assert.Equal("", stderr);
+        Assert.Equal(0, result.Exit);
+        Assert.Equal("", result.Stderr);
         Assert.Equal(
             [
                 .. Start,
@@ -61,16 +61,16 @@ public sealed class DoorSimCommandTests : IDisposable
                 """{"at_ms":2550,"output":"led","line":25,"level":"low","state":"off"}""",
                 .. Stop(2550),
             ],
-            stdout);
+            result.StdoutLines);
     }
 
     [Fact]
     public async Task Grant_NobodyOpens_RelocksWhenThePulseEnds_AndASecondGrantExtendsIt()
     {
-        var (_, stdout, _) = await SimAsync("""
+        var stdout = (await SimAsync("""
             {"at_ms":0,"grant":"worker-17"}
             {"at_ms":2000,"grant":"keeper:wang"}
-            """);
+            """)).StdoutLines;
 
         Assert.Equal(
             [
@@ -92,14 +92,14 @@ public sealed class DoorSimCommandTests : IDisposable
     [Fact]
     public async Task ExitPress_UnlocksWithTheExitPulse()
     {
-        var (_, stdout, stderr) = await SimAsync("""
+        var result = await SimAsync("""
             {"at_ms":100,"input":"exit_button","level":"pressed"}
             {"at_ms":400,"input":"exit_button","level":"released"}
             {"at_ms":1000,"input":"door_contact","level":"open"}
             {"at_ms":2000,"input":"door_contact","level":"closed"}
             """);
 
-        Assert.Equal("", stderr);
+        Assert.Equal("", result.Stderr);
         Assert.Equal(
             [
                 .. Start,
@@ -114,16 +114,16 @@ public sealed class DoorSimCommandTests : IDisposable
                 """{"at_ms":2050,"output":"led","line":25,"level":"low","state":"off"}""",
                 .. Stop(2050),
             ],
-            stdout);
+            result.StdoutLines);
     }
 
     [Fact]
     public async Task ForcedDoor_RaisesTheAlarmAndSoundsTheBuzzerUntilItCloses()
     {
-        var (_, stdout, _) = await SimAsync("""
+        var stdout = (await SimAsync("""
             {"at_ms":1000,"input":"door_contact","level":"open"}
             {"at_ms":4000,"input":"door_contact","level":"closed"}
-            """);
+            """)).StdoutLines;
 
         Assert.Equal(
             [
@@ -142,11 +142,11 @@ public sealed class DoorSimCommandTests : IDisposable
     [Fact]
     public async Task HeldDoor_RelocksAtPulseEnd_ThenRaisesHeldOpenUntilItCloses()
     {
-        var (_, stdout, _) = await SimAsync("""
+        var stdout = (await SimAsync("""
             {"at_ms":0,"grant":"worker-3"}
             {"at_ms":500,"input":"door_contact","level":"open"}
             {"at_ms":20000,"input":"door_contact","level":"closed"}
-            """);
+            """)).StdoutLines;
 
         Assert.Equal(
             [
@@ -172,7 +172,7 @@ public sealed class DoorSimCommandTests : IDisposable
     [Fact]
     public async Task BouncingContact_MakesOneOpenedAndOneClosed()
     {
-        var (_, stdout, _) = await SimAsync("""
+        var stdout = (await SimAsync("""
             {"at_ms":0,"grant":"worker-17"}
             {"at_ms":1000,"input":"door_contact","level":"open"}
             {"at_ms":1004,"input":"door_contact","level":"closed"}
@@ -182,7 +182,7 @@ public sealed class DoorSimCommandTests : IDisposable
             {"at_ms":2000,"input":"door_contact","level":"closed"}
             {"at_ms":2006,"input":"door_contact","level":"open"}
             {"at_ms":2011,"input":"door_contact","level":"closed"}
-            """);
+            """)).StdoutLines;
 
         Assert.Equal(
             [
@@ -208,7 +208,7 @@ public sealed class DoorSimCommandTests : IDisposable
             { "Door": { "RelayReadback": { "Line": 23, "ActiveLevel": "high", "Bias": "PullDown" } } }
             """);
 
-        var (_, stdout, stderr) = await CliRun.InProcessAsync(
+        var result = await CliRunner.InProcessWithStdinAsync(
             """
             {"at_ms":1000,"input":"relay_readback","level":"de-energised"}
             {"at_ms":2000,"grant":"worker-17"}
@@ -218,7 +218,7 @@ public sealed class DoorSimCommandTests : IDisposable
             "--config",
             config.Path);
 
-        Assert.Equal("", stderr);
+        Assert.Equal("", result.Stderr);
         Assert.Equal(
             [
                 """{"at_ms":0,"output":"relay","line":17,"level":"low","state":"de-energised"}""",
@@ -233,7 +233,7 @@ public sealed class DoorSimCommandTests : IDisposable
                 """{"at_ms":6000,"output":"relay","line":17,"level":"low","state":"de-energised","released":true}""",
                 """{"at_ms":6000,"event":"stopped","left_unlocked":false}""",
             ],
-            stdout);
+            result.StdoutLines);
     }
 
     [Fact]
@@ -241,7 +241,7 @@ public sealed class DoorSimCommandTests : IDisposable
     {
         using var config = new ConfigFile("""{ "Door": { "FailSafe": true } }""");
 
-        var (_, stdout, _) = await CliRun.InProcessAsync("""{"at_ms":0,"grant":"worker-17"}""", "door-sim", "--config", config.Path);
+        var stdout = (await CliRunner.InProcessWithStdinAsync("""{"at_ms":0,"grant":"worker-17"}""", "door-sim", "--config", config.Path)).StdoutLines;
 
         Assert.Equal(
             [
@@ -262,7 +262,7 @@ public sealed class DoorSimCommandTests : IDisposable
     [Fact]
     public async Task MalformedLines_EachGetsOneErrorNamingItsLine_AndTheRestRuns()
     {
-        var (exit, stdout, stderr) = await SimAsync("""
+        var result = await SimAsync("""
             {"at_ms":0,"grant":"worker-17"}
             this is not json
             {"at_ms":"soon","grant":"worker-2"}
@@ -278,7 +278,7 @@ public sealed class DoorSimCommandTests : IDisposable
             {"at_ms":2500,"input":"door_contact","level":"closed"}
             """);
 
-        Assert.Equal(0, exit);
+        Assert.Equal(0, result.Exit);
         Assert.Equal(
             [
                 "door-sim: line 2: not valid JSON ('this is not json' is an invalid JSON literal. Expected the literal 'true'.); skipped",
@@ -291,21 +291,21 @@ public sealed class DoorSimCommandTests : IDisposable
                 """door-sim: line 9: expected a JSON object like {"at_ms":0,"grant":"worker-17"}; skipped""",
                 "door-sim: line 12: at_ms 1100 is earlier than the line before (1200); skipped",
             ],
-            CliRun.Lines(stderr));
-        var (_, clean, _) = await SimAsync("""
+            result.StderrLines);
+        var clean = (await SimAsync("""
             {"at_ms":0,"grant":"worker-17"}
             {"at_ms":1200,"input":"door_contact","level":"open"}
             {"at_ms":2500,"input":"door_contact","level":"closed"}
-            """);
-        Assert.Equal(clean, stdout);
+            """)).StdoutLines;
+        Assert.Equal(clean, result.StdoutLines);
     }
 
     [Fact]
     public async Task NoConfig_RunsWithTheDocumentedDefaults()
     {
-        var (exit, stdout, stderr) = await CliRun.InProcessAsync("""{"at_ms":0,"grant":"worker-17"}""", "door-sim");
+        var result = await CliRunner.InProcessWithStdinAsync("""{"at_ms":0,"grant":"worker-17"}""", "door-sim");
 
-        Assert.Equal((0, ""), (exit, stderr));
+        Assert.Equal((0, ""), (result.Exit, result.Stderr));
         Assert.Equal(
             [
                 """{"at_ms":0,"output":"relay","line":17,"level":"low","state":"de-energised"}""",
@@ -318,7 +318,7 @@ public sealed class DoorSimCommandTests : IDisposable
                 """{"at_ms":3000,"output":"relay","line":17,"level":"low","state":"de-energised","released":true}""",
                 """{"at_ms":3000,"event":"stopped","left_unlocked":false}""",
             ],
-            stdout);
+            result.StdoutLines);
     }
 
     [Theory]
@@ -329,11 +329,11 @@ public sealed class DoorSimCommandTests : IDisposable
     {
         using var config = new ConfigFile(json);
 
-        var (exit, stdout, stderr) = await CliRun.InProcessAsync("", "door-sim", "--config", config.Path);
+        var result = await CliRunner.InProcessAsync("door-sim", "--config", config.Path);
 
-        Assert.Equal(2, exit);
-        Assert.Empty(stdout);
-        Assert.Equal($"door-sim: --config {config.Path}: {reason}\n", stderr.ReplaceLineEndings("\n"));
+        Assert.Equal(2, result.Exit);
+        Assert.Empty(result.StdoutLines);
+        Assert.Equal($"station-edge: door-sim: --config {config.Path}: {reason}\n", result.Stderr.ReplaceLineEndings("\n"));
     }
 
     [Fact]
@@ -341,25 +341,25 @@ public sealed class DoorSimCommandTests : IDisposable
     {
         using var config = new ConfigFile("{ \"Door\": ");
 
-        var (exit, _, stderr) = await CliRun.InProcessAsync("", "door-sim", "--config", config.Path);
+        var result = await CliRunner.InProcessAsync("door-sim", "--config", config.Path);
 
-        Assert.Equal(2, exit);
-        Assert.StartsWith($"door-sim: --config {config.Path}: not valid JSON (", stderr);
-        Assert.Single(CliRun.Lines(stderr));
+        Assert.Equal(2, result.Exit);
+        Assert.StartsWith($"station-edge: door-sim: --config {config.Path}: not valid JSON (", result.Stderr);
+        Assert.Single(result.StderrLines);
     }
 
     [Theory]
-    [InlineData(new[] { "door-sim", "--config", "/nonexistent/door.json" }, "door-sim: --config /nonexistent/door.json: file not found")]
-    [InlineData(new[] { "door-sim", "--config" }, "door-sim: --config needs a file name")]
-    [InlineData(new[] { "door-sim", "--speed", "2" }, "door-sim: unknown option '--speed'")]
+    [InlineData(new[] { "door-sim", "--config", "/nonexistent/door.json" }, "station-edge: door-sim: --config /nonexistent/door.json: file not found")]
+    [InlineData(new[] { "door-sim", "--config" }, "station-edge: door-sim: --config needs a value")]
+    [InlineData(new[] { "door-sim", "--speed", "2" }, "station-edge: door-sim: unknown argument '--speed'")]
     [InlineData(new[] { "unlock-everything" }, "station-edge: unknown command 'unlock-everything' (try: station-edge --help)")]
     public async Task BadCommandLine_ExitsTwoWithOneLineNamingTheFlag(string[] args, string expected)
     {
-        var (exit, stdout, stderr) = await CliRun.InProcessAsync("", args);
+        var result = await CliRunner.InProcessAsync(args);
 
-        Assert.Equal(2, exit);
-        Assert.Empty(stdout);
-        Assert.Equal([expected], CliRun.Lines(stderr));
+        Assert.Equal(2, result.Exit);
+        Assert.Empty(result.StdoutLines);
+        Assert.Equal([expected], result.StderrLines);
     }
 
     [Fact]
@@ -370,10 +370,10 @@ public sealed class DoorSimCommandTests : IDisposable
             {"at_ms":1200,"input":"door_contact","level":"open"}
             {"at_ms":2500,"input":"door_contact","level":"closed"}
             """;
-        var (_, expected, _) = await SimAsync(scenario);
+        var expected = (await SimAsync(scenario)).StdoutLines;
 
-        using var process = CliRun.Start("door-sim", "--config", _config.Path);
-        using var guard = CliRun.Guard(process);
+        using var process = CliRunner.Start("door-sim", "--config", _config.Path);
+        using var guard = CliRunner.Guard(process);
         await process.StandardInput.WriteAsync(scenario);
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync(guard.Token);
@@ -382,7 +382,7 @@ public sealed class DoorSimCommandTests : IDisposable
 
         Assert.Equal("", await stderr);
         Assert.Equal(0, process.ExitCode);
-        Assert.Equal(expected, CliRun.Lines(await stdout));
+        Assert.Equal(expected, CliRunner.Lines(await stdout));
     }
 
     private static string[] Stop(int ms) =>
@@ -393,6 +393,6 @@ public sealed class DoorSimCommandTests : IDisposable
         $$"""{"at_ms":{{ms}},"event":"stopped","left_unlocked":false}""",
     ];
 
-    private Task<(int Exit, string[] Stdout, string Stderr)> SimAsync(string scenario) =>
-        CliRun.InProcessAsync(scenario, "door-sim", "--config", _config.Path);
+    private Task<CliResult> SimAsync(string scenario) =>
+        CliRunner.InProcessWithStdinAsync(scenario, "door-sim", "--config", _config.Path);
 }

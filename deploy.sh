@@ -94,7 +94,7 @@ bench() {
 }
 
 case "${1:-}" in
-  setup) shift; setup "$@" ;;
+  setup) setup ;;
   demo) demo ;;
   test) run_tests ;;
   bench) shift; bench "$@" ;;

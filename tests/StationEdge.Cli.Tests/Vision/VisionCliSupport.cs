@@ -33,9 +33,10 @@ internal static class TestModels
 /// </summary>
 internal sealed class ModelsCopy : IDisposable
 {
+    private readonly TempFolder _folder = new("stationedge-models-");
+
     public ModelsCopy(params string[] omit)
     {
-        Path = System.IO.Directory.CreateTempSubdirectory("stationedge-models-").FullName;
         foreach (var file in System.IO.Directory.GetFiles(TestModels.Directory))
         {
             var name = System.IO.Path.GetFileName(file);
@@ -48,9 +49,9 @@ internal sealed class ModelsCopy : IDisposable
         System.IO.Directory.CreateSymbolicLink(File("demo"), System.IO.Path.Combine(TestModels.Directory, "demo"));
     }
 
-    public string Path { get; }
+    public string Path => _folder.Path;
 
-    public string File(string name) => System.IO.Path.Combine(Path, name);
+    public string File(string name) => _folder.File(name);
 
     /// <summary>Replaces the link with a copy of the installed file whose byte at <paramref name="offset"/> is inverted.</summary>
     public string FlipByte(string name, long offset)
@@ -62,40 +63,7 @@ internal sealed class ModelsCopy : IDisposable
         return File(name);
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            System.IO.Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-}
-
-/// <summary>A temporary folder for a test class's generated photos and pairs files.</summary>
-public sealed class TempFolder : IDisposable
-{
-    public TempFolder()
-    {
-        Path = Directory.CreateTempSubdirectory("stationedge-cli-").FullName;
-    }
-
-    public string Path { get; }
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => _folder.Dispose();
 }
 
 /// <summary>The real ffmpeg, making test photos.</summary>

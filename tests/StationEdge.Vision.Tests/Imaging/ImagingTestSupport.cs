@@ -98,26 +98,3 @@ internal static class TestMedia
     }
 }
 
-/// <summary>A temporary folder per test class.</summary>
-public sealed class TempFolder : IDisposable
-{
-    public TempFolder()
-    {
-        Path = Directory.CreateTempSubdirectory("stationedge-imaging-").FullName;
-    }
-
-    public string Path { get; }
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-}

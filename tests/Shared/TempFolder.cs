@@ -1,0 +1,29 @@
+namespace StationEdge.Tests.Shared;
+
+/// <summary>
+/// A temporary folder that a test removes when it is done. Shared by the test projects (linked in by
+/// Directory.Build.props), so each does not keep its own copy.
+/// </summary>
+public sealed class TempFolder : IDisposable
+{
+    public TempFolder(string prefix = "stationedge-")
+    {
+        Path = Directory.CreateTempSubdirectory(prefix).FullName;
+    }
+
+    public string Path { get; }
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open in a child process (ffmpeg killed on a timeout) must not fail the test that passed.
+        }
+    }
+}

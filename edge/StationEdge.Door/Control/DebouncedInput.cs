@@ -53,8 +53,17 @@ internal sealed class DebouncedInput : IDisposable
         _settled = settled;
         gpio.OpenPin(pin, bias.ToPinMode());
         _timer = _time.CreateTimer(_ => _runGuarded(Settle), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        Stable = gpio.Read(pin);
-        gpio.RegisterCallbackForPinValueChangedEvent(pin, PinEventTypes.Rising | PinEventTypes.Falling, OnEdge);
+        try
+        {
+            Stable = gpio.Read(pin);
+            gpio.RegisterCallbackForPinValueChangedEvent(pin, PinEventTypes.Rising | PinEventTypes.Falling, OnEdge);
+        }
+        catch
+        {
+            _timer.Dispose();
+            gpio.ClosePin(pin);
+            throw;
+        }
     }
 
     public PinValue Stable { get; private set; }

@@ -18,8 +18,9 @@ internal static class Program
           doctor                                  check the ONNX Runtime library, models and ffmpeg
           door-sim [--config F]                   the door controller on a simulated chip with virtual time:
                                                   scenario as JSON lines on stdin, events as JSON lines on stdout
-          door     --pulse [--gpio sim|libgpiod] [--config F]
-                                                  energise the door relay for one pulse on the configured chip
+          door     --pulse|--rest [--gpio auto|libgpiod|libgpiod2|sim] [--config F]
+                                                  energise the door relay for one pulse on the configured chip,
+                                                  or drive it to its rest (de-energised) level and exit
         flags:
           --models DIR   detect, eval, match, bench, doctor (default out/models or $STATIONEDGE_MODELS)
           --threads N    detect, eval, match (ONNX Runtime intra-op threads, default 2)
@@ -61,7 +62,7 @@ internal static class Program
                 "bench" => await BenchCommand.RunAsync(rest, stdout, stderr, ct),
                 "doctor" => DoctorCommand.Run(rest, stdout),
                 "door-sim" => await DoorSimCommand.RunAsync(rest, stdin, stdout, stderr, ct),
-                "door" => await DoorPulseCommand.RunAsync(rest, stdout, ct),
+                "door" => await DoorCommand.RunAsync(rest, stdout, ct),
                 _ => throw CliError.BadInput($"unknown command '{args[0]}' (try: station-edge --help)"),
             };
         }

@@ -15,14 +15,14 @@ internal static class DoctorCommand
 
     public static int Run(IReadOnlyList<string> argv, TextWriter stdout)
     {
-        var args = CliArgs.Parse("doctor", argv, ["--models"]);
+        var args = CliArgs.Parse("doctor", argv, ["--models", "--config"]);
         var modelsPath = VisionCli.ModelsPath(args);
         var checks = new List<Check>();
         var runtime = CheckRuntime();
         checks.Add(runtime);
         checks.AddRange(CheckModels(modelsPath, runtime.Ok));
         checks.Add(CheckFfmpeg());
-        checks.Add(CheckLibrary("libgpiod", "libgpiod.so.2", "apt-get install libgpiod2 (needed for the door relay on a Pi)"));
+        checks.AddRange(DoorDoctorChecks.Run(args.Value("--config")));
 
         var report = new Report(checks.All(c => c.Ok), modelsPath, checks);
         if (args.Json)
@@ -125,16 +125,5 @@ internal static class DoctorCommand
         {
             return new Check("ffmpeg", false, "ffmpeg is not on PATH (photos and cameras are decoded by it)", "apt-get install ffmpeg");
         }
-    }
-
-    private static Check CheckLibrary(string name, string soname, string fix)
-    {
-        if (NativeLibrary.TryLoad(soname, out var handle))
-        {
-            NativeLibrary.Free(handle);
-            return new Check(name, true, $"{soname} loads", null);
-        }
-
-        return new Check(name, false, $"{soname} cannot be loaded", fix);
     }
 }

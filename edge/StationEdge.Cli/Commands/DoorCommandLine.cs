@@ -1,6 +1,8 @@
 using System.Buffers;
+using System.Device.Gpio;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Threading.Channels;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using StationEdge.Door.Control;
@@ -8,21 +10,21 @@ using StationEdge.Door.Gpio;
 
 namespace StationEdge.Cli.Commands;
 
-/// <summary>What door-sim and door --pulse share: loading --config and the JSON lines they print.</summary>
+/// <summary>What door-sim and door share: loading --config, --gpio, and the JSON lines they print.</summary>
 internal static class DoorCommandLine
 {
+    /// <summary>The top-level sections a station's config file may have; the station daemon's sections join this list.</summary>
+    public static readonly IReadOnlyList<string> KnownSections = [GpioOptions.SectionName, DoorOptions.SectionName, "Logging"];
+
+    private const int MaxConfigBytes = 1 << 20;
+
     /// <summary>Reads the <c>Gpio</c> and <c>Door</c> sections (appsettings shape) from the file, or the defaults without one.</summary>
     public static DoorSettings LoadSettings(string command, string? path)
     {
         var builder = new ConfigurationBuilder();
         if (path is not null)
         {
-            if (!File.Exists(path))
-            {
-                throw CliError.BadInput($"{command}: --config {path}: file not found");
-            }
-
-            builder.AddJsonFile(Path.GetFullPath(path), optional: false, reloadOnChange: false);
+            builder.AddJsonStream(new MemoryStream(ReadConfig(command, path)));
         }
 
         IConfiguration configuration;
@@ -43,45 +45,191 @@ internal static class DoorCommandLine
 
         try
         {
-            return DoorSettings.Load(configuration);
+            return DoorSettings.Load(configuration, [.. KnownSections]);
         }
         catch (OptionsValidationException failure)
         {
             throw CliError.BadInput($"{command}: {(path is null ? "defaults" : $"--config {path}")}: {failure.Message}");
         }
     }
-}
 
-/// <summary>Writes door outputs and events as one JSON object per line, each with at_ms since <c>start</c>.</summary>
-internal sealed class DoorJsonWriter(TextWriter output, DateTimeOffset start, DoorOptions door)
-{
-    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-    private readonly Dictionary<int, (string Name, OutputLineOptions Line)> _outputs = OutputNames(door);
-    private readonly Lock _gate = new();
-
-    public void Write(GpioOutputChange change)
+    /// <summary>--gpio overrides Gpio:Driver.</summary>
+    public static void OverrideDriver(string command, DoorSettings settings, string? flag)
     {
-        if (!_outputs.TryGetValue(change.Offset, out var output))
+        if (flag is null)
         {
             return;
         }
 
-        var active = change.Level == output.Line.ActiveLevel;
-        var state = output.Name == "relay" ? (active ? "energised" : "de-energised") : (active ? "on" : "off");
-        Line(change.At, json =>
+        settings.Gpio.Driver = flag switch
         {
-            json.WriteString("output", output.Name);
-            json.WriteNumber("line", change.Offset);
-            json.WriteString("level", change.Level == GpioLevel.High ? "high" : "low");
-            json.WriteString("state", state);
-            if (!change.Driven)
-            {
-                json.WriteBoolean("released", true);
-            }
-        });
+            "auto" => GpioDriverKind.Auto,
+            "libgpiod" => GpioDriverKind.Libgpiod,
+            "libgpiod2" => GpioDriverKind.Libgpiod2,
+            "sim" => GpioDriverKind.Sim,
+            _ => throw CliError.BadInput($"{command}: --gpio must be auto, libgpiod, libgpiod2 or sim (was '{flag}')"),
+        };
     }
 
-    public void Write(DoorEvent doorEvent) => Line(doorEvent.At, json =>
+    // A FIFO, a character device or a socket reports size 0, so it is refused before anything opens it (opening a FIFO
+    // blocks until a writer comes, and a signal cannot end that wait); the size limit bounds every other read.
+    private static byte[] ReadConfig(string command, string path)
+    {
+        if (Directory.Exists(path))
+        {
+            throw CliError.BadInput($"{command}: --config {path}: is a folder, not a config file");
+        }
+
+        if (!File.Exists(path))
+        {
+            throw CliError.BadInput($"{command}: --config {path}: file not found");
+        }
+
+        var length = new FileInfo(path).Length;
+        if (length == 0)
+        {
+            throw CliError.BadInput($"{command}: --config {path}: not a regular file with a config in it (empty, or a FIFO or device)");
+        }
+
+        if (length > MaxConfigBytes)
+        {
+            throw CliError.BadInput($"{command}: --config {path}: {length} bytes is too large for a config file (at most {MaxConfigBytes})");
+        }
+
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception failure) when (failure is IOException or UnauthorizedAccessException)
+        {
+            throw CliError.BadInput($"{command}: --config {path}: cannot be read ({failure.Message})");
+        }
+    }
+}
+
+/// <summary>
+/// The door's events (from the controller's channel) and, on the simulated chip, its output changes, as one JSON
+/// object per line in the order they happened, each with <c>at_ms</c> since the start on the clock's monotonic
+/// timestamps. An output change drains the events already emitted before it, so the two streams interleave exactly.
+/// </summary>
+internal sealed class DoorJsonLines
+{
+    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private readonly ChannelReader<DoorEvent> _events;
+    private readonly TimeProvider _time;
+    private readonly long _start;
+    private readonly Dictionary<int, (string Name, PinValue Active, bool Relay)> _outputs;
+    private readonly Lock _gate = new();
+    private readonly Queue<string> _pending = new();
+    private long _lastMs;
+
+    public DoorJsonLines(ChannelReader<DoorEvent> events, TimeProvider time, DoorOptions door, SimulatedGpioChip? chip)
+    {
+        _events = events;
+        _time = time;
+        _start = time.GetTimestamp();
+        _outputs = OutputNames(door);
+        if (chip is not null)
+        {
+            chip.OutputChanged += OnOutput;
+        }
+    }
+
+    /// <summary>Told of every event as it is printed (possibly under the controller's lock: do nothing slow).</summary>
+    public Action<DoorEvent>? Seen { get; init; }
+
+    /// <summary>The lines so far, in order.</summary>
+    public IReadOnlyList<string> Take()
+    {
+        lock (_gate)
+        {
+            Drain();
+            var lines = _pending.ToArray();
+            _pending.Clear();
+            return lines;
+        }
+    }
+
+    /// <summary>Writes lines as they come until the controller stops (its event channel completes).</summary>
+    public async Task WriteAllAsync(TextWriter output)
+    {
+        while (await _events.WaitToReadAsync())
+        {
+            foreach (var line in Take())
+            {
+                await output.WriteLineAsync(line);
+            }
+        }
+
+        foreach (var line in Take())
+        {
+            await output.WriteLineAsync(line);
+        }
+
+        await output.FlushAsync();
+    }
+
+    /// <summary>Names the output lines the door uses, for printing the simulated chip's changes.</summary>
+    private static Dictionary<int, (string, PinValue, bool)> OutputNames(DoorOptions door)
+    {
+        var names = new Dictionary<int, (string, PinValue, bool)> { [door.Relay.Line!.Value] = ("relay", door.Relay.ActiveLevel.ToPinValue(), true) };
+        if (door.Led is { Line: { } led })
+        {
+            names[led] = ("led", door.Led.ActiveLevel.ToPinValue(), false);
+        }
+
+        if (door.Buzzer is { Line: { } buzzer })
+        {
+            names[buzzer] = ("buzzer", door.Buzzer.ActiveLevel.ToPinValue(), false);
+        }
+
+        if (door.Beeper is { Line: { } beeper })
+        {
+            names[beeper] = ("beeper", door.Beeper.Kind == BeeperKind.Pwm ? PinValue.High : door.Beeper.ActiveLevel.ToPinValue(), false);
+        }
+
+        return names;
+    }
+
+    private static string Snake<T>(T value) => JsonNamingPolicy.SnakeCaseLower.ConvertName(value!.ToString()!);
+
+    private void OnOutput(object? sender, GpioOutputChange change)
+    {
+        lock (_gate)
+        {
+            Drain();
+            if (!_outputs.TryGetValue(change.Offset, out var output))
+            {
+                return;
+            }
+
+            var active = change.Level == output.Active;
+            var state = output.Relay ? (active ? "energised" : "de-energised") : (active ? "on" : "off");
+            _pending.Enqueue(Line(change.Timestamp, (json, _) =>
+            {
+                json.WriteString("output", output.Name);
+                json.WriteNumber("line", change.Offset);
+                json.WriteString("level", change.Level == PinValue.High ? "high" : "low");
+                json.WriteString("state", state);
+                if (!change.Driven)
+                {
+                    json.WriteBoolean("released", true);
+                }
+            }));
+        }
+    }
+
+    private void Drain()
+    {
+        while (_events.TryRead(out var doorEvent))
+        {
+            _pending.Enqueue(Line(doorEvent.Timestamp, (json, atMs) => Describe(json, doorEvent, atMs)));
+            Seen?.Invoke(doorEvent);
+        }
+    }
+
+    private static void Describe(Utf8JsonWriter json, DoorEvent doorEvent, long atMs)
     {
         switch (doorEvent)
         {
@@ -100,11 +248,11 @@ internal sealed class DoorJsonWriter(TextWriter output, DateTimeOffset start, Do
                 break;
             case DoorUnlocked e:
                 json.WriteString("event", "unlocked");
-                json.WriteNumber("until_ms", Ms(e.Until));
+                WriteUntil(json, atMs, e.At, e.Until);
                 break;
             case DoorUnlockExtended e:
                 json.WriteString("event", "unlock_extended");
-                json.WriteNumber("until_ms", Ms(e.Until));
+                WriteUntil(json, atMs, e.At, e.Until);
                 break;
             case DoorOpened:
                 json.WriteString("event", "opened");
@@ -124,6 +272,10 @@ internal sealed class DoorJsonWriter(TextWriter output, DateTimeOffset start, Do
                 json.WriteString("event", "alarm_cleared");
                 json.WriteString("alarm", Snake(e.Alarm));
                 break;
+            case DoorPresenceChanged e:
+                json.WriteString("event", "presence");
+                json.WriteBoolean("detected", e.Detected);
+                break;
             case DoorStopped e:
                 json.WriteString("event", "stopped");
                 json.WriteBoolean("left_unlocked", e.LeftUnlocked);
@@ -132,44 +284,26 @@ internal sealed class DoorJsonWriter(TextWriter output, DateTimeOffset start, Do
                 json.WriteString("event", Snake(doorEvent.GetType().Name));
                 break;
         }
-    });
-
-    /// <summary>Names the output lines the door uses, for printing the simulated chip's changes.</summary>
-    private static Dictionary<int, (string Name, OutputLineOptions Line)> OutputNames(DoorOptions door)
-    {
-        var names = new Dictionary<int, (string, OutputLineOptions)> { [door.Relay.Line!.Value] = ("relay", door.Relay) };
-        if (door.Led is { Line: { } led })
-        {
-            names[led] = ("led", door.Led);
-        }
-
-        if (door.Buzzer is { Line: { } buzzer })
-        {
-            names[buzzer] = ("buzzer", door.Buzzer);
-        }
-
-        return names;
     }
 
-    private static string Snake<T>(T value) => JsonNamingPolicy.SnakeCaseLower.ConvertName(value!.ToString()!);
+    // until_ms is at_ms plus the pulse: a wall-clock step between the two cannot bend it.
+    private static void WriteUntil(Utf8JsonWriter json, long atMs, DateTimeOffset at, DateTimeOffset until) =>
+        json.WriteNumber("until_ms", atMs + (long)Math.Round((until - at).TotalMilliseconds));
 
-    private long Ms(DateTimeOffset at) => (long)Math.Round((at - start).TotalMilliseconds);
-
-    private void Line(DateTimeOffset at, Action<Utf8JsonWriter> body)
+    private string Line(long timestamp, Action<Utf8JsonWriter, long> body)
     {
+        // One monotonic clock, and never backwards in print order.
+        var ms = Math.Max(_lastMs, (long)Math.Round(_time.GetElapsedTime(_start, timestamp).TotalMilliseconds));
+        _lastMs = ms;
         var buffer = new ArrayBufferWriter<byte>();
         using (var json = new Utf8JsonWriter(buffer, Options))
         {
             json.WriteStartObject();
-            json.WriteNumber("at_ms", Ms(at));
-            body(json);
+            json.WriteNumber("at_ms", ms);
+            body(json, ms);
             json.WriteEndObject();
         }
 
-        // Events come from timer threads in real time; keep whole lines whole.
-        lock (_gate)
-        {
-            output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
-        }
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 }

@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using StationEdge.Door.Control;
@@ -16,13 +17,16 @@ namespace StationEdge.Cli.Commands;
 /// {"at_ms":20000}                                   (just let time pass)
 /// </code>
 /// Inputs: door_contact open|closed, exit_button pressed|released, relay_readback energised|de-energised|follow
-/// (follow: a healthy relay; the default), or high|low for any of them. After the last line the clock runs until
-/// nothing is pending, then the controller stops. A malformed line gets a one-line error on stderr naming its number
-/// and is skipped.
+/// (follow: a healthy relay; the default), presence detected|clear, or high|low for any of them. After the last line
+/// the clock runs until nothing is pending, then the controller stops. A malformed line gets a one-line error on
+/// stderr naming its number and is skipped; the rest still runs, and the exit code is then 2.
 /// </summary>
 internal static partial class DoorSimCommand
 {
     private const string Name = "door-sim";
+
+    /// <summary>The latest at_ms: a hundred years of virtual time (the clock and its wall time stay representable).</summary>
+    public const long MaxAtMs = 100L * 365 * 24 * 3600 * 1000;
 
     // Every timer the controller sets is one-shot, so the clock always goes idle; this only bounds a bug.
     private static readonly TimeSpan IdleLimit = TimeSpan.FromDays(1);
@@ -33,48 +37,68 @@ internal static partial class DoorSimCommand
         var settings = DoorCommandLine.LoadSettings(Name, parsed.Value("--config"));
         var door = settings.Door;
         var clock = new VirtualTimeProvider();
-        var printer = new DoorJsonWriter(stdout, clock.Start, door);
-        using var chip = new SimulatedGpioDriver(settings.Gpio.Chip, clock);
+        var chip = new SimulatedGpioChip(clock, settings.Gpio.Chip);
+        using var driver = new SimulatedGpioDriver(chip);
         SimulatedDoorWiring.Wire(chip, door);
-        chip.OutputChanged += (_, change) => printer.Write(change);
-        using var controller = new DoorController(chip, door, clock);
-        controller.EventRaised += (_, e) => printer.Write(e);
-        controller.Start();
-
-        var lineNumber = 0;
-        long lastAt = 0;
-        while (await stdin.ReadLineAsync(cancellationToken) is { } text)
+        using var controller = new DoorController(driver, door, clock);
+        var lines = new DoorJsonLines(controller.Events, clock, door, chip);
+        async Task FlushAsync()
         {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(text))
+            foreach (var line in lines.Take())
             {
-                continue;
+                await stdout.WriteLineAsync(line);
             }
+        }
 
-            if (!TryParseStep(text, door, out var step, out var problem))
+        controller.Start();
+        var lineNumber = 0;
+        var skipped = 0;
+        long lastAt = 0;
+        try
+        {
+            while (await stdin.ReadLineAsync(cancellationToken) is { } text)
             {
-                await stderr.WriteLineAsync($"{Name}: line {lineNumber}: {problem}; skipped");
-                continue;
-            }
+                lineNumber++;
+                if (string.IsNullOrWhiteSpace(text))
+                {
+                    continue;
+                }
 
-            if (step.AtMs < lastAt)
-            {
-                await stderr.WriteLineAsync($"{Name}: line {lineNumber}: at_ms {step.AtMs} is earlier than the line before ({lastAt}); skipped");
-                continue;
-            }
+                var problem = TryParseStep(text, door, out var step);
+                if (problem is null && step.AtMs < lastAt)
+                {
+                    problem = $"at_ms {step.AtMs} is earlier than the line before ({lastAt})";
+                }
 
-            lastAt = step.AtMs;
-            clock.AdvanceTo(clock.Start.AddMilliseconds(step.AtMs));
-            Apply(step, chip, controller, door);
+                if (problem is not null)
+                {
+                    skipped++;
+                    await stderr.WriteLineAsync($"station-edge: {Name}: line {lineNumber}: {problem}; skipped");
+                    continue;
+                }
+
+                lastAt = step.AtMs;
+                clock.AdvanceTo(TimeSpan.FromMilliseconds(step.AtMs));
+                await FlushAsync();
+                Apply(step, chip, controller, door);
+                await FlushAsync();
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            controller.Dispose();
+            await FlushAsync();
+            throw new CliError(CliError.InterruptedCode, $"{Name}: interrupted at line {lineNumber}");
         }
 
         clock.RunUntilIdle(IdleLimit);
         controller.Dispose();
-        await stdout.FlushAsync(cancellationToken);
-        return 0;
+        await FlushAsync();
+        await stdout.FlushAsync(CancellationToken.None);
+        return skipped == 0 ? 0 : CliError.BadInputCode;
     }
 
-    private static void Apply(Step step, SimulatedGpioDriver chip, DoorController controller, DoorOptions door)
+    private static void Apply(Step step, SimulatedGpioChip chip, DoorController controller, DoorOptions door)
     {
         if (step.Grant is { } by)
         {
@@ -102,7 +126,8 @@ internal static partial class DoorSimCommand
         chip.DriveInput(line, step.Level);
     }
 
-    private static bool TryParseStep(string text, DoorOptions door, out Step step, out string problem)
+    /// <returns>Null when the line parsed, else what is wrong with it.</returns>
+    private static string? TryParseStep(string text, DoorOptions door, out Step step)
     {
         step = default;
         JsonDocument document;
@@ -114,8 +139,7 @@ internal static partial class DoorSimCommand
         {
             // The parser's own "LineNumber: 0" would contradict the scenario line number given in front.
             var reason = JsonPosition().Replace(failure.Message.ReplaceLineEndings(" "), "").Trim();
-            problem = $"not valid JSON ({reason})";
-            return false;
+            return $"not valid JSON ({reason})";
         }
 
         using (document)
@@ -123,29 +147,32 @@ internal static partial class DoorSimCommand
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                problem = "expected a JSON object like {\"at_ms\":0,\"grant\":\"worker-17\"}";
-                return false;
+                return "expected a JSON object like {\"at_ms\":0,\"grant\":\"worker-17\"}";
             }
 
             foreach (var property in root.EnumerateObject())
             {
                 if (property.Name is not ("at_ms" or "grant" or "input" or "level"))
                 {
-                    problem = $"unknown property '{property.Name}' (expected at_ms, grant, input, level)";
-                    return false;
+                    return $"unknown property '{property.Name}' (expected at_ms, grant, input, level)";
                 }
             }
 
             if (!root.TryGetProperty("at_ms", out var at))
             {
-                problem = "at_ms is missing";
-                return false;
+                return "at_ms is missing";
             }
 
             if (at.ValueKind != JsonValueKind.Number || !at.TryGetInt64(out var atMs) || atMs < 0)
             {
-                problem = $"at_ms must be a whole number of milliseconds, 0 or more (was {at.GetRawText()})";
-                return false;
+                return at.ValueKind == JsonValueKind.Number && at.GetDouble() > MaxAtMs
+                    ? $"at_ms must be at most {MaxAtMs} (100 years) (was {at.GetRawText()})"
+                    : $"at_ms must be a whole number of milliseconds, 0 or more (was {at.GetRawText()})";
+            }
+
+            if (atMs > MaxAtMs)
+            {
+                return $"at_ms must be at most {MaxAtMs} (100 years) (was {at.GetRawText()})";
             }
 
             var hasGrant = root.TryGetProperty("grant", out var grant);
@@ -153,80 +180,77 @@ internal static partial class DoorSimCommand
             var hasLevel = root.TryGetProperty("level", out var level);
             if (hasGrant && (hasInput || hasLevel))
             {
-                problem = "a line has either grant or input and level, not both";
-                return false;
+                return "a line has either grant or input and level, not both";
             }
 
             if (hasGrant)
             {
                 if (grant.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(grant.GetString()))
                 {
-                    problem = $"grant must name who grants, e.g. \"worker-17\" (was {grant.GetRawText()})";
-                    return false;
+                    return $"grant must name who grants, e.g. \"worker-17\" (was {grant.GetRawText()})";
                 }
 
                 step = new Step(atMs, grant.GetString(), null, default, false);
-                problem = "";
-                return true;
+                return null;
             }
 
             if (!hasInput && !hasLevel)
             {
                 step = new Step(atMs, null, null, default, false);
-                problem = "";
-                return true;
+                return null;
             }
 
             if (!hasInput || !hasLevel || input.ValueKind != JsonValueKind.String || level.ValueKind != JsonValueKind.String)
             {
-                problem = "input and level go together, both strings (e.g. \"input\":\"door_contact\",\"level\":\"open\")";
-                return false;
+                return "input and level go together, both strings (e.g. \"input\":\"door_contact\",\"level\":\"open\")";
             }
 
-            return TryInput(input.GetString()!, level.GetString()!, atMs, door, out step, out problem);
+            return TryInput(input.GetString()!, level.GetString()!, atMs, door, out step);
         }
     }
 
-    private static bool TryInput(string input, string level, long atMs, DoorOptions door, out Step step, out string problem)
+    private static string? TryInput(string input, string level, long atMs, DoorOptions door, out Step step)
     {
         step = default;
-        problem = "";
-        (int? line, Dictionary<string, GpioLevel> words) = input switch
+        (int? line, string key, Dictionary<string, GpioLevel> words) = input switch
         {
-            "door_contact" => (door.Contact.Line, new Dictionary<string, GpioLevel>
+            "door_contact" => (door.Contact.Line, "Door:Contact:Line", new Dictionary<string, GpioLevel>
             {
                 ["closed"] = door.Contact.ClosedLevel,
                 ["open"] = door.Contact.ClosedLevel.Invert(),
             }),
-            "exit_button" => (door.ExitButton.Line, new Dictionary<string, GpioLevel>
+            "exit_button" => (door.ExitButton.Line, "Door:ExitButton:Line", new Dictionary<string, GpioLevel>
             {
                 ["pressed"] = door.ExitButton.ActiveLevel,
                 ["released"] = door.ExitButton.ActiveLevel.Invert(),
             }),
-            "relay_readback" => (door.RelayReadback?.Line, new Dictionary<string, GpioLevel>
+            "relay_readback" => (door.RelayReadback?.Line, "Door:RelayReadback:Line", new Dictionary<string, GpioLevel>
             {
                 ["energised"] = door.RelayReadback?.ActiveLevel ?? GpioLevel.High,
                 ["de-energised"] = (door.RelayReadback?.ActiveLevel ?? GpioLevel.High).Invert(),
             }),
-            _ => ((int?)null, new Dictionary<string, GpioLevel>()),
+            "presence" => (door.Presence?.Line, "Door:Presence:Line", new Dictionary<string, GpioLevel>
+            {
+                ["detected"] = GpioLevel.High,
+                ["clear"] = GpioLevel.Low,
+            }),
+            _ => ((int?)null, "", new Dictionary<string, GpioLevel>()),
         };
 
         if (words.Count == 0)
         {
-            problem = $"unknown input '{input}' (expected door_contact, exit_button, relay_readback)";
-            return false;
+            return $"unknown input '{input}' (expected door_contact, exit_button, relay_readback, presence)";
         }
 
         if (line is null)
         {
-            problem = $"{input} is not configured (Door:RelayReadback:Line)";
-            return false;
+            return $"{input} is not configured ({key})";
         }
 
         if (input == "relay_readback" && level == "follow")
         {
             step = new Step(atMs, null, line, default, true);
-            return true;
+            return null;
         }
 
         words["high"] = GpioLevel.High;
@@ -234,16 +258,15 @@ internal static partial class DoorSimCommand
         if (!words.TryGetValue(level, out var value))
         {
             var expected = string.Join(", ", words.Keys) + (input == "relay_readback" ? ", follow" : "");
-            problem = $"unknown level '{level}' for {input} (expected {expected})";
-            return false;
+            return $"unknown level '{level}' for {input} (expected {expected})";
         }
 
-        step = new Step(atMs, null, line, value, false);
-        return true;
+        step = new Step(atMs, null, line, value.ToPinValue(), false);
+        return null;
     }
 
     [GeneratedRegex(@"\s*LineNumber: \d+ \| BytePositionInLine: \d+\.")]
     private static partial Regex JsonPosition();
 
-    private readonly record struct Step(long AtMs, string? Grant, int? Line, GpioLevel Level, bool Follow);
+    private readonly record struct Step(long AtMs, string? Grant, int? Line, PinValue Level, bool Follow);
 }

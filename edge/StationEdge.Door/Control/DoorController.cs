@@ -1,58 +1,80 @@
+using System.Device.Gpio;
+using System.Device.Gpio.Drivers;
+using System.Threading.Channels;
+using Iot.Device.Hcsr501;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using StationEdge.Door.Gpio;
+using StationEdge.Door.Timing;
 
 namespace StationEdge.Door.Control;
 
 /// <summary>
-/// The door: relay, contact, exit button, optional read-back, buzzer and LED, driven by one state machine on an
-/// injectable clock.
+/// The door: relay, contact, exit button, optional read-back, alarm buzzer, LED, beeper and presence sensor, on a
+/// System.Device.Gpio <see cref="GpioController"/> and one state machine on an injectable clock.
 /// <list type="bullet">
 /// <item>locked → unlocked for a pulse (a grant while unlocked extends it) → opened → relocked when the door closes or the pulse ends;</item>
-/// <item>the exit button unlocks with its own pulse; every input is debounced;</item>
-/// <item>alarms forced-open, held-open and relay-stuck are raised once and cleared when their condition ends;</item>
-/// <item>no unlock outlasts Door:MaxUnlockMs whatever callers do; start, dispose and cancellation leave the relay de-energised
-/// (fail-secure: locked; fail-safe: the maglock released, see README).</item>
+/// <item>the exit button unlocks with its own pulse; every input is debounced, and chatter cannot hide a change for ever;</item>
+/// <item>alarms forced-open, held-open, relay-stuck and fault are raised once and cleared when their condition ends;</item>
+/// <item>no unlock outlasts Door:MaxUnlockMs whatever callers, handlers or the wall clock do: every deadline is on the
+/// monotonic clock, every timer checks its deadline, the relay is written before the state says so, and a fault in
+/// any callback relocks the door and keeps the controller running;</item>
+/// <item>start, dispose and cancellation leave the relay de-energised (fail-secure: locked; fail-safe: released, see README).</item>
 /// </list>
-/// Every entry point (grants, edges, timers) runs under one lock. <see cref="EventRaised"/> handlers run under it too:
-/// keep them short and do not call back into the controller from them.
+/// Every entry point runs under one lock; events leave it through <see cref="Events"/>, so nothing a reader does can
+/// hold the lock.
 /// </summary>
 public sealed class DoorController : IDisposable
 {
     /// <summary>The grantor recorded for the exit button.</summary>
     public const string ExitButton = "exit-button";
 
+    private static readonly TimeSpan RelayRetry = TimeSpan.FromSeconds(1);
+
     private readonly GpioDriver _driver;
+    private readonly GpioController _gpio;
     private readonly DoorOptions _options;
     private readonly TimeProvider _time;
+    private readonly DedicatedTimerProvider? _timerThread;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
+    private readonly Channel<DoorEvent> _events = Channel.CreateUnbounded<DoorEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<DoorAlarm> _alarms = [];
+    private readonly List<int> _outputs = [];
 
-    private GpioOutput? _relay;
-    private GpioOutput? _buzzer;
-    private GpioOutput? _led;
+    // Recent unlocks (start, end) on the monotonic clock: an opening is judged at the moment it began, which the
+    // debounce reports later.
+    private readonly List<(long Start, long End)> _unlocks = [];
+
     private DebouncedInput? _contact;
     private DebouncedInput? _exit;
     private DebouncedInput? _readback;
+    private Beeper? _beeper;
+    private Hcsr501? _presence;
+    private int _presenceHigh;
     private ITimer? _pulseTimer;
     private ITimer? _capTimer;
     private ITimer? _heldTimer;
     private ITimer? _readbackTimer;
+    private ITimer? _retryTimer;
+    private ITimer? _presenceTimer;
 
     private bool _started;
     private bool _disposed;
+    private bool _relayHeld;
     private bool _unlocked;
-    private DateTimeOffset _deadline;
-    private DateTimeOffset _capDeadline;
+    private long _deadline;
+    private long _capDeadline;
     private bool _clippedByCap;
     private bool _openedDuringUnlock;
     private bool _doorOpen;
-    private DateTimeOffset? _lastExitPress;
-    private DateTimeOffset _lastRelock = DateTimeOffset.MinValue;
-    private DateTimeOffset _lastRelayChange = DateTimeOffset.MinValue;
-    private DateTimeOffset _lockoutUntil = DateTimeOffset.MinValue;
+    private long _openedAt;
+    private long _openedSince;
+    private bool _presenceDetected;
+    private long? _lastExitPress;
+    private long _lastRelayChange;
+    private long _lockoutUntil = long.MinValue;
 
     /// <exception cref="OptionsValidationException">The options are invalid (the message names the key).</exception>
     public DoorController(GpioDriver driver, DoorOptions options, TimeProvider? timeProvider = null, ILogger<DoorController>? logger = null)
@@ -66,13 +88,23 @@ public sealed class DoorController : IDisposable
         }
 
         _driver = driver;
+
+        // Not disposed by the controller: disposing a GpioController disposes its driver, which belongs to the caller.
+        _gpio = new GpioController(driver);
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
+        if (ReferenceEquals(_time, TimeProvider.System))
+        {
+            // Real time: the door's timers get a thread of their own, so a starved thread pool cannot delay the cap.
+            _timerThread = new DedicatedTimerProvider(_time, "door timers");
+            _time = _timerThread;
+        }
+
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
-    /// <summary>Raised for everything that happens, in order, under the controller's lock.</summary>
-    public event EventHandler<DoorEvent>? EventRaised;
+    /// <summary>Everything that happens, in order. Completed when the controller stops; read it from one reader.</summary>
+    public ChannelReader<DoorEvent> Events => _events.Reader;
 
     public DoorStatus Status
     {
@@ -80,13 +112,14 @@ public sealed class DoorController : IDisposable
         {
             lock (_gate)
             {
-                return new DoorStatus(_unlocked, _unlocked ? _deadline : null, _doorOpen, [.. _alarms]);
+                var now = _time.GetTimestamp();
+                return new DoorStatus(_unlocked, _unlocked ? WallAt(_deadline, now) : null, _doorOpen, [.. _alarms], _presenceDetected);
             }
         }
     }
 
-    /// <summary>Requests the lines (relay first, at its locked level) and reads the inputs' current levels.</summary>
-    /// <exception cref="GpioException">A line cannot be requested; whatever was requested is released again.</exception>
+    /// <summary>Requests the lines (relay first, already at its locked level) and reads the inputs' current levels.</summary>
+    /// <exception cref="GpioException">A line cannot be requested (the message names its key); whatever was requested is released again.</exception>
     public void Start()
     {
         lock (_gate)
@@ -97,26 +130,23 @@ public sealed class DoorController : IDisposable
                 throw new InvalidOperationException("The door controller is already started.");
             }
 
-            try
-            {
-                OpenLines();
-            }
-            catch
-            {
-                ReleaseLines();
-                throw;
-            }
-
+            OpenLines();
             _started = true;
-            _doorOpen = _contact!.Stable != _options.Contact.ClosedLevel;
-            Emit(new DoorStarted(Now, _doorOpen));
+            var now = _time.GetTimestamp();
+            _doorOpen = _contact!.Stable != ClosedLevel;
+            Emit(new DoorStarted(Wall, _doorOpen));
             if (_doorOpen)
             {
-                _heldTimer!.Change(Ms(_options.HeldOpenMs), Timeout.InfiniteTimeSpan);
+                _openedAt = now;
+                _openedSince = now;
+                Arm(_heldTimer!, Ms(_options.HeldOpenMs));
             }
 
-            _lastRelayChange = Now;
-            _readbackTimer?.Change(Ms(_options.ReadbackGraceMs), Timeout.InfiniteTimeSpan);
+            _lastRelayChange = now;
+            if (_readbackTimer is not null)
+            {
+                Arm(_readbackTimer, Ms(_options.ReadbackGraceMs));
+            }
         }
     }
 
@@ -138,7 +168,7 @@ public sealed class DoorController : IDisposable
 
     /// <summary>Unlocks for Door:PulseMs, or extends the current unlock (never beyond the cap).</summary>
     /// <param name="by">Who granted: a worker id, or "keeper:name".</param>
-    /// <returns>False when the grant was refused (cap lock-out) or the controller has stopped.</returns>
+    /// <returns>False when the grant was refused (cap lock-out, a relay fault) or the controller has stopped.</returns>
     public bool Grant(string by)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(by);
@@ -154,7 +184,15 @@ public sealed class DoorController : IDisposable
                 throw new InvalidOperationException("Start the door controller before granting access.");
             }
 
-            return GrantLocked(by, _options.PulseMs, exempt: false);
+            try
+            {
+                return GrantLocked(by, _options.PulseMs, exempt: false);
+            }
+            catch (Exception failure)
+            {
+                Fault(failure);
+                return false;
+            }
         }
     }
 
@@ -172,119 +210,218 @@ public sealed class DoorController : IDisposable
             if (!_started)
             {
                 ReleaseLines();
+                _events.Writer.TryComplete();
+                _timerThread?.Dispose();
                 return;
             }
 
+            foreach (var timer in new[] { _pulseTimer, _capTimer, _heldTimer, _readbackTimer, _retryTimer, _presenceTimer })
+            {
+                timer?.Dispose();
+            }
+
+            var wasUnlocked = _unlocked;
+            _unlocked = false;
             try
             {
-                foreach (var timer in new[] { _pulseTimer, _capTimer, _heldTimer, _readbackTimer })
+                if (_relayHeld)
                 {
-                    timer?.Dispose();
+                    _gpio.Write(Relay, RelayLevel(energised: false));
                 }
 
-                var wasUnlocked = _unlocked;
-                _unlocked = false;
-                _relay!.Write(RelayLevel(energised: false));
                 if (wasUnlocked && !_options.FailSafe)
                 {
-                    Emit(new DoorRelocked(Now, RelockReason.Stopped));
+                    Emit(new DoorRelocked(Wall, RelockReason.Stopped));
                 }
 
-                SetOutput(_led, on: false);
-                SetOutput(_buzzer, on: false);
+                SetOutput(_options.Led, on: false);
+                SetOutput(_options.Buzzer, on: false);
             }
-            catch (GpioException failure)
+            catch (Exception failure)
             {
-                // Releasing the lines below still hands the relay back to the kernel and its pull resistor.
+                // Releasing the lines below still hands the relay back to the kernel.
                 DoorLog.StopWriteFailed(_logger, failure);
             }
-            finally
-            {
-                ReleaseLines();
-            }
 
-            Emit(new DoorStopped(Now, LeftUnlocked: _options.FailSafe));
+            ReleaseLines();
+            Emit(new DoorStopped(Wall, LeftUnlocked: _options.FailSafe));
+            _events.Writer.TryComplete();
+            _timerThread?.Dispose();
         }
     }
 
-    private DateTimeOffset Now => _time.GetUtcNow();
+    private int Relay => _options.Relay.Line!.Value;
+
+    private PinValue ClosedLevel => _options.Contact.ClosedLevel.ToPinValue();
+
+    private DateTimeOffset Wall => _time.GetUtcNow();
 
     private static TimeSpan Ms(int milliseconds) => TimeSpan.FromMilliseconds(milliseconds);
 
     // Fail-secure: energised = unlocked. Fail-safe: energised = locked.
     private bool RelayEnergisedWhen(bool unlocked) => unlocked != _options.FailSafe;
 
-    private GpioLevel RelayLevel(bool energised) =>
-        energised ? _options.Relay.ActiveLevel : _options.Relay.ActiveLevel.Invert();
+    private PinValue RelayLevel(bool energised)
+    {
+        var active = _options.Relay.ActiveLevel.ToPinValue();
+        return energised ? active : !active;
+    }
+
+    private long After(long timestamp, TimeSpan span) => timestamp + (long)(span.Ticks * (_time.TimestampFrequency / (double)TimeSpan.TicksPerSecond));
+
+    private TimeSpan Until(long deadline, long now) => now >= deadline ? TimeSpan.Zero : _time.GetElapsedTime(now, deadline);
+
+    private DateTimeOffset WallAt(long deadline, long now) => Wall + Until(deadline, now);
+
+    private static void Arm(ITimer timer, TimeSpan due) => timer.Change(due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+
+    private static void Disarm(ITimer timer) => timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
 
     private void OpenLines()
     {
-        // The relay is requested at its locked level, so not even the request can pulse it.
-        _relay = _driver.OpenOutput(_options.Relay.Line!.Value, RelayLevel(RelayEnergisedWhen(unlocked: false)), "door-relay");
-        if (_options.Led is { } led)
+        var key = "Door:Relay:Line";
+        var line = Relay;
+        try
         {
-            _led = _driver.OpenOutput(led.Line!.Value, led.ActiveLevel.Invert(), "door-led");
+            // The relay is requested at its locked level, so not even the request can pulse it.
+            GpioRequests.OpenOutput(_gpio, _driver, line, RelayLevel(RelayEnergisedWhen(unlocked: false)));
+            _outputs.Add(line);
+            _relayHeld = true;
+            foreach (var (name, output) in new[] { ("Led", _options.Led), ("Buzzer", _options.Buzzer) })
+            {
+                if (output is not null)
+                {
+                    (key, line) = ($"Door:{name}:Line", output.Line!.Value);
+                    GpioRequests.OpenOutput(_gpio, _driver, line, !output.ActiveLevel.ToPinValue());
+                    _outputs.Add(line);
+                }
+            }
+
+            if (_options.Beeper is { } beeper)
+            {
+                (key, line) = ("Door:Beeper:Line", beeper.Line!.Value);
+                _beeper = Beeper.Open(beeper, _gpio, _driver, _time, _logger);
+            }
+
+            var timings = new DoorTimings(_time, Ms(_options.DebounceMs), Ms(_options.MaxSettleMs));
+            (key, line) = ("Door:Contact:Line", _options.Contact.Line!.Value);
+            _contact = new DebouncedInput(_gpio, line, _options.Contact.Bias, timings, !ClosedLevel, RunGuarded, ReportFault, OnContact);
+            (key, line) = ("Door:ExitButton:Line", _options.ExitButton.Line!.Value);
+            _exit = new DebouncedInput(_gpio, line, _options.ExitButton.Bias, timings, null, RunGuarded, ReportFault, OnExit);
+            if (_options.RelayReadback is { } readback)
+            {
+                (key, line) = ("Door:RelayReadback:Line", readback.Line!.Value);
+                _readback = new DebouncedInput(_gpio, line, readback.Bias, timings, null, RunGuarded, ReportFault, OnReadback);
+                _readbackTimer = Timer(CheckRelayWhenSettled);
+            }
+
+            if (_options.Presence is { } presence)
+            {
+                (key, line) = ("Door:Presence:Line", presence.Line!.Value);
+                _presence = new Hcsr501(line, _gpio, shouldDispose: false);
+                _presenceDetected = _presence.IsMotionDetected;
+                _presenceHigh = _presenceDetected ? 1 : 0;
+                _presence.Hcsr501ValueChanged += OnPresenceEdge;
+                _presenceTimer = Timer(PresenceDue);
+            }
+        }
+        catch (Exception failure) when (failure is IOException or GpiodException or InvalidOperationException
+            or PlatformNotSupportedException or UnauthorizedAccessException or ArgumentException)
+        {
+            ReleaseLines();
+            throw new GpioException($"{key} {line} could not be requested: {GpioDriverFactory.OneLine(failure)}", failure);
+        }
+        catch
+        {
+            ReleaseLines();
+            throw;
         }
 
-        if (_options.Buzzer is { } buzzer)
-        {
-            _buzzer = _driver.OpenOutput(buzzer.Line!.Value, buzzer.ActiveLevel.Invert(), "door-buzzer");
-        }
-
-        var debounce = Ms(_options.DebounceMs);
-        _contact = new DebouncedInput(
-            _driver.OpenInput(_options.Contact.Line!.Value, _options.Contact.Bias, "door-contact"), debounce, _time, _gate, OnContact);
-        _exit = new DebouncedInput(
-            _driver.OpenInput(_options.ExitButton.Line!.Value, _options.ExitButton.Bias, "door-exit"), debounce, _time, _gate, OnExit);
-        if (_options.RelayReadback is { } readback)
-        {
-            _readback = new DebouncedInput(
-                _driver.OpenInput(readback.Line!.Value, readback.Bias, "door-readback"), debounce, _time, _gate, OnReadback);
-            _readbackTimer = _time.CreateTimer(_ => OnTimer(CheckRelay), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        }
-
-        _pulseTimer = _time.CreateTimer(_ => OnTimer(PulseDue), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _capTimer = _time.CreateTimer(_ => OnTimer(CapDue), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _heldTimer = _time.CreateTimer(_ => OnTimer(HeldDue), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _pulseTimer = Timer(PulseDue);
+        _capTimer = Timer(CapDue);
+        _heldTimer = Timer(HeldDue);
+        _retryTimer = Timer(RetryRelay);
     }
+
+    private ITimer Timer(Action due) => _time.CreateTimer(_ => RunGuarded(due), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
 
     private void ReleaseLines()
     {
-        // Relay last: if anything below throws, the relay is still held at the level just written.
+        // Inputs first, the relay last: if anything throws, the relay is still held at the level just written.
         foreach (var input in new[] { _readback, _exit, _contact })
         {
-            input?.Dispose();
+            Quietly(() => input?.Dispose());
         }
 
-        foreach (var output in new[] { _buzzer, _led, _relay })
+        if (_presence is { } presence)
         {
-            output?.Dispose();
+            presence.Hcsr501ValueChanged -= OnPresenceEdge;
+            Quietly(() => _gpio.ClosePin(_options.Presence!.Line!.Value));
+            presence.Dispose();
+        }
+
+        Quietly(() => _beeper?.Dispose());
+        for (var i = _outputs.Count - 1; i >= 0; i--)
+        {
+            var line = _outputs[i];
+            Quietly(() => _gpio.ClosePin(line));
+        }
+
+        _outputs.Clear();
+        _relayHeld = false;
+    }
+
+    private void Quietly(Action release)
+    {
+        try
+        {
+            release();
+        }
+        catch (Exception failure)
+        {
+            DoorLog.ReleaseFailed(_logger, failure);
         }
     }
 
     private bool GrantLocked(string by, int pulseMs, bool exempt)
     {
-        var now = Now;
-        if (!exempt && now < _lockoutUntil)
+        var now = _time.GetTimestamp();
+        if (!_relayHeld)
         {
-            Emit(new DoorGrantRefused(now, by, "cap-lockout"));
+            Refuse(by, "fault");
             return false;
         }
 
-        Emit(new DoorGranted(now, by));
-        var wanted = now + Ms(pulseMs);
+        if (!exempt && now < _lockoutUntil)
+        {
+            Refuse(by, "cap-lockout");
+            return false;
+        }
+
+        Emit(new DoorGranted(Wall, by));
+        var wanted = After(now, Ms(pulseMs));
         if (!_unlocked)
         {
+            var cap = After(now, Ms(_options.MaxUnlockMs));
+
+            // The relay first: if the write fails, nothing below claims an unlock.
+            WriteRelay(unlocked: true, now);
             _unlocked = true;
-            _capDeadline = now + Ms(_options.MaxUnlockMs);
-            _deadline = wanted < _capDeadline ? wanted : _capDeadline;
-            _clippedByCap = wanted > _capDeadline;
+            _capDeadline = cap;
+            _deadline = Math.Min(wanted, cap);
+            _clippedByCap = wanted > cap;
             _openedDuringUnlock = _doorOpen;
-            WriteRelay();
-            _pulseTimer!.Change(_deadline - now, Timeout.InfiniteTimeSpan);
-            _capTimer!.Change(_capDeadline - now, Timeout.InfiniteTimeSpan);
-            Emit(new DoorUnlocked(now, _deadline));
-            SetOutput(_led, on: true);
+            _unlocks.Add((now, long.MaxValue));
+            if (_unlocks.Count > 8)
+            {
+                _unlocks.RemoveAt(0);
+            }
+
+            Arm(_pulseTimer!, Until(_deadline, now));
+            Arm(_capTimer!, Until(_capDeadline, now));
+            Emit(new DoorUnlocked(Wall, WallAt(_deadline, now)));
+            SetOutput(_options.Led, on: true);
+            _beeper?.Granted();
             return true;
         }
 
@@ -297,39 +434,63 @@ public sealed class DoorController : IDisposable
         if (wanted > _deadline)
         {
             _deadline = wanted;
-            _pulseTimer!.Change(_deadline - now, Timeout.InfiniteTimeSpan);
-            Emit(new DoorUnlockExtended(now, _deadline));
+            Arm(_pulseTimer!, Until(_deadline, now));
+            Emit(new DoorUnlockExtended(Wall, WallAt(_deadline, now)));
         }
 
+        _beeper?.Granted();
         return true;
+    }
+
+    private void Refuse(string by, string reason)
+    {
+        Emit(new DoorGrantRefused(Wall, by, reason));
+        _beeper?.Refused();
     }
 
     private void Relock(RelockReason reason)
     {
-        var now = Now;
-        _unlocked = false;
-        _lastRelock = now;
-        _pulseTimer!.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _capTimer!.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        WriteRelay();
-        Emit(new DoorRelocked(now, reason));
-        SetOutput(_led, on: false);
+        var now = _time.GetTimestamp();
+
+        // The relay first: if the write fails, the unlock (and its cap timer) still stand for the fault to end.
+        WriteRelay(unlocked: false, now);
+        EndUnlock(now);
+        Emit(new DoorRelocked(Wall, reason));
+        SetOutput(_options.Led, on: false);
         if (reason == RelockReason.Cap)
         {
-            _lockoutUntil = now + Ms(_options.CapLockoutMs);
+            _lockoutUntil = After(now, Ms(_options.CapLockoutMs));
+        }
+
+        // The relay has just switched as told: whatever fault came before, the door works again.
+        Clear(DoorAlarm.Fault);
+    }
+
+    private void EndUnlock(long now)
+    {
+        _unlocked = false;
+        if (_unlocks.Count > 0 && _unlocks[^1].End == long.MaxValue)
+        {
+            _unlocks[^1] = (_unlocks[^1].Start, now);
+        }
+
+        Disarm(_pulseTimer!);
+        Disarm(_capTimer!);
+    }
+
+    private void WriteRelay(bool unlocked, long now)
+    {
+        _gpio.Write(Relay, RelayLevel(RelayEnergisedWhen(unlocked)));
+        _lastRelayChange = now;
+        if (_readbackTimer is not null)
+        {
+            Arm(_readbackTimer, Ms(_options.ReadbackGraceMs));
         }
     }
 
-    private void WriteRelay()
+    private void OnContact(PinValue level, long since)
     {
-        _relay!.Write(RelayLevel(RelayEnergisedWhen(_unlocked)));
-        _lastRelayChange = Now;
-        _readbackTimer?.Change(Ms(_options.ReadbackGraceMs), Timeout.InfiniteTimeSpan);
-    }
-
-    private void OnContact(GpioLevel level, DateTimeOffset since)
-    {
-        var open = level != _options.Contact.ClosedLevel;
+        var open = level != ClosedLevel;
         if (open == _doorOpen)
         {
             return;
@@ -338,25 +499,21 @@ public sealed class DoorController : IDisposable
         _doorOpen = open;
         if (open)
         {
-            Emit(new DoorOpened(Now));
+            Emit(new DoorOpened(Wall));
             _openedDuringUnlock |= _unlocked;
-
-            // The debounce delays the news: a door that began to open before the relock, or just after an
-            // exit press (free egress by the handle), was not forced.
-            var authorised = _unlocked
-                || _lastRelock >= since
-                || (_lastExitPress is { } press && since - press <= Ms(_options.ExitGraceMs));
-            if (!authorised)
+            _openedAt = _time.GetTimestamp();
+            _openedSince = since;
+            if (!AuthorisedAt(since))
             {
                 Raise(DoorAlarm.ForcedOpen);
             }
 
-            _heldTimer!.Change(Ms(_options.HeldOpenMs), Timeout.InfiniteTimeSpan);
+            Arm(_heldTimer!, Ms(_options.HeldOpenMs));
             return;
         }
 
-        Emit(new DoorClosed(Now));
-        _heldTimer!.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        Emit(new DoorClosed(Wall));
+        Disarm(_heldTimer!);
         Clear(DoorAlarm.ForcedOpen);
         Clear(DoorAlarm.HeldOpen);
         if (_unlocked && _openedDuringUnlock)
@@ -365,24 +522,63 @@ public sealed class DoorController : IDisposable
         }
     }
 
-    private void OnExit(GpioLevel level, DateTimeOffset since)
+    // The debounce reports an opening late, so the door is judged as it was when the opening began: unlocked then,
+    // or an exit press began at or before it, within Door:ExitGraceMs (free egress by the handle).
+    private bool AuthorisedAt(long since)
     {
-        if (level == _options.ExitButton.ActiveLevel)
+        foreach (var (start, end) in _unlocks)
         {
-            _lastExitPress = since;
-
-            // The way out is never locked out by the cap.
-            GrantLocked(ExitButton, _options.ExitPulseMs, exempt: true);
+            if (start <= since && since <= end)
+            {
+                return true;
+            }
         }
+
+        return ExitPressCovers(since);
     }
 
-    private void OnReadback(GpioLevel level, DateTimeOffset since)
+    private bool ExitPressCovers(long since) =>
+        _lastExitPress is { } press && press <= since && _time.GetElapsedTime(press, since) <= Ms(_options.ExitGraceMs);
+
+    private void OnExit(PinValue level, long since)
+    {
+        if (level != _options.ExitButton.ActiveLevel.ToPinValue())
+        {
+            return;
+        }
+
+        _lastExitPress = since;
+
+        // A press that began before the door began to open, but settled after the contact did, still authorised it.
+        if (_doorOpen && _alarms.Contains(DoorAlarm.ForcedOpen) && ExitPressCovers(_openedSince))
+        {
+            Clear(DoorAlarm.ForcedOpen);
+        }
+
+        // The way out is never locked out by the cap.
+        GrantLocked(ExitButton, _options.ExitPulseMs, exempt: true);
+    }
+
+    private void OnReadback(PinValue level, long since)
     {
         // Right after a relay change the read-back may still be moving; the grace timer checks then.
-        if (Now - _lastRelayChange >= Ms(_options.ReadbackGraceMs))
+        if (_time.GetElapsedTime(_lastRelayChange) >= Ms(_options.ReadbackGraceMs))
         {
             CheckRelay();
         }
+    }
+
+    private void CheckRelayWhenSettled()
+    {
+        var settled = _time.GetElapsedTime(_lastRelayChange);
+        var grace = Ms(_options.ReadbackGraceMs);
+        if (settled < grace)
+        {
+            Arm(_readbackTimer!, grace - settled);
+            return;
+        }
+
+        CheckRelay();
     }
 
     private void CheckRelay()
@@ -392,8 +588,9 @@ public sealed class DoorController : IDisposable
             return;
         }
 
-        var commanded = RelayEnergisedWhen(_unlocked);
-        var seen = _readback.Stable == _options.RelayReadback!.ActiveLevel;
+        // A released relay line (after a fault) falls to the board's pull: de-energised.
+        var commanded = _relayHeld && RelayEnergisedWhen(_unlocked);
+        var seen = _readback.Stable == _options.RelayReadback!.ActiveLevel.ToPinValue();
         if (commanded == seen)
         {
             Clear(DoorAlarm.RelayStuck);
@@ -404,6 +601,8 @@ public sealed class DoorController : IDisposable
         }
     }
 
+    // Each timer checks its own deadline: a callback queued for an earlier unlock, or delayed past a new one, finds
+    // the deadline moved and re-arms instead of acting.
     private void PulseDue()
     {
         if (!_unlocked)
@@ -411,40 +610,154 @@ public sealed class DoorController : IDisposable
             return;
         }
 
-        if (Now < _deadline)
+        var now = _time.GetTimestamp();
+        if (now < _deadline)
         {
-            _pulseTimer!.Change(_deadline - Now, Timeout.InfiniteTimeSpan);
+            Arm(_pulseTimer!, Until(_deadline, now));
             return;
         }
 
         Relock(_clippedByCap ? RelockReason.Cap : RelockReason.PulseEnded);
     }
 
-    // A watchdog independent of the pulse bookkeeping: whatever happened to the deadline, the cap relocks.
+    // A watchdog independent of the pulse bookkeeping: whatever happened to the pulse deadline, the cap relocks.
     private void CapDue()
     {
-        if (_unlocked)
+        if (!_unlocked)
         {
-            Relock(RelockReason.Cap);
+            return;
         }
+
+        var now = _time.GetTimestamp();
+        if (now < _capDeadline)
+        {
+            Arm(_capTimer!, Until(_capDeadline, now));
+            return;
+        }
+
+        Relock(RelockReason.Cap);
     }
 
     private void HeldDue()
     {
-        if (_doorOpen)
+        if (!_doorOpen)
         {
-            Raise(DoorAlarm.HeldOpen);
+            return;
+        }
+
+        var open = _time.GetElapsedTime(_openedAt);
+        var limit = Ms(_options.HeldOpenMs);
+        if (open < limit)
+        {
+            Arm(_heldTimer!, limit - open);
+            return;
+        }
+
+        Raise(DoorAlarm.HeldOpen);
+    }
+
+    private void RetryRelay()
+    {
+        if (_relayHeld)
+        {
+            return;
+        }
+
+        try
+        {
+            GpioRequests.OpenOutput(_gpio, _driver, Relay, RelayLevel(RelayEnergisedWhen(unlocked: false)));
+            _relayHeld = true;
+            _outputs.Insert(0, Relay);
+            _lastRelayChange = _time.GetTimestamp();
+            DoorLog.RelayRecovered(_logger, Relay);
+        }
+        catch (Exception failure)
+        {
+            DoorLog.RelayRetryFailed(_logger, failure, Relay);
+            Arm(_retryTimer!, RelayRetry);
         }
     }
 
-    private void OnTimer(Action action)
+    private void OnPresenceEdge(object sender, Hcsr501ValueChangedEventArgs e)
+    {
+        // On the driver's thread: note the level, let a timer report it under the lock.
+        Volatile.Write(ref _presenceHigh, e.PinValue == PinValue.High ? 1 : 0);
+        Quietly(() => _presenceTimer?.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+    }
+
+    private void PresenceDue()
+    {
+        var detected = Volatile.Read(ref _presenceHigh) == 1;
+        if (detected != _presenceDetected)
+        {
+            _presenceDetected = detected;
+            Emit(new DoorPresenceChanged(Wall, detected));
+        }
+    }
+
+    /// <summary>Runs a callback under the lock; an exception in it is a fault, never the end of the process.</summary>
+    private void RunGuarded(Action action)
     {
         lock (_gate)
         {
-            if (!_disposed && _started)
+            if (_disposed || !_started)
+            {
+                return;
+            }
+
+            try
             {
                 action();
             }
+            catch (Exception failure)
+            {
+                Fault(failure);
+            }
+        }
+    }
+
+    // From a driver's edge thread, which must not wait for the lock (releasing a line may be waiting for that thread).
+    private void ReportFault(Exception failure) =>
+        ThreadPool.UnsafeQueueUserWorkItem(_ => RunGuarded(() => Fault(failure)), null);
+
+    /// <summary>Relocks (writing the relay first), raises the fault alarm and carries on. Never throws.</summary>
+    private void Fault(Exception failure)
+    {
+        try
+        {
+            DoorLog.Fault(_logger, failure);
+            var now = _time.GetTimestamp();
+            if (_relayHeld)
+            {
+                try
+                {
+                    _gpio.Write(Relay, RelayLevel(RelayEnergisedWhen(unlocked: false)));
+                    _lastRelayChange = now;
+                }
+                catch (Exception writeFailure)
+                {
+                    // The relay cannot be written: give the line back so that the kernel and the board's pull take it,
+                    // refuse grants, and try to take it again.
+                    DoorLog.RelayWriteFailed(_logger, writeFailure, Relay);
+                    Quietly(() => _gpio.ClosePin(Relay));
+                    _outputs.Remove(Relay);
+                    _relayHeld = false;
+                    Arm(_retryTimer!, RelayRetry);
+                }
+            }
+
+            if (_unlocked)
+            {
+                EndUnlock(now);
+                Emit(new DoorRelocked(Wall, RelockReason.Fault));
+                Quietly(() => SetOutput(_options.Led, on: false));
+            }
+
+            Raise(DoorAlarm.Fault);
+        }
+        catch (Exception secondFailure)
+        {
+            DoorLog.Fault(_logger, secondFailure);
         }
     }
 
@@ -456,8 +769,8 @@ public sealed class DoorController : IDisposable
         }
 
         _alarms.Add(alarm);
-        Emit(new DoorAlarmRaised(Now, alarm));
-        SetOutput(_buzzer, on: true);
+        Emit(new DoorAlarmRaised(Wall, alarm));
+        Quietly(() => SetOutput(_options.Buzzer, on: true));
     }
 
     private void Clear(DoorAlarm alarm)
@@ -467,31 +780,20 @@ public sealed class DoorController : IDisposable
             return;
         }
 
-        Emit(new DoorAlarmCleared(Now, alarm));
-        SetOutput(_buzzer, on: _alarms.Count > 0);
+        Emit(new DoorAlarmCleared(Wall, alarm));
+        SetOutput(_options.Buzzer, on: _alarms.Count > 0);
     }
 
-    private void SetOutput(GpioOutput? output, bool on)
+    private void SetOutput(OutputLineOptions? output, bool on)
     {
-        if (output is null)
+        if (output?.Line is not { } line || !_outputs.Contains(line))
         {
             return;
         }
 
-        var active = ReferenceEquals(output, _led) ? _options.Led!.ActiveLevel : _options.Buzzer!.ActiveLevel;
-        output.Write(on ? active : active.Invert());
+        var active = output.ActiveLevel.ToPinValue();
+        _gpio.Write(line, on ? active : !active);
     }
 
-    private void Emit(DoorEvent doorEvent)
-    {
-        try
-        {
-            EventRaised?.Invoke(this, doorEvent);
-        }
-        catch (Exception failure)
-        {
-            // A subscriber's fault must not leave the door half way through a transition.
-            DoorLog.HandlerFailed(_logger, failure, doorEvent.GetType().Name);
-        }
-    }
+    private void Emit(DoorEvent doorEvent) => _events.Writer.TryWrite(doorEvent with { Timestamp = _time.GetTimestamp() });
 }

@@ -7,8 +7,8 @@ public sealed class GpioOptions
 {
     public const string SectionName = "Gpio";
 
-    /// <summary><c>libgpiod</c> (the station) or <c>sim</c> (no hardware).</summary>
-    public GpioDriverKind Driver { get; set; } = GpioDriverKind.Libgpiod;
+    /// <summary><c>auto</c> (the station: libgpiod 2.x or 1.6, whichever the machine has), <c>libgpiod</c>, <c>libgpiod2</c> or <c>sim</c> (no hardware).</summary>
+    public GpioDriverKind Driver { get; set; } = GpioDriverKind.Auto;
 
     /// <summary>The chip's name under /dev, e.g. <c>gpiochip0</c> (the 40-pin header on a Pi 4 and, since kernel 6.6, a Pi 5).</summary>
     public string Chip { get; set; } = "gpiochip0";
@@ -32,7 +32,7 @@ public sealed class InputLineOptions
     /// <summary>The level while the button is pressed, or while the read-back sees the relay energised.</summary>
     public GpioLevel ActiveLevel { get; set; } = GpioLevel.Low;
 
-    public GpioBias Bias { get; set; } = GpioBias.PullUp;
+    public InputBias Bias { get; set; } = InputBias.PullUp;
 }
 
 /// <summary>The door contact (reed switch) and the level it reads while the door is closed.</summary>
@@ -43,7 +43,46 @@ public sealed class ContactLineOptions
     /// <summary>A reed switch to ground with a pull-up reads low while the door is closed.</summary>
     public GpioLevel ClosedLevel { get; set; } = GpioLevel.Low;
 
-    public GpioBias Bias { get; set; } = GpioBias.PullUp;
+    public InputBias Bias { get; set; } = InputBias.PullUp;
+}
+
+/// <summary>How the beeper makes its sound.</summary>
+public enum BeeperKind
+{
+    /// <summary>An active buzzer (its own oscillator) on a plain GPIO line: the line on is the tone.</summary>
+    Line,
+
+    /// <summary>A passive buzzer on a hardware PWM channel, played by Iot.Device.Buzzer at <see cref="BeeperOptions.FrequencyHz"/>.</summary>
+    Pwm,
+}
+
+/// <summary>The beeper: one short tone on a grant, two on a refusal (the station's "嘀" before "欢迎回家").</summary>
+public sealed class BeeperOptions
+{
+    /// <summary>The GPIO line the buzzer is on (for PWM, the pin the PWM overlay routes the channel to, e.g. 18).</summary>
+    public int? Line { get; set; }
+
+    public BeeperKind Kind { get; set; } = BeeperKind.Line;
+
+    /// <summary>For <see cref="BeeperKind.Line"/>: the level that sounds the buzzer.</summary>
+    public GpioLevel ActiveLevel { get; set; } = GpioLevel.High;
+
+    /// <summary>For <see cref="BeeperKind.Pwm"/>: /sys/class/pwm/pwmchipN and its channel.</summary>
+    public int PwmChip { get; set; }
+
+    public int PwmChannel { get; set; }
+
+    public int FrequencyHz { get; set; } = 2700;
+
+    public int ToneMs { get; set; } = 80;
+
+    public int GapMs { get; set; } = 80;
+}
+
+/// <summary>A PIR presence sensor (HC-SR501: its output is high while it sees someone), for waking the camera loop.</summary>
+public sealed class PresenceOptions
+{
+    public int? Line { get; set; }
 }
 
 /// <summary>
@@ -69,8 +108,20 @@ public sealed class DoorOptions
     /// <summary>Optional: lit while the door is unlocked.</summary>
     public OutputLineOptions? Led { get; set; }
 
+    /// <summary>Optional: tones on grants and refusals.</summary>
+    public BeeperOptions? Beeper { get; set; }
+
+    /// <summary>Optional: a PIR sensor whose presence events can wake the camera loop.</summary>
+    public PresenceOptions? Presence { get; set; }
+
     /// <summary>An input must stay at a new level this long before it counts.</summary>
     public int DebounceMs { get; set; } = 50;
+
+    /// <summary>
+    /// An input that keeps changing this long without settling counts anyway: a chattering door contact counts as
+    /// open; a chattering exit button or read-back keeps its last level.
+    /// </summary>
+    public int MaxSettleMs { get; set; } = 1000;
 
     /// <summary>How long a grant unlocks the door.</summary>
     public int PulseMs { get; set; } = 3000;

@@ -11,7 +11,7 @@ public sealed class GpioOptionsValidator : IValidateOptions<GpioOptions>
         var failures = new List<string>();
         if (!Enum.IsDefined(options.Driver))
         {
-            failures.Add($"Gpio:Driver must be sim or libgpiod (was {options.Driver})");
+            failures.Add($"Gpio:Driver must be auto, libgpiod, libgpiod2 or sim (was {options.Driver})");
         }
 
         if (string.IsNullOrWhiteSpace(options.Chip))
@@ -21,6 +21,10 @@ public sealed class GpioOptionsValidator : IValidateOptions<GpioOptions>
         else if (options.Chip.Contains('/') || options.Chip.StartsWith('.') || options.Chip.Any(char.IsWhiteSpace))
         {
             failures.Add($"Gpio:Chip must be a chip name under /dev such as gpiochip0, not a path (was '{options.Chip}')");
+        }
+        else if (!(options.Chip.StartsWith("gpiochip", StringComparison.Ordinal) && options.Chip.Length is > 8 and < 13 && options.Chip[8..].All(char.IsAsciiDigit)))
+        {
+            failures.Add($"Gpio:Chip must be gpiochipN, e.g. gpiochip0 (was '{options.Chip}')");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
@@ -52,11 +56,11 @@ public sealed class DoorOptionsValidator : IValidateOptions<DoorOptions>
             }
         }
 
-        void Bias(string key, GpioBias bias)
+        void Bias(string key, InputBias bias)
         {
             if (!Enum.IsDefined(bias))
             {
-                failures.Add($"Door:{key} must be AsIs, Disabled, PullUp or PullDown (was {bias})");
+                failures.Add($"Door:{key} must be None, PullUp or PullDown (was {bias})");
             }
         }
 
@@ -125,6 +129,28 @@ public sealed class DoorOptionsValidator : IValidateOptions<DoorOptions>
             }
         }
 
+        if (options.Beeper is { } beeper)
+        {
+            Line("Beeper:Line", beeper.Line, required: true);
+            Level("Beeper:ActiveLevel", beeper.ActiveLevel);
+            if (!Enum.IsDefined(beeper.Kind))
+            {
+                failures.Add($"Door:Beeper:Kind must be Line or Pwm (was {beeper.Kind})");
+            }
+
+            Range("Beeper:PwmChip", beeper.PwmChip, 0, 63);
+            Range("Beeper:PwmChannel", beeper.PwmChannel, 0, 63);
+            Range("Beeper:FrequencyHz", beeper.FrequencyHz, 100, 20000);
+            Range("Beeper:ToneMs", beeper.ToneMs, 10, 2000);
+            Range("Beeper:GapMs", beeper.GapMs, 10, 2000);
+        }
+
+        if (options.Presence is { } presence)
+        {
+            Line("Presence:Line", presence.Line, required: true);
+        }
+
+        // One function per pin: the message names both keys.
         for (var i = 0; i < lines.Count; i++)
         {
             for (var j = 0; j < i; j++)
@@ -137,6 +163,12 @@ public sealed class DoorOptionsValidator : IValidateOptions<DoorOptions>
         }
 
         Range("DebounceMs", options.DebounceMs, 5, 1000);
+        Range("MaxSettleMs", options.MaxSettleMs, 100, 10000);
+        if (options.MaxSettleMs is >= 100 and <= 10000 && options.MaxSettleMs <= options.DebounceMs)
+        {
+            failures.Add($"Door:MaxSettleMs must be longer than Door:DebounceMs ({options.DebounceMs}) (was {options.MaxSettleMs})");
+        }
+
         Range("PulseMs", options.PulseMs, 100, 30000);
         Range("ExitPulseMs", options.ExitPulseMs, 100, 30000);
         Range("ExitGraceMs", options.ExitGraceMs, 0, 120000);

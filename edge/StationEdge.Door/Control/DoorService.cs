@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -7,8 +8,9 @@ namespace StationEdge.Door.Control;
 
 /// <summary>
 /// The door inside the daemon: takes the lines when the host starts (so a missing chip or a busy line fails start-up),
-/// logs every door event, and de-energises the relay when the host stops — which the generic host does on SIGTERM
-/// and SIGINT. If the process dies instead, the kernel releases the line requests (see README).
+/// reads the controller's events outside its lock, logs each and hands it to <see cref="EventRaised"/>, and
+/// de-energises the relay when the host stops — which the generic host does on SIGTERM and SIGINT. What happens if the
+/// process dies instead depends on the kernel (README, "Fail-secure and fail-safe").
 /// </summary>
 public sealed class DoorService : BackgroundService
 {
@@ -29,7 +31,10 @@ public sealed class DoorService : BackgroundService
         _controllerLogger = controllerLogger;
     }
 
-    /// <summary>Every door event, raised on the controller's lock (see <see cref="DoorController.EventRaised"/>).</summary>
+    /// <summary>
+    /// Every door event, in order, raised from the service's reader loop — never under the controller's lock, so a slow
+    /// or failing handler delays only later events, never the relay.
+    /// </summary>
     public event EventHandler<DoorEvent>? EventRaised;
 
     /// <summary>The door's state, or null before start and after stop.</summary>
@@ -42,16 +47,14 @@ public sealed class DoorService : BackgroundService
     {
         if (_driver is SimulatedGpioDriver sim)
         {
-            SimulatedDoorWiring.Wire(sim, _options);
+            SimulatedDoorWiring.Wire(sim.Chip, _options);
         }
 
         var controller = new DoorController(_driver, _options, _time, _controllerLogger);
-        controller.EventRaised += OnEvent;
         controller.Start();
         _controller = controller;
         DoorLog.Started(
             _logger,
-            _driver.ChipName,
             _options.Relay.Line ?? -1,
             _options.Relay.ActiveLevel.ToString(),
             _options.FailSafe ? "fail-safe (relay energised = locked)" : "fail-secure (relay energised = unlocked)");
@@ -60,14 +63,9 @@ public sealed class DoorService : BackgroundService
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        try
-        {
-            await base.StopAsync(cancellationToken);
-        }
-        finally
-        {
-            _controller?.Dispose();
-        }
+        // The relay first; the reader then drains what the stop emitted.
+        _controller?.Dispose();
+        await base.StopAsync(cancellationToken);
     }
 
     public override void Dispose()
@@ -78,14 +76,26 @@ public sealed class DoorService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // The controller runs on edges and timers; this only waits for the stop.
-        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var registration = stoppingToken.Register(() => stopped.TrySetResult());
-        await stopped.Task;
-        _controller?.Dispose();
+        var events = _controller!.Events;
+        try
+        {
+            await foreach (var doorEvent in events.ReadAllAsync(stoppingToken))
+            {
+                Deliver(doorEvent);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: what is left is delivered below.
+        }
+
+        while (events.TryRead(out var doorEvent))
+        {
+            Deliver(doorEvent);
+        }
     }
 
-    private void OnEvent(object? sender, DoorEvent doorEvent)
+    private void Deliver(DoorEvent doorEvent)
     {
         switch (doorEvent)
         {
@@ -116,14 +126,21 @@ public sealed class DoorService : BackgroundService
                 break;
         }
 
-        EventRaised?.Invoke(this, doorEvent);
+        try
+        {
+            EventRaised?.Invoke(this, doorEvent);
+        }
+        catch (Exception failure)
+        {
+            DoorLog.HandlerFailed(_logger, failure, doorEvent.GetType().Name);
+        }
     }
 }
 
 internal static partial class DoorLog
 {
-    [LoggerMessage(1, LogLevel.Information, "Door started on {Chip}: relay line {RelayLine} (active {RelayLevel}), {Wiring}")]
-    public static partial void Started(ILogger logger, string chip, int relayLine, string relayLevel, string wiring);
+    [LoggerMessage(1, LogLevel.Information, "Door started: relay line {RelayLine} (active {RelayLevel}), {Wiring}")]
+    public static partial void Started(ILogger logger, int relayLine, string relayLevel, string wiring);
 
     [LoggerMessage(2, LogLevel.Information, "Door granted by {Grantor}")]
     public static partial void Granted(ILogger logger, string grantor);
@@ -151,4 +168,22 @@ internal static partial class DoorLog
 
     [LoggerMessage(10, LogLevel.Error, "Writing the door's stop levels failed; releasing the lines")]
     public static partial void StopWriteFailed(ILogger logger, Exception failure);
+
+    [LoggerMessage(11, LogLevel.Error, "Door fault: the door was relocked and the controller carries on")]
+    public static partial void Fault(ILogger logger, Exception failure);
+
+    [LoggerMessage(12, LogLevel.Critical, "Door relay line {RelayLine} cannot be written; released it to the board's pull and refusing grants")]
+    public static partial void RelayWriteFailed(ILogger logger, Exception failure, int relayLine);
+
+    [LoggerMessage(13, LogLevel.Error, "Door relay line {RelayLine} still cannot be requested; trying again")]
+    public static partial void RelayRetryFailed(ILogger logger, Exception failure, int relayLine);
+
+    [LoggerMessage(14, LogLevel.Warning, "Door relay line {RelayLine} requested again at its locked level")]
+    public static partial void RelayRecovered(ILogger logger, int relayLine);
+
+    [LoggerMessage(15, LogLevel.Warning, "Releasing a door line failed")]
+    public static partial void ReleaseFailed(ILogger logger, Exception failure);
+
+    [LoggerMessage(16, LogLevel.Warning, "The door beeper failed; it stays quiet")]
+    public static partial void BeeperFailed(ILogger logger, Exception failure);
 }

@@ -6,11 +6,27 @@ namespace StationEdge.Door.Control;
 /// <summary>Both door sections, bound and validated the same way the daemon's options are (for the command line).</summary>
 public sealed record DoorSettings(GpioOptions Gpio, DoorOptions Door)
 {
-    /// <summary>Binds <c>Gpio</c> and <c>Door</c> from <paramref name="configuration"/>; unknown keys are errors.</summary>
-    /// <exception cref="OptionsValidationException">A key is unknown, has the wrong type or fails validation; the message names it.</exception>
-    public static DoorSettings Load(IConfiguration configuration)
+    /// <summary>
+    /// Binds <c>Gpio</c> and <c>Door</c> from <paramref name="configuration"/>; unknown keys are errors, and so are
+    /// top-level sections outside <paramref name="knownSections"/> when it is given (a misspelled "Dor" must not leave
+    /// the door on its defaults).
+    /// </summary>
+    /// <exception cref="OptionsValidationException">A section or key is unknown, has the wrong type or fails validation; the message names it.</exception>
+    public static DoorSettings Load(IConfiguration configuration, IReadOnlyCollection<string>? knownSections = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        if (knownSections is not null)
+        {
+            var unknown = configuration.GetChildren()
+                .Where(section => !knownSections.Contains(section.Key, StringComparer.OrdinalIgnoreCase))
+                .Select(section => $"'{section.Key}' is not a known section (known: {string.Join(", ", knownSections)})")
+                .ToList();
+            if (unknown.Count > 0)
+            {
+                throw new OptionsValidationException(string.Empty, typeof(DoorSettings), unknown);
+            }
+        }
+
         var gpio = Bind<GpioOptions>(configuration.GetSection(GpioOptions.SectionName));
         var door = Bind<DoorOptions>(configuration.GetSection(DoorOptions.SectionName));
         Check<GpioOptions>(new GpioOptionsValidator().Validate(null, gpio));

@@ -1,8 +1,8 @@
 namespace StationEdge.Door.Gpio;
 
 /// <summary>
-/// Every failure of a GPIO driver: a missing library or chip, a busy or invalid line, a failed read or write.
-/// <see cref="NativeMessage"/> carries the native error text (strerror of errno) when there is one.
+/// A GPIO failure the door reports in one line: a missing library or chip, a busy line, a failed request. The
+/// drivers' own exception (IOException, GpiodException, …) is the inner exception.
 /// </summary>
 public sealed class GpioException : Exception
 {
@@ -19,16 +19,4 @@ public sealed class GpioException : Exception
         : base(message, innerException)
     {
     }
-
-    public GpioException(string message, int errno, string nativeMessage)
-        : base(message)
-    {
-        Errno = errno;
-        NativeMessage = nativeMessage;
-    }
-
-    /// <summary>The errno the native call left, or null when the failure did not come from native code.</summary>
-    public int? Errno { get; }
-
-    public string? NativeMessage { get; }
 }

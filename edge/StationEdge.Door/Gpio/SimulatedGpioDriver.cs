@@ -1,369 +1,268 @@
+using System.Device.Gpio;
+
 namespace StationEdge.Door.Gpio;
 
-/// <summary>A change of an output line's level, as the simulated chip recorded it.</summary>
-/// <param name="Driven">False when the change is the line being released: nobody drives it and it sits at its rest level.</param>
-public readonly record struct GpioOutputChange(int Offset, GpioLevel Level, DateTimeOffset At, bool Driven);
-
 /// <summary>
-/// A GPIO chip with no hardware behind it, for machines without one and for <c>door-sim</c>. Outputs record every
-/// change with a timestamp from the injected clock; inputs are driven by the simulator (levels, edges, bounces).
-/// <para>
-/// Each line has a rest level: what the circuit pulls it to when nobody drives it (a relay board's own pull resistor
-/// that keeps the relay off). Releasing an output — by its owner, or by <see cref="SimulateProcessExit"/> as the kernel
-/// does for a process that dies — returns the line to that rest level, which is how a crashed daemon drops the relay.
-/// </para>
+/// One process's System.Device.Gpio driver on a <see cref="SimulatedGpioChip"/> (<c>Gpio:Driver = sim</c>,
+/// <c>--gpio sim</c>): the same <see cref="GpioController"/> code that runs on libgpiod runs on it. It behaves as the
+/// libgpiod drivers do where the door depends on it: <see cref="GpioDriver.SetPinMode(int, PinMode, PinValue)"/>
+/// requests an output already at its level, while a plain switch to output drives low first (what both libgpiod
+/// drivers request); a line open in one driver is busy for every other; closing a line hands it back to the kernel.
+/// Edge callbacks run on the thread that changed the level.
 /// </summary>
 public sealed class SimulatedGpioDriver : GpioDriver
 {
-    public const int DefaultLineCount = 54;
-
     private readonly Lock _gate = new();
-    private readonly LineState[] _lines;
-    private readonly List<GpioOutputChange> _history = [];
-    private readonly Dictionary<int, (int Input, bool Invert)> _loops = [];
-    private readonly DateTimeOffset _epoch;
+    private readonly HashSet<int> _open = [];
+    private readonly Dictionary<int, List<(PinEventTypes Types, PinChangeEventHandler Callback)>> _callbacks = [];
+    private bool _exited;
 
-    public SimulatedGpioDriver(string chipName = "gpiochip0", TimeProvider? timeProvider = null, int lineCount = DefaultLineCount)
-        : base(chipName)
+    public SimulatedGpioDriver(SimulatedGpioChip chip, string consumer = "station-edge")
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(lineCount, 1);
-        Time = timeProvider ?? TimeProvider.System;
-        _epoch = Time.GetUtcNow();
-        _lines = new LineState[lineCount];
-        for (var i = 0; i < lineCount; i++)
-        {
-            _lines[i] = new LineState();
-        }
+        ArgumentNullException.ThrowIfNull(chip);
+        Chip = chip;
+        Consumer = consumer;
     }
 
-    public TimeProvider Time { get; }
-
-    public int LineCount => _lines.Length;
-
-    /// <summary>Raised after an output line changes level (also when it is requested and when it is released).</summary>
-    public event EventHandler<GpioOutputChange>? OutputChanged;
-
-    public IReadOnlyList<GpioOutputChange> OutputHistory
+    /// <summary>A driver on a chip of its own.</summary>
+    public SimulatedGpioDriver(TimeProvider? timeProvider = null)
+        : this(new SimulatedGpioChip(timeProvider))
     {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _history];
-            }
-        }
     }
 
-    /// <summary>The level on the wire: the output's drive, else the simulator's drive, else the requested bias, else the rest level.</summary>
-    public GpioLevel GetLevel(int offset)
-    {
-        lock (_gate)
-        {
-            return LevelOf(Line(offset));
-        }
-    }
+    public SimulatedGpioChip Chip { get; }
 
-    public bool IsRequested(int offset)
-    {
-        lock (_gate)
-        {
-            return Line(offset).Owner is not null;
-        }
-    }
+    /// <summary>Who holds this driver's lines, as a busy line's error names it.</summary>
+    public string Consumer { get; }
 
-    /// <summary>Sets what the circuit pulls the line to when nobody drives it (default low).</summary>
-    public void SetRestLevel(int offset, GpioLevel level) => ChangeInput(offset, line => line.Rest = level);
+    protected override int PinCount => Chip.LineCount;
 
     /// <summary>
-    /// Drives a line from outside the chip (a switch, a button, a relay contact); null stops driving it so that it
-    /// floats to its bias or rest level. A requested input sees an edge whenever its level changes.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">The line is requested as an output: both ends would drive it.</exception>
-    public void DriveInput(int offset, GpioLevel? level) => ChangeInput(offset, line =>
-    {
-        if (line.Owner is SimulatedOutput)
-        {
-            throw new InvalidOperationException($"{ChipName} line {offset} is an output ({line.Owner.Consumer}); the simulator cannot drive it.");
-        }
-
-        line.External = level;
-    });
-
-    /// <summary>
-    /// Wires an output line to an input line, as on a test bench or a relay's read-back contact: the input follows
-    /// the output's level on the wire (inverted if asked), including when the output is released.
-    /// </summary>
-    public void Loop(int outputOffset, int inputOffset, bool invert = false)
-    {
-        GpioLevel level;
-        lock (_gate)
-        {
-            _ = Line(outputOffset);
-            _ = Line(inputOffset);
-            _loops[outputOffset] = (inputOffset, invert);
-            level = LevelOf(_lines[outputOffset]);
-        }
-
-        DriveInput(inputOffset, invert ? level.Invert() : level);
-    }
-
-    /// <summary>Cuts the wire <see cref="Loop"/> made from <paramref name="outputOffset"/>; the input keeps its last level until driven.</summary>
-    public void Unloop(int outputOffset)
-    {
-        lock (_gate)
-        {
-            _loops.Remove(outputOffset);
-        }
-    }
-
-    /// <summary>
-    /// What the kernel does when the owning process dies: every line request is released without the owner's code
-    /// running, and each output returns to its rest level. The owners' line objects stop working.
+    /// What the kernel does when the owning process dies (<c>kill -9</c>): every line is released without the owner's
+    /// code running, and each output does what <see cref="SimulatedGpioChip.ReleasedOutputs"/> says. Every later call
+    /// on this driver fails.
     /// </summary>
     public void SimulateProcessExit()
     {
-        var changes = new List<GpioOutputChange>();
+        int[] open;
         lock (_gate)
         {
-            for (var offset = 0; offset < _lines.Length; offset++)
-            {
-                var line = _lines[offset];
-                if (line.Owner is null)
-                {
-                    continue;
-                }
-
-                line.Owner.Revoked = true;
-                if (ReleaseLocked(offset, line) is { } change)
-                {
-                    changes.Add(change);
-                }
-            }
+            _exited = true;
+            open = [.. _open];
+            _open.Clear();
+            _callbacks.Clear();
         }
 
-        Notify(changes);
+        foreach (var offset in open)
+        {
+            Chip.Release(this, offset);
+        }
     }
 
-    protected override GpioOutput OpenOutputCore(int offset, GpioLevel initialLevel, string consumer)
+    protected override void OpenPin(int pinNumber)
     {
-        GpioOutputChange change;
-        SimulatedOutput output;
         lock (_gate)
         {
-            var line = Claim(offset, consumer);
-            if (line.External is not null)
+            ThrowIfExited();
+            if (_open.Contains(pinNumber))
             {
-                throw new GpioException($"{ChipName} line {offset} is driven from outside; requesting it as an output would short it");
+                return;
             }
 
-            output = new SimulatedOutput(this, offset, consumer);
-            line.Owner = output;
-            line.Drive = initialLevel;
-            change = Record(offset, initialLevel, driven: true);
+            Chip.Claim(this, pinNumber);
+            _open.Add(pinNumber);
         }
-
-        Notify([change]);
-        return output;
     }
 
-    protected override GpioInput OpenInputCore(int offset, GpioBias bias, string consumer)
+    protected override void ClosePin(int pinNumber)
     {
         lock (_gate)
         {
-            var line = Claim(offset, consumer);
-            var input = new SimulatedInput(this, offset, bias, consumer);
-            line.Owner = input;
-            line.Bias = bias;
-            return input;
-        }
-    }
-
-    private LineState Claim(int offset, string consumer)
-    {
-        ThrowIfDisposed();
-        if (offset >= _lines.Length)
-        {
-            throw new GpioException($"line {offset} does not exist on {ChipName} ({_lines.Length} lines)");
-        }
-
-        var line = _lines[offset];
-        if (line.Owner is not null)
-        {
-            throw new GpioException($"{ChipName} line {offset} is busy (requested by '{line.Owner.Consumer}'); wanted by '{consumer}'");
-        }
-
-        return line;
-    }
-
-    private LineState Line(int offset)
-    {
-        if ((uint)offset >= (uint)_lines.Length)
-        {
-            throw new ArgumentOutOfRangeException(nameof(offset), offset, $"{ChipName} has lines 0..{_lines.Length - 1}");
-        }
-
-        return _lines[offset];
-    }
-
-    private static GpioLevel LevelOf(LineState line) => line.Owner switch
-    {
-        SimulatedOutput => line.Drive,
-        SimulatedInput => line.External ?? line.Bias switch
-        {
-            GpioBias.PullUp => GpioLevel.High,
-            GpioBias.PullDown => GpioLevel.Low,
-            _ => line.Rest,
-        },
-        _ => line.External ?? line.Rest,
-    };
-
-    private void ChangeInput(int offset, Action<LineState> change)
-    {
-        SimulatedInput? input;
-        GpioLevel before, after;
-        lock (_gate)
-        {
-            var line = Line(offset);
-            before = LevelOf(line);
-            change(line);
-            after = LevelOf(line);
-            input = line.Owner as SimulatedInput;
-        }
-
-        if (input is not null && before != after)
-        {
-            input.Edge(new GpioEdgeEvent(offset, after == GpioLevel.High ? GpioEdge.Rising : GpioEdge.Falling, Time.GetUtcNow() - _epoch));
-        }
-    }
-
-    private void Write(SimulatedOutput output, GpioLevel level)
-    {
-        GpioOutputChange? change = null;
-        lock (_gate)
-        {
-            var line = Owned(output);
-            if (line.Drive != level)
+            if (!_open.Remove(pinNumber))
             {
-                line.Drive = level;
-                change = Record(output.Offset, level, driven: true);
-            }
-        }
-
-        if (change is { } c)
-        {
-            Notify([c]);
-        }
-    }
-
-    private GpioLevel Read(ISimulatedLine owner)
-    {
-        lock (_gate)
-        {
-            return LevelOf(Owned(owner));
-        }
-    }
-
-    private void Release(ISimulatedLine owner)
-    {
-        GpioOutputChange? change = null;
-        lock (_gate)
-        {
-            var line = _lines[owner.Offset];
-            if (ReferenceEquals(line.Owner, owner))
-            {
-                change = ReleaseLocked(owner.Offset, line);
-            }
-        }
-
-        if (change is { } c)
-        {
-            Notify([c]);
-        }
-    }
-
-    private GpioOutputChange? ReleaseLocked(int offset, LineState line)
-    {
-        var wasOutput = line.Owner is SimulatedOutput;
-        line.Owner = null;
-        line.Bias = GpioBias.AsIs;
-        return wasOutput ? Record(offset, LevelOf(line), driven: false) : null;
-    }
-
-    private LineState Owned(ISimulatedLine owner)
-    {
-        var line = _lines[owner.Offset];
-        if (owner.Revoked || !ReferenceEquals(line.Owner, owner))
-        {
-            throw new GpioException($"{ChipName} line {owner.Offset} is no longer requested by '{owner.Consumer}' (released by the kernel)");
-        }
-
-        return line;
-    }
-
-    private GpioOutputChange Record(int offset, GpioLevel level, bool driven)
-    {
-        var change = new GpioOutputChange(offset, level, Time.GetUtcNow(), driven);
-        _history.Add(change);
-        return change;
-    }
-
-    private void Notify(IEnumerable<GpioOutputChange> changes)
-    {
-        foreach (var change in changes)
-        {
-            OutputChanged?.Invoke(this, change);
-            (int Input, bool Invert)? loop;
-            lock (_gate)
-            {
-                loop = _loops.TryGetValue(change.Offset, out var wire) ? wire : null;
+                return;
             }
 
-            if (loop is { } w)
+            _callbacks.Remove(pinNumber);
+        }
+
+        Chip.Release(this, pinNumber);
+    }
+
+    protected override void SetPinMode(int pinNumber, PinMode mode)
+    {
+        if (mode == PinMode.Output)
+        {
+            // As libgpiod 1.6 (gpiod_line_request_output(…, 0)) and 2.x (default output value inactive) do.
+            SetPinMode(pinNumber, mode, PinValue.Low);
+            return;
+        }
+
+        CheckOpen(pinNumber);
+        Chip.SetInput(this, pinNumber, mode);
+    }
+
+    protected override void SetPinMode(int pinNumber, PinMode mode, PinValue initialValue)
+    {
+        if (mode != PinMode.Output)
+        {
+            SetPinMode(pinNumber, mode);
+            return;
+        }
+
+        CheckOpen(pinNumber);
+        Chip.SetOutput(this, pinNumber, initialValue);
+    }
+
+    protected override PinMode GetPinMode(int pinNumber)
+    {
+        CheckOpen(pinNumber);
+        return Chip.ModeOf(this, pinNumber);
+    }
+
+    protected override bool IsPinModeSupported(int pinNumber, PinMode mode) =>
+        mode is PinMode.Input or PinMode.InputPullUp or PinMode.InputPullDown or PinMode.Output;
+
+    protected override PinValue Read(int pinNumber)
+    {
+        CheckOpen(pinNumber);
+        return Chip.Read(this, pinNumber);
+    }
+
+    protected override void Write(int pinNumber, PinValue value)
+    {
+        CheckOpen(pinNumber);
+        Chip.Write(this, pinNumber, value);
+    }
+
+    protected override void AddCallbackForPinValueChangedEvent(int pinNumber, PinEventTypes eventTypes, PinChangeEventHandler callback)
+    {
+        CheckOpen(pinNumber);
+        lock (_gate)
+        {
+            if (!_callbacks.TryGetValue(pinNumber, out var list))
             {
-                DriveInput(w.Input, w.Invert ? change.Level.Invert() : change.Level);
+                _callbacks[pinNumber] = list = [];
+            }
+
+            list.Add((eventTypes, callback));
+        }
+    }
+
+    protected override void RemoveCallbackForPinValueChangedEvent(int pinNumber, PinChangeEventHandler callback)
+    {
+        lock (_gate)
+        {
+            if (_callbacks.TryGetValue(pinNumber, out var list))
+            {
+                list.RemoveAll(entry => entry.Callback == callback);
             }
         }
     }
 
-    private sealed class LineState
+    protected override WaitForEventResult WaitForEvent(int pinNumber, PinEventTypes eventTypes, CancellationToken cancellationToken)
     {
-        public ISimulatedLine? Owner;
-        public GpioLevel Drive;
-        public GpioLevel? External;
-        public GpioLevel Rest;
-        public GpioBias Bias;
+        using var seen = new ManualResetEventSlim();
+        var type = PinEventTypes.None;
+        void OnChange(object sender, PinValueChangedEventArgs e)
+        {
+            type = e.ChangeType;
+            seen.Set();
+        }
+
+        AddCallbackForPinValueChangedEvent(pinNumber, eventTypes, OnChange);
+        try
+        {
+            seen.Wait(cancellationToken);
+            return new WaitForEventResult { TimedOut = false, EventTypes = type };
+        }
+        catch (OperationCanceledException)
+        {
+            return new WaitForEventResult { TimedOut = true, EventTypes = PinEventTypes.None };
+        }
+        finally
+        {
+            RemoveCallbackForPinValueChangedEvent(pinNumber, OnChange);
+        }
     }
 
-    private interface ISimulatedLine
+    protected override async ValueTask<WaitForEventResult> WaitForEventAsync(int pinNumber, PinEventTypes eventTypes, CancellationToken cancellationToken)
     {
-        int Offset { get; }
-
-        string Consumer { get; }
-
-        bool Revoked { get; set; }
+        var seen = new TaskCompletionSource<PinEventTypes>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnChange(object sender, PinValueChangedEventArgs e) => seen.TrySetResult(e.ChangeType);
+        AddCallbackForPinValueChangedEvent(pinNumber, eventTypes, OnChange);
+        try
+        {
+            var type = await seen.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return new WaitForEventResult { TimedOut = false, EventTypes = type };
+        }
+        catch (OperationCanceledException)
+        {
+            return new WaitForEventResult { TimedOut = true, EventTypes = PinEventTypes.None };
+        }
+        finally
+        {
+            RemoveCallbackForPinValueChangedEvent(pinNumber, OnChange);
+        }
     }
 
-    private sealed class SimulatedOutput(SimulatedGpioDriver chip, int offset, string consumer)
-        : GpioOutput(chip, offset, consumer), ISimulatedLine
+    public override GpioChipInfo GetChipInfo() => new(0, Chip.Name, "simulated", Chip.LineCount);
+
+    protected override void Dispose(bool disposing)
     {
-        public bool Revoked { get; set; }
+        int[] open;
+        lock (_gate)
+        {
+            open = [.. _open];
+            _open.Clear();
+            _callbacks.Clear();
+        }
 
-        protected override void WriteCore(GpioLevel level) => chip.Write(this, level);
+        foreach (var offset in open)
+        {
+            Chip.Release(this, offset);
+        }
 
-        protected override GpioLevel ReadCore() => chip.Read(this);
-
-        protected override void ReleaseCore() => chip.Release(this);
+        base.Dispose(disposing);
     }
 
-    private sealed class SimulatedInput(SimulatedGpioDriver chip, int offset, GpioBias bias, string consumer)
-        : GpioInput(chip, offset, bias, consumer), ISimulatedLine
+    internal void OnEdge(int offset, PinEventTypes edge)
     {
-        public bool Revoked { get; set; }
+        PinChangeEventHandler[] targets;
+        lock (_gate)
+        {
+            if (_exited || !_callbacks.TryGetValue(offset, out var list))
+            {
+                return;
+            }
 
-        public void Edge(GpioEdgeEvent edge) => PublishEdge(edge);
+            targets = [.. list.Where(entry => (entry.Types & edge) != 0).Select(entry => entry.Callback)];
+        }
 
-        protected override GpioLevel ReadCore() => chip.Read(this);
+        var args = new PinValueChangedEventArgs(edge, offset);
+        foreach (var callback in targets)
+        {
+            callback(this, args);
+        }
+    }
 
-        protected override void ReleaseInputCore() => chip.Release(this);
+    private void CheckOpen(int pinNumber)
+    {
+        lock (_gate)
+        {
+            ThrowIfExited();
+            if (!_open.Contains(pinNumber))
+            {
+                throw new InvalidOperationException($"{Chip.Name} line {pinNumber} is not open");
+            }
+        }
+    }
+
+    private void ThrowIfExited()
+    {
+        if (_exited)
+        {
+            throw new IOException($"{Chip.Name}: the process that held these lines has exited");
+        }
     }
 }

@@ -1,15 +1,19 @@
 namespace StationEdge.Door.Timing;
 
 /// <summary>
-/// A clock that moves only when told to. Timers fire synchronously, in due order, on the thread that calls
-/// <see cref="Advance"/>, <see cref="AdvanceTo"/> or <see cref="RunUntilIdle"/>; each callback sees the clock at its own due time.
+/// A clock that moves only when told to. It has two faces, as a real machine does: a monotonic one
+/// (<see cref="GetTimestamp"/>, <see cref="Elapsed"/>, every timer) and a wall clock (<see cref="GetUtcNow"/>), which
+/// <see cref="StepWallClock"/> can step (NTP, an RTC-less Pi booting in 1970, a keeper setting the time) without moving
+/// the monotonic one. Timers fire synchronously, in due order, on the thread that calls <see cref="Advance"/>,
+/// <see cref="AdvanceTo"/> or <see cref="RunUntilIdle"/>; each callback sees the clock at its own due time.
 /// door-sim runs the door controller on it so that a scenario's output is exact and repeatable.
 /// </summary>
 public sealed class VirtualTimeProvider : TimeProvider
 {
     private readonly Lock _gate = new();
     private readonly List<VirtualTimer> _timers = [];
-    private DateTimeOffset _now;
+    private TimeSpan _elapsed;
+    private TimeSpan _wallStep;
     private long _sequence;
 
     public VirtualTimeProvider()
@@ -17,24 +21,29 @@ public sealed class VirtualTimeProvider : TimeProvider
     {
     }
 
-    public VirtualTimeProvider(DateTimeOffset start)
-    {
-        _now = start;
-        Start = start;
-    }
+    public VirtualTimeProvider(DateTimeOffset start) => Start = start;
 
-    /// <summary>The instant the clock started at.</summary>
+    /// <summary>The wall-clock instant the clock started at.</summary>
     public DateTimeOffset Start { get; }
 
     public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
 
     public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 
-    /// <summary>Time since <see cref="Start"/>.</summary>
-    public TimeSpan Elapsed => GetUtcNow() - Start;
+    /// <summary>Monotonic time since the start.</summary>
+    public TimeSpan Elapsed
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _elapsed;
+            }
+        }
+    }
 
-    /// <summary>When the earliest scheduled timer is due, or null when nothing is scheduled.</summary>
-    public DateTimeOffset? NextDue
+    /// <summary>When (in <see cref="Elapsed"/> time) the earliest scheduled timer is due, or null when nothing is scheduled.</summary>
+    public TimeSpan? NextDue
     {
         get
         {
@@ -49,11 +58,20 @@ public sealed class VirtualTimeProvider : TimeProvider
     {
         lock (_gate)
         {
-            return _now;
+            return Start + _elapsed + _wallStep;
         }
     }
 
-    public override long GetTimestamp() => (GetUtcNow() - Start).Ticks;
+    public override long GetTimestamp() => Elapsed.Ticks;
+
+    /// <summary>Steps the wall clock by <paramref name="by"/> (either way); monotonic time and timers do not move.</summary>
+    public void StepWallClock(TimeSpan by)
+    {
+        lock (_gate)
+        {
+            _wallStep += by;
+        }
+    }
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
@@ -66,26 +84,26 @@ public sealed class VirtualTimeProvider : TimeProvider
     public void Advance(TimeSpan delta)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(delta, TimeSpan.Zero);
-        AdvanceTo(GetUtcNow() + delta);
+        AdvanceTo(Elapsed + delta);
     }
 
-    /// <summary>Moves the clock to <paramref name="target"/>, firing every timer due on the way (including those due exactly then).</summary>
-    public void AdvanceTo(DateTimeOffset target)
+    /// <summary>Moves monotonic time to <paramref name="elapsed"/>, firing every timer due on the way (including those due exactly then).</summary>
+    public void AdvanceTo(TimeSpan elapsed)
     {
         while (true)
         {
             VirtualTimer? due;
             lock (_gate)
             {
-                ArgumentOutOfRangeException.ThrowIfLessThan(target, _now);
+                ArgumentOutOfRangeException.ThrowIfLessThan(elapsed, _elapsed);
                 due = Earliest();
-                if (due is null || due.Due > target)
+                if (due is null || due.Due > elapsed)
                 {
-                    _now = target;
+                    _elapsed = elapsed;
                     return;
                 }
 
-                _now = due.Due;
+                _elapsed = due.Due;
                 due.Reschedule();
             }
 
@@ -99,7 +117,7 @@ public sealed class VirtualTimeProvider : TimeProvider
     /// </summary>
     public bool RunUntilIdle(TimeSpan limit)
     {
-        var end = GetUtcNow() + limit;
+        var end = Elapsed + limit;
         while (NextDue is { } next)
         {
             if (next > end)
@@ -132,7 +150,7 @@ public sealed class VirtualTimeProvider : TimeProvider
         private TimeSpan _period = Timeout.InfiniteTimeSpan;
         private bool _disposed;
 
-        public DateTimeOffset Due { get; private set; }
+        public TimeSpan Due { get; private set; }
 
         public long Sequence { get; private set; }
 
@@ -151,7 +169,7 @@ public sealed class VirtualTimeProvider : TimeProvider
                 _period = period;
                 if (dueTime != Timeout.InfiniteTimeSpan)
                 {
-                    Due = owner._now + dueTime;
+                    Due = owner._elapsed + dueTime;
                     Sequence = ++owner._sequence;
                     owner._timers.Add(this);
                 }

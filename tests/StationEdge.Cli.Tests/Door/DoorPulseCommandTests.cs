@@ -33,7 +33,7 @@ public sealed class DoorPulseCommandTests
 
         Assert.Equal(3, result.Exit);
         Assert.Empty(result.StdoutLines);
-        Assert.Equal(["station-edge: door: GPIO chip 'gpiochip93' not found (libgpiod: No such file or directory)"], result.StderrLines);
+        Assert.Equal(["station-edge: door: GPIO chip 'gpiochip93' not found: LibGpiodDriver (libgpiod 1.6) says \"Unable to find a chip, error: 2 (No such file or directory)\""], result.StderrLines);
     }
 
     [Fact]
@@ -48,7 +48,8 @@ public sealed class DoorPulseCommandTests
     }
 
     [Theory]
-    [InlineData(new[] { "door", "--pulse", "--gpio", "sysfs" }, "station-edge: door: --gpio must be sim or libgpiod (was 'sysfs')")]
+    [InlineData(new[] { "door", "--pulse", "--gpio", "sysfs" }, "station-edge: door: --gpio must be auto, libgpiod, libgpiod2 or sim (was 'sysfs')")]
+    [InlineData(new[] { "door", "--pulse", "--rest" }, "station-edge: door: --pulse and --rest exclude each other")]
     [InlineData(new[] { "door", "--pulse", "--gpio" }, "station-edge: door: --gpio needs a value")]
     [InlineData(new[] { "door", "--pulse=3" }, "station-edge: door: unknown argument '--pulse=3'")]
     [InlineData(new[] { "door-sim", "--gpio", "sim" }, "station-edge: door-sim: unknown argument '--gpio'")]
@@ -66,7 +67,7 @@ public sealed class DoorPulseCommandTests
         var result = await CliRunner.InProcessAsync("door");
 
         Assert.Equal(2, result.Exit);
-        Assert.Equal(["station-edge: door: nothing to do; --pulse energises the relay for one pulse"], result.StderrLines);
+        Assert.Equal(["station-edge: door: nothing to do; --pulse energises the relay for one pulse, --rest drives it to its rest level"], result.StderrLines);
     }
 
     [Fact]
@@ -113,6 +114,44 @@ public sealed class DoorPulseCommandTests
 
         Assert.Equal(130, process.ExitCode);
         Assert.Equal(["relocked stopped", "relay de-energised released", "stopped"], CliRunner.Lines(rest).Select(Describe).TakeLast(3));
+    }
+
+    [Fact]
+    public async Task BuiltExecutable_Pulse_AtMsNeverGoesBackwards()
+    {
+        using var config = new ConfigFile("""{ "Gpio": { "Driver": "sim" }, "Door": { "PulseMs": 100, "Led": { "Line": 25 } } }""");
+
+        // A fresh process each time: first-call JIT between an event's time and the output change is what showed it.
+        for (var run = 0; run < 3; run++)
+        {
+            var result = await CliRunner.ChildProcessAsync("door", "--pulse", "--config", config.Path);
+
+            Assert.Equal((0, ""), (result.Exit, result.Stderr));
+            var times = result.StdoutLines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("at_ms").GetInt64()).ToList();
+            Assert.Equal(times.Order(), times);
+        }
+    }
+
+    [Fact]
+    public async Task Rest_OnTheSimulatedChip_DrivesTheRelayToItsDeEnergisedLevel()
+    {
+        using var config = new ConfigFile("""{ "Door": { "Relay": { "Line": 5, "ActiveLevel": "Low" } } }""");
+
+        var result = await CliRunner.InProcessAsync("door", "--rest", "--gpio", "sim", "--config", config.Path);
+
+        Assert.Equal((0, ""), (result.Exit, result.Stderr));
+        Assert.Equal(["""{"event":"rested","line":5,"level":"high","state":"de-energised"}"""], result.StdoutLines);
+    }
+
+    [Theory]
+    [InlineData("libgpiod", "station-edge: door: GPIO chip 'gpiochip0' not found: LibGpiodDriver (libgpiod 1.6) says \"Unable to find a chip, error: 2 (No such file or directory)\"")]
+    [InlineData("libgpiod2", "station-edge: door: GPIO library libgpiod.so.3 could not be loaded: install the apt package libgpiod3 (apt-get install libgpiod3)")]
+    public async Task Rest_WithoutAChip_IsAFaultInOneLine(string driver, string expected)
+    {
+        var result = await CliRunner.InProcessAsync("door", "--rest", "--gpio", driver);
+
+        Assert.Equal(3, result.Exit);
+        Assert.Equal([expected], result.StderrLines);
     }
 
     // "relay energised", "granted worker-17", "relocked pulse_ended"…: the line without its (real-time) at_ms.

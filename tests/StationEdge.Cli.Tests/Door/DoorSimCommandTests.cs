@@ -278,18 +278,19 @@ public sealed class DoorSimCommandTests : IDisposable
             {"at_ms":2500,"input":"door_contact","level":"closed"}
             """);
 
-        Assert.Equal(0, result.Exit);
+        // Bad input, so exit 2; the good lines still ran.
+        Assert.Equal(2, result.Exit);
         Assert.Equal(
             [
-                "door-sim: line 2: not valid JSON ('this is not json' is an invalid JSON literal. Expected the literal 'true'.); skipped",
-                """door-sim: line 3: at_ms must be a whole number of milliseconds, 0 or more (was "soon"); skipped""",
-                "door-sim: line 4: at_ms is missing; skipped",
-                "door-sim: line 5: unknown input 'window' (expected door_contact, exit_button, relay_readback); skipped",
-                "door-sim: line 6: unknown level 'ajar' for door_contact (expected closed, open, high, low); skipped",
-                "door-sim: line 7: a line has either grant or input and level, not both; skipped",
-                "door-sim: line 8: unknown property 'colour' (expected at_ms, grant, input, level); skipped",
-                """door-sim: line 9: expected a JSON object like {"at_ms":0,"grant":"worker-17"}; skipped""",
-                "door-sim: line 12: at_ms 1100 is earlier than the line before (1200); skipped",
+                "station-edge: door-sim: line 2: not valid JSON ('this is not json' is an invalid JSON literal. Expected the literal 'true'.); skipped",
+                """station-edge: door-sim: line 3: at_ms must be a whole number of milliseconds, 0 or more (was "soon"); skipped""",
+                "station-edge: door-sim: line 4: at_ms is missing; skipped",
+                "station-edge: door-sim: line 5: unknown input 'window' (expected door_contact, exit_button, relay_readback, presence); skipped",
+                "station-edge: door-sim: line 6: unknown level 'ajar' for door_contact (expected closed, open, high, low); skipped",
+                "station-edge: door-sim: line 7: a line has either grant or input and level, not both; skipped",
+                "station-edge: door-sim: line 8: unknown property 'colour' (expected at_ms, grant, input, level); skipped",
+                """station-edge: door-sim: line 9: expected a JSON object like {"at_ms":0,"grant":"worker-17"}; skipped""",
+                "station-edge: door-sim: line 12: at_ms 1100 is earlier than the line before (1200); skipped",
             ],
             result.StderrLines);
         var clean = (await SimAsync("""
@@ -383,6 +384,142 @@ public sealed class DoorSimCommandTests : IDisposable
         Assert.Equal("", await stderr);
         Assert.Equal(0, process.ExitCode);
         Assert.Equal(expected, CliRunner.Lines(await stdout));
+    }
+
+    [Theory]
+    [InlineData("250000000000000")]
+    [InlineData("9223372036854775807")]
+    [InlineData("1e300")]
+    public async Task AtMsBeyondAHundredYears_IsOneBadInputLineNamingTheLineAndField_Exit2(string atMs)
+    {
+        var result = await SimAsync($$"""
+            {"at_ms":0,"grant":"worker-17"}
+            {"at_ms":{{atMs}},"grant":"worker-18"}
+            """);
+
+        Assert.Equal(2, result.Exit);
+        Assert.Equal([$"station-edge: door-sim: line 2: at_ms must be at most 3153600000000 (100 years) (was {atMs}); skipped"], result.StderrLines);
+        Assert.Equal("""{"at_ms":3000,"event":"stopped","left_unlocked":false}""", result.StdoutLines[^1]);
+    }
+
+    [Fact]
+    public async Task Interrupted_SaysSoOnTheDoorSimLine_AndStopsTheDoor()
+    {
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var exit = await Program.RunAsync(["door-sim"], new StringReader("{\"at_ms\":0}"), stdout, stderr, cancelled.Token);
+
+        Assert.Equal(130, exit);
+        Assert.Equal("station-edge: door-sim: interrupted at line 0", stderr.ToString().Trim());
+        Assert.EndsWith("""{"at_ms":0,"event":"stopped","left_unlocked":false}""", stdout.ToString().Trim());
+    }
+
+    [Fact]
+    public async Task Beeper_OneShortToneOnAGrant_TwoOnARefusal()
+    {
+        using var config = new ConfigFile("""
+            { "Door": { "PulseMs": 1000, "MaxUnlockMs": 5000, "CapLockoutMs": 3000, "Beeper": { "Line": 18, "ToneMs": 80, "GapMs": 60 } } }
+            """);
+
+        var result = await CliRunner.InProcessWithStdinAsync(
+            """
+            {"at_ms":0,"grant":"worker-17"}
+            {"at_ms":800,"grant":"worker-17"}
+            {"at_ms":1600,"grant":"worker-17"}
+            {"at_ms":2400,"grant":"worker-17"}
+            {"at_ms":3200,"grant":"worker-17"}
+            {"at_ms":4000,"grant":"worker-17"}
+            {"at_ms":5100,"grant":"worker-17"}
+            """,
+            "door-sim",
+            "--config",
+            config.Path);
+
+        Assert.Equal((0, ""), (result.Exit, result.Stderr));
+        var beeps = result.StdoutLines.Where(l => l.Contains("\"beeper\"", StringComparison.Ordinal)).ToList();
+        Assert.Equal(
+            [
+                """{"at_ms":0,"output":"beeper","line":18,"level":"low","state":"off"}""",
+                """{"at_ms":0,"output":"beeper","line":18,"level":"high","state":"on"}""",
+                """{"at_ms":80,"output":"beeper","line":18,"level":"low","state":"off"}""",
+            ],
+            beeps.Take(3));
+
+        // The grant at 5100 comes during the cap's lock-out: two tones.
+        Assert.Contains("""{"at_ms":5100,"event":"grant_refused","by":"worker-17","reason":"cap-lockout"}""", result.StdoutLines);
+        Assert.Equal(
+            [
+                """{"at_ms":5100,"output":"beeper","line":18,"level":"high","state":"on"}""",
+                """{"at_ms":5180,"output":"beeper","line":18,"level":"low","state":"off"}""",
+                """{"at_ms":5240,"output":"beeper","line":18,"level":"high","state":"on"}""",
+                """{"at_ms":5320,"output":"beeper","line":18,"level":"low","state":"off"}""",
+            ],
+            beeps.SkipWhile(l => !l.StartsWith("{\"at_ms\":5100", StringComparison.Ordinal)).Take(4));
+    }
+
+    [Fact]
+    public async Task Presence_PirEventsAreReported_ForTheCameraLoopToWakeOn()
+    {
+        using var config = new ConfigFile("""{ "Door": { "Presence": { "Line": 4 } } }""");
+
+        var result = await CliRunner.InProcessWithStdinAsync(
+            """
+            {"at_ms":500,"input":"presence","level":"detected"}
+            {"at_ms":4000,"input":"presence","level":"clear"}
+            """,
+            "door-sim",
+            "--config",
+            config.Path);
+
+        Assert.Equal((0, ""), (result.Exit, result.Stderr));
+        Assert.Equal(
+            [
+                """{"at_ms":500,"event":"presence","detected":true}""",
+                """{"at_ms":4000,"event":"presence","detected":false}""",
+            ],
+            result.StdoutLines.Where(l => l.Contains("presence", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task ConfigWithAMisspelledSection_IsRefusedNamingItAndTheKnownSections()
+    {
+        using var config = new ConfigFile("""{ "Dor": { "PulseMs": 100 } }""");
+
+        var result = await CliRunner.InProcessAsync("door-sim", "--config", config.Path);
+
+        Assert.Equal(2, result.Exit);
+        Assert.Equal([$"station-edge: door-sim: --config {config.Path}: 'Dor' is not a known section (known: Gpio, Door, Logging)"], result.StderrLines);
+    }
+
+    [Fact]
+    public async Task ConfigThatIsAFifo_IsRefusedAtOnce_NeverOpened()
+    {
+        using var folder = new TempFolder();
+        var fifo = folder.File("door.json");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+        {
+            await mkfifo.WaitForExitAsync();
+        }
+
+        // A child process: opening a FIFO with no writer would block it for good (the test's guard kills it then).
+        var result = await CliRunner.ChildProcessAsync("door-sim", "--config", fifo);
+
+        Assert.Equal(2, result.Exit);
+        Assert.Equal([$"station-edge: door-sim: --config {fifo}: not a regular file with a config in it (empty, or a FIFO or device)"], result.StderrLines);
+    }
+
+    [Theory]
+    [InlineData("/dev/null")]
+    [InlineData("/dev/zero")]
+    public async Task ConfigThatIsADevice_IsRefused(string device)
+    {
+        var result = await CliRunner.InProcessAsync("door", "--rest", "--gpio", "sim", "--config", device);
+
+        Assert.Equal(2, result.Exit);
+        Assert.Equal([$"station-edge: door: --config {device}: not a regular file with a config in it (empty, or a FIFO or device)"], result.StderrLines);
     }
 
     private static string[] Stop(int ms) =>

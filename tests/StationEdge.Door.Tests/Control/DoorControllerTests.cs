@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using Microsoft.Extensions.Options;
 using StationEdge.Door.Control;
 using StationEdge.Door.Gpio;
@@ -12,8 +13,8 @@ public sealed class DoorControllerTests
         using var rig = new DoorRig();
 
         // Active-low relay: de-energised is high, and the request itself drove it (no glitch through low).
-        Assert.Equal(new GpioOutputChange(DoorRig.Relay, GpioLevel.High, rig.Clock.Start, Driven: true), rig.Chip.OutputHistory[0]);
-        Assert.DoesNotContain(rig.Chip.OutputHistory, c => c.Offset == DoorRig.Relay && c.Level == GpioLevel.Low);
+        Assert.Equal(new GpioOutputChange(DoorRig.Relay, PinValue.High, rig.Clock.Start, 0, Driven: true), rig.Chip.OutputHistory[0]);
+        Assert.DoesNotContain(rig.Chip.OutputHistory, c => c.Offset == DoorRig.Relay && c.Level == PinValue.Low);
         Assert.False(rig.RelayEnergised);
         Assert.Equal(["0 started"], rig.Log);
         var status = rig.Door.Status;
@@ -243,7 +244,7 @@ public sealed class DoorControllerTests
     [Fact]
     public void RelayStuck_ReadbackDisagreesWithTheRelay_RaisesAfterTheGrace_AndClearsWhenTheyAgreeAgain()
     {
-        using var rig = new DoorRig(o => o.RelayReadback = new InputLineOptions { Line = DoorRig.Readback, ActiveLevel = GpioLevel.High, Bias = GpioBias.PullDown });
+        using var rig = new DoorRig(o => o.RelayReadback = new InputLineOptions { Line = DoorRig.Readback, ActiveLevel = GpioLevel.High, Bias = InputBias.PullDown });
 
         // The relay's contacts weld open: the read-back stays at "de-energised" whatever the coil is told.
         rig.Chip.Unloop(DoorRig.Relay);
@@ -259,13 +260,13 @@ public sealed class DoorControllerTests
     [Fact]
     public void RelayStuck_ReadbackStuckEnergisedWhileLocked_RaisesWithoutAnyGrant()
     {
-        using var rig = new DoorRig(o => o.RelayReadback = new InputLineOptions { Line = DoorRig.Readback, ActiveLevel = GpioLevel.High, Bias = GpioBias.PullDown });
+        using var rig = new DoorRig(o => o.RelayReadback = new InputLineOptions { Line = DoorRig.Readback, ActiveLevel = GpioLevel.High, Bias = InputBias.PullDown });
         rig.Chip.Unloop(DoorRig.Relay);
 
         rig.At(1000);
-        rig.Chip.DriveInput(DoorRig.Readback, GpioLevel.High);
+        rig.Chip.DriveInput(DoorRig.Readback, PinValue.High);
         rig.At(1100);
-        rig.Chip.DriveInput(DoorRig.Readback, GpioLevel.Low);
+        rig.Chip.DriveInput(DoorRig.Readback, PinValue.Low);
         rig.At(1200);
 
         Assert.Equal(["0 started", "1050 alarm RelayStuck", "1150 cleared RelayStuck"], rig.Log);
@@ -274,7 +275,7 @@ public sealed class DoorControllerTests
     [Fact]
     public void RelayStuck_HealthyRelayWithReadback_NeverAlarms()
     {
-        using var rig = new DoorRig(o => o.RelayReadback = new InputLineOptions { Line = DoorRig.Readback, ActiveLevel = GpioLevel.Low, Bias = GpioBias.PullUp });
+        using var rig = new DoorRig(o => o.RelayReadback = new InputLineOptions { Line = DoorRig.Readback, ActiveLevel = GpioLevel.Low, Bias = InputBias.PullUp });
         rig.Door.Grant("worker-17");
         rig.At(10000);
 
@@ -340,10 +341,7 @@ public sealed class DoorControllerTests
         }
 
         rig.At(80000);
-        var relay = rig.Chip.OutputHistory.Where(c => c.Offset == DoorRig.Relay).ToList();
-        var longest = relay.Zip(relay.Skip(1))
-            .Where(pair => pair.First.Level == rig.Options.Relay.ActiveLevel)
-            .Max(pair => pair.Second.At - pair.First.At);
+        var longest = rig.LongestEnergised();
         Assert.True(longest <= TimeSpan.FromMilliseconds(rig.Options.MaxUnlockMs), $"relay energised for {longest}");
     }
 
@@ -393,7 +391,7 @@ public sealed class DoorControllerTests
         using var rig = new DoorRig();
         rig.Door.Grant("worker-17");
 
-        rig.Chip.SimulateProcessExit();
+        rig.Driver.SimulateProcessExit();
 
         Assert.False(rig.RelayEnergised);
         Assert.False(rig.Chip.OutputHistory[^1].Driven);
@@ -445,11 +443,12 @@ public sealed class DoorControllerTests
     public void Start_WhenALineIsBusy_FailsAndReleasesWhatItHadTaken()
     {
         using var rig = new DoorRig(start: false);
-        using var squatter = rig.Chip.OpenInput(DoorRig.Exit, GpioBias.AsIs, "someone-else");
+        using var squatter = new GpioController(new SimulatedGpioDriver(rig.Chip, "someone-else"));
+        squatter.OpenPin(DoorRig.Exit, PinMode.Input);
 
         var failure = Assert.Throws<GpioException>(() => rig.Door.Start());
 
-        Assert.Contains("line 22 is busy (requested by 'someone-else')", failure.Message);
+        Assert.Equal("Door:ExitButton:Line 22 could not be requested: gpiochip0 line 22 is busy (requested by someone-else)", failure.Message);
         Assert.False(rig.Chip.IsRequested(DoorRig.Relay));
         Assert.False(rig.RelayEnergised);
     }
@@ -463,26 +462,38 @@ public sealed class DoorControllerTests
     }
 
     [Fact]
-    public void EventHandler_ThatThrows_DoesNotStopTheDoorRelocking()
+    public void PwmBeeper_OnTheSimulator_PlaysThroughIotDeviceBuzzer_OneToneForAGrant()
     {
-        using var rig = new DoorRig();
-        rig.Door.EventRaised += (_, e) => throw new InvalidOperationException("subscriber bug");
+        using var rig = new DoorRig(o => o.Beeper = new BeeperOptions { Line = 18, Kind = BeeperKind.Pwm, ToneMs = 100 });
 
         rig.Door.Grant("worker-17");
-        rig.At(3000);
+        Assert.Equal(PinValue.High, rig.Chip.GetLevel(18));
+        rig.At(100);
 
-        Assert.False(rig.RelayEnergised);
-        Assert.Equal("3000 relocked PulseEnded", rig.Log[^1]);
+        Assert.Equal(PinValue.Low, rig.Chip.GetLevel(18));
+        Assert.Equal([PinValue.Low, PinValue.High, PinValue.Low], rig.Chip.OutputHistory.Where(c => c.Offset == 18).Select(c => c.Level));
+    }
+
+    [Fact]
+    public void Presence_PirSeesSomeone_IsAnEventAndInTheStatus()
+    {
+        using var rig = new DoorRig(o => o.Presence = new PresenceOptions { Line = 4 });
+
+        rig.At(100).Chip.DriveInput(4, PinValue.High);
+        rig.At(101);
+
+        Assert.Equal("100 presence", rig.Log[^1]);
+        Assert.True(rig.Door.Status.PresenceDetected);
     }
 
     [Fact]
     public void Constructor_InvalidOptions_ThrowsNamingTheKey()
     {
-        using var chip = new SimulatedGpioDriver();
+        using var driver = new SimulatedGpioDriver();
         var options = DoorRig.StandardOptions();
         options.PulseMs = 0;
 
-        var failure = Assert.Throws<OptionsValidationException>(() => new DoorController(chip, options));
+        var failure = Assert.Throws<OptionsValidationException>(() => new DoorController(driver, options));
 
         Assert.Equal("Door:PulseMs must be between 100 and 30000 (was 0)", failure.Message);
     }

@@ -27,6 +27,10 @@ public sealed class DoorOptionsValidationTests
     [InlineData("Relay:Line", "2000", "Door:Relay:Line must be between 0 and 1023 (was 2000)")]
     [InlineData("ExitButton:Line", "17", "Door:ExitButton:Line is line 17, already used by Door:Relay:Line")]
     [InlineData("Led:ActiveLevel", "High", "Door:Led:Line is required")]
+    [InlineData("Beeper:Line", "27", "Door:Beeper:Line is line 27, already used by Door:Contact:Line")]
+    [InlineData("Presence:Line", "22", "Door:Presence:Line is line 22, already used by Door:ExitButton:Line")]
+    [InlineData("Beeper:Kind", "Line", "Door:Beeper:Line is required")]
+    [InlineData("MaxSettleMs", "40", "Door:MaxSettleMs must be between 100 and 10000 (was 40)")]
     public void Load_BadDoorValue_FailsWithOneMessageNamingTheKey(string key, string value, string expected)
     {
         var failure = Assert.Throws<OptionsValidationException>(() => Load(($"Door:{key}", value)));
@@ -37,8 +41,9 @@ public sealed class DoorOptionsValidationTests
     [Theory]
     [InlineData("Chip", "/dev/gpiochip0", "Gpio:Chip must be a chip name under /dev such as gpiochip0, not a path (was '/dev/gpiochip0')")]
     [InlineData("Chip", "", "Gpio:Chip must name a chip under /dev, e.g. gpiochip0 (was empty)")]
-    [InlineData("Driver", "7", "Gpio:Driver must be one of Sim, Libgpiod (was '7')")]
-    [InlineData("Driver", "sysfs", "Gpio:Driver must be one of Sim, Libgpiod (was 'sysfs')")]
+    [InlineData("Chip", "chip0", "Gpio:Chip must be gpiochipN, e.g. gpiochip0 (was 'chip0')")]
+    [InlineData("Driver", "7", "Gpio:Driver must be one of Auto, Libgpiod, Libgpiod2, Sim (was '7')")]
+    [InlineData("Driver", "sysfs", "Gpio:Driver must be one of Auto, Libgpiod, Libgpiod2, Sim (was 'sysfs')")]
     public void Load_BadGpioValue_FailsNamingTheKey(string key, string value, string expected)
     {
         var failure = Assert.Throws<OptionsValidationException>(() => Load(($"Gpio:{key}", value)));
@@ -90,16 +95,38 @@ public sealed class DoorOptionsValidationTests
             ("Gpio:Driver", "sim"),
             ("Door:Relay:ActiveLevel", "low"),
             ("Door:Contact:Bias", "pullup"),
+            ("Door:Beeper:Line", "18"),
+            ("Door:Beeper:Kind", "pwm"),
+            ("Door:Presence:Line", "4"),
             ("Door:FailSafe", "true"),
             ("Door:Buzzer:Line", "24"));
 
         Assert.Equal(GpioDriverKind.Sim, settings.Gpio.Driver);
         Assert.Equal(GpioLevel.Low, settings.Door.Relay.ActiveLevel);
-        Assert.Equal(GpioBias.PullUp, settings.Door.Contact.Bias);
+        Assert.Equal(InputBias.PullUp, settings.Door.Contact.Bias);
+        Assert.Equal((18, BeeperKind.Pwm, 4), (settings.Door.Beeper!.Line, settings.Door.Beeper.Kind, settings.Door.Presence!.Line));
         Assert.True(settings.Door.FailSafe);
         Assert.Equal(24, settings.Door.Buzzer!.Line);
         Assert.Null(settings.Door.Led);
         Assert.Equal(17, settings.Door.Relay.Line);
+    }
+
+    [Fact]
+    public void Defaults_DriverIsAuto()
+    {
+        Assert.Equal(GpioDriverKind.Auto, Load().Gpio.Driver);
+    }
+
+    [Fact]
+    public void Load_MisspelledSection_IsRefusedNamingItAndTheKnownSections()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection([new KeyValuePair<string, string?>("Dor:PulseMs", "100")])
+            .Build();
+
+        var failure = Assert.Throws<OptionsValidationException>(() => DoorSettings.Load(configuration, ["Gpio", "Door"]));
+
+        Assert.Equal("'Dor' is not a known section (known: Gpio, Door)", failure.Message);
     }
 
     private static DoorSettings Load(params (string Key, string Value)[] values)

@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -16,20 +17,20 @@ public sealed class DoorServiceTests
     {
         var clock = new VirtualTimeProvider();
         using var host = BuildHost(clock, ("Gpio:Driver", "sim"), ("Door:Relay:ActiveLevel", "Low"));
-        var chip = (SimulatedGpioDriver)host.Services.GetRequiredService<GpioDriver>();
+        var chip = ((SimulatedGpioDriver)host.Services.GetRequiredService<GpioDriver>()).Chip;
         var door = host.Services.GetRequiredService<DoorService>();
         var events = new List<DoorEvent>();
 
-        await host.StartAsync(TestContext.Token);
         door.EventRaised += (_, e) => events.Add(e);
+        await host.StartAsync(TestContext.Token);
         Assert.True(door.Grant("worker-17"));
-        Assert.Equal(GpioLevel.Low, chip.GetLevel(17));
+        Assert.Equal(PinValue.Low, chip.GetLevel(17));
         await host.StopAsync(TestContext.Token);
 
-        Assert.Equal(GpioLevel.High, chip.GetLevel(17));
+        Assert.Equal(PinValue.High, chip.GetLevel(17));
         Assert.False(chip.IsRequested(17));
         Assert.Equal(
-            [typeof(DoorGranted), typeof(DoorUnlocked), typeof(DoorRelocked), typeof(DoorStopped)],
+            [typeof(DoorStarted), typeof(DoorGranted), typeof(DoorUnlocked), typeof(DoorRelocked), typeof(DoorStopped)],
             events.Select(e => e.GetType()));
         Assert.Equal(RelockReason.Stopped, events.OfType<DoorRelocked>().Single().Reason);
         Assert.False(door.Grant("worker-17"));
@@ -40,14 +41,14 @@ public sealed class DoorServiceTests
     {
         var clock = new VirtualTimeProvider();
         using var host = BuildHost(clock, ("Gpio:Driver", "sim"));
-        var chip = (SimulatedGpioDriver)host.Services.GetRequiredService<GpioDriver>();
+        var chip = ((SimulatedGpioDriver)host.Services.GetRequiredService<GpioDriver>()).Chip;
         var door = host.Services.GetRequiredService<DoorService>();
         await host.StartAsync(TestContext.Token);
 
         door.Grant("worker-17");
         clock.Advance(TimeSpan.FromMilliseconds(3000));
 
-        Assert.Equal(GpioLevel.Low, chip.GetLevel(17));
+        Assert.Equal(PinValue.Low, chip.GetLevel(17));
         Assert.False(door.Status!.Unlocked);
         await host.StopAsync(TestContext.Token);
     }
@@ -79,7 +80,7 @@ public sealed class DoorServiceTests
 
         var failure = await Assert.ThrowsAsync<GpioException>(() => host.StartAsync(TestContext.Token));
 
-        Assert.Equal("GPIO chip 'gpiochip95' not found (libgpiod: No such file or directory)", failure.Message);
+        Assert.Equal("GPIO chip 'gpiochip95' not found: LibGpiodDriver (libgpiod 1.6) says \"Unable to find a chip, error: 2 (No such file or directory)\"", failure.Message);
     }
 
     private static IHost BuildHost(TimeProvider clock, params (string Key, string Value)[] values)

@@ -1,21 +1,24 @@
+using System.Device.Gpio;
 using StationEdge.Door.Gpio;
 using StationEdge.Door.Tests.Hardware;
 
 namespace StationEdge.Door.Tests.Gpio;
 
 /// <summary>
-/// What every GPIO driver must do, run against each driver by a derived class. The bench: <see cref="OutputLine"/>
-/// is wired to <see cref="InputLine"/> (a resistor on real hardware, <see cref="SimulatedGpioDriver.Loop"/> in simulation).
-/// Waits carry a 5-second guard only so that a broken driver fails instead of hanging.
+/// What the door needs of every GPIO driver, through System.Device.Gpio's <see cref="GpioController"/>, run against each
+/// driver by a derived class. The bench: <see cref="OutputLine"/> is wired to <see cref="InputLine"/> (a resistor on
+/// real hardware, <see cref="SimulatedGpioChip.Loop"/> in simulation). Waits carry a 5-second guard only so that a
+/// broken driver fails instead of hanging.
 /// </summary>
 public abstract class GpioDriverContract : IDisposable
 {
-    private readonly CancellationTokenSource _guard = new(TimeSpan.FromSeconds(5));
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(5);
     private GpioDriver? _driver;
+    private GpioController? _gpio;
 
     protected GpioDriver Driver => _driver ??= CreateDriver();
 
-    protected CancellationToken Guard => _guard.Token;
+    protected GpioController Gpio => _gpio ??= new GpioController(Driver);
 
     protected abstract int OutputLine { get; }
 
@@ -25,168 +28,129 @@ public abstract class GpioDriverContract : IDisposable
 
     public void Dispose()
     {
+        _gpio?.Dispose();
         _driver?.Dispose();
-        _guard.Dispose();
         GC.SuppressFinalize(this);
     }
 
     [GpioContractFact]
     public void OpenOutput_WithInitialLevel_DrivesTheLineFromTheRequest()
     {
-        using var input = Driver.OpenInput(InputLine, GpioBias.AsIs, "contract-in");
-        using (var output = Driver.OpenOutput(OutputLine, GpioLevel.High, "contract-out"))
+        Gpio.OpenPin(InputLine, PinMode.Input);
+        foreach (var level in new[] { PinValue.High, PinValue.Low })
         {
-            Assert.Equal(GpioLevel.High, output.Read());
-            Assert.Equal(GpioLevel.High, input.Read());
+            GpioRequests.OpenOutput(Gpio, Driver, OutputLine, level);
+            Assert.Equal(level, Gpio.Read(OutputLine));
+            WaitUntil(() => Gpio.Read(InputLine) == level);
+            Gpio.ClosePin(OutputLine);
         }
+    }
 
-        using var again = Driver.OpenOutput(OutputLine, GpioLevel.Low, "contract-out");
-        Assert.Equal(GpioLevel.Low, again.Read());
-        Assert.Equal(GpioLevel.Low, input.Read());
+    [GpioContractFact]
+    public void OpenOutput_AtAHighLevel_NeverDrivesTheWireLow()
+    {
+        // An active-low relay board pulls its input high: requesting the relay at its locked level (high) must not
+        // pass through low on the way, or the relay would click.
+        Gpio.OpenPin(InputLine, PinMode.InputPullUp);
+        var falls = 0;
+        Gpio.RegisterCallbackForPinValueChangedEvent(InputLine, PinEventTypes.Falling, (_, _) => Interlocked.Increment(ref falls));
+
+        GpioRequests.OpenOutput(Gpio, Driver, OutputLine, PinValue.High);
+        WaitUntil(() => Gpio.Read(InputLine) == PinValue.High);
+        Thread.Sleep(50);
+
+        Assert.Equal(0, Volatile.Read(ref falls));
     }
 
     [GpioContractFact]
     public void Write_ThenRead_ReturnsTheWrittenLevelOnBothEnds()
     {
-        using var output = Driver.OpenOutput(OutputLine, GpioLevel.Low, "contract-out");
-        using var input = Driver.OpenInput(InputLine, GpioBias.AsIs, "contract-in");
+        GpioRequests.OpenOutput(Gpio, Driver, OutputLine, PinValue.Low);
+        Gpio.OpenPin(InputLine, PinMode.Input);
 
-        output.Write(GpioLevel.High);
-        Assert.Equal(GpioLevel.High, output.Read());
-        WaitUntil(() => input.Read() == GpioLevel.High);
+        Gpio.Write(OutputLine, PinValue.High);
+        Assert.Equal(PinValue.High, Gpio.Read(OutputLine));
+        WaitUntil(() => Gpio.Read(InputLine) == PinValue.High);
 
-        output.Write(GpioLevel.Low);
-        Assert.Equal(GpioLevel.Low, output.Read());
-        WaitUntil(() => input.Read() == GpioLevel.Low);
+        Gpio.Write(OutputLine, PinValue.Low);
+        Assert.Equal(PinValue.Low, Gpio.Read(OutputLine));
+        WaitUntil(() => Gpio.Read(InputLine) == PinValue.Low);
     }
 
     [GpioContractFact]
-    public async Task WaitForEdge_WhenWiredOutputRises_ReturnsRisingEdgeOfTheInputLine()
+    public async Task WaitForEvent_WhenWiredOutputRises_ReportsARisingEdge()
     {
-        using var output = Driver.OpenOutput(OutputLine, GpioLevel.Low, "contract-out");
-        using var input = Driver.OpenInput(InputLine, GpioBias.AsIs, "contract-in");
+        GpioRequests.OpenOutput(Gpio, Driver, OutputLine, PinValue.Low);
+        Gpio.OpenPin(InputLine, PinMode.Input);
+        var wait = Gpio.WaitForEventAsync(InputLine, PinEventTypes.Rising, Guard).AsTask();
+        await Task.Delay(50);
 
-        output.Write(GpioLevel.High);
-        var edge = await input.WaitForEdgeAsync(Guard);
+        Gpio.Write(OutputLine, PinValue.High);
+        var result = await wait;
 
-        Assert.Equal(InputLine, edge.Offset);
-        Assert.Equal(GpioEdge.Rising, edge.Edge);
-        Assert.Equal(GpioLevel.High, edge.Level);
+        Assert.Equal((false, PinEventTypes.Rising), (result.TimedOut, result.EventTypes));
     }
 
     [GpioContractFact]
-    public async Task WaitForEdge_TwoEdges_ComeInOrderWithNonDecreasingTimestamps()
+    public void WaitForEvent_NothingHappens_TimesOut()
     {
-        using var output = Driver.OpenOutput(OutputLine, GpioLevel.Low, "contract-out");
-        using var input = Driver.OpenInput(InputLine, GpioBias.AsIs, "contract-in");
+        Gpio.OpenPin(InputLine, PinMode.Input);
 
-        output.Write(GpioLevel.High);
-        var first = await input.WaitForEdgeAsync(Guard);
-        output.Write(GpioLevel.Low);
-        var second = await input.WaitForEdgeAsync(Guard);
+        var result = Gpio.WaitForEvent(InputLine, PinEventTypes.Rising | PinEventTypes.Falling, TimeSpan.FromMilliseconds(100));
 
-        Assert.Equal((GpioEdge.Rising, GpioEdge.Falling), (first.Edge, second.Edge));
-        Assert.True(second.Timestamp >= first.Timestamp, $"{second.Timestamp} < {first.Timestamp}");
+        Assert.True(result.TimedOut);
     }
 
     [GpioContractFact]
-    public async Task EdgeDetected_WhenWiredOutputFalls_ReportsFallingEdge()
+    public void Callback_WhenWiredOutputFalls_ReportsAFallingEdgeOnTheInputLine()
     {
-        using var output = Driver.OpenOutput(OutputLine, GpioLevel.High, "contract-out");
-        using var input = Driver.OpenInput(InputLine, GpioBias.AsIs, "contract-in");
-        var seen = new TaskCompletionSource<GpioEdgeEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
-        input.EdgeDetected += (_, edge) => seen.TrySetResult(edge);
+        GpioRequests.OpenOutput(Gpio, Driver, OutputLine, PinValue.High);
+        Gpio.OpenPin(InputLine, PinMode.Input);
+        using var seen = new ManualResetEventSlim();
+        PinValueChangedEventArgs? edge = null;
+        Gpio.RegisterCallbackForPinValueChangedEvent(InputLine, PinEventTypes.Falling, (_, e) =>
+        {
+            edge = e;
+            seen.Set();
+        });
 
-        output.Write(GpioLevel.Low);
-        var edge = await seen.Task.WaitAsync(Guard);
+        Gpio.Write(OutputLine, PinValue.Low);
 
-        Assert.Equal(new GpioEdgeEvent(InputLine, GpioEdge.Falling, edge.Timestamp), edge);
+        Assert.True(seen.Wait(Guard), "no falling edge");
+        Assert.Equal((InputLine, PinEventTypes.Falling), (edge!.PinNumber, edge.ChangeType));
     }
 
     [GpioContractFact]
-    public void OpenOutput_LineAlreadyRequested_ThrowsGpioExceptionNamingTheLine()
+    public void OpenOutput_LineHeldByAnotherDriver_Fails()
     {
-        using var first = Driver.OpenOutput(OutputLine, GpioLevel.Low, "contract-first");
+        GpioRequests.OpenOutput(Gpio, Driver, OutputLine, PinValue.Low);
+        using var other = CreateDriver();
+        using var otherGpio = new GpioController(other);
 
-        var failure = Assert.Throws<GpioException>(() => Driver.OpenOutput(OutputLine, GpioLevel.Low, "contract-second"));
+        var failure = Record.Exception(() => GpioRequests.OpenOutput(otherGpio, other, OutputLine, PinValue.High));
 
-        Assert.Contains($"line {OutputLine}", failure.Message);
+        Assert.NotNull(failure);
+        Assert.Equal(PinValue.Low, Gpio.Read(OutputLine));
     }
 
     [GpioContractFact]
-    public void Release_ThenRequestAgain_Succeeds()
+    public void ClosePin_ThenRequestAgain_Succeeds()
     {
-        var first = Driver.OpenOutput(OutputLine, GpioLevel.Low, "contract-out");
-        first.Release();
-        Assert.True(first.IsReleased);
+        GpioRequests.OpenOutput(Gpio, Driver, OutputLine, PinValue.Low);
+        Gpio.ClosePin(OutputLine);
 
-        using var second = Driver.OpenOutput(OutputLine, GpioLevel.High, "contract-out");
-        Assert.Equal(GpioLevel.High, second.Read());
-    }
+        GpioRequests.OpenOutput(Gpio, Driver, OutputLine, PinValue.High);
 
-    [GpioContractFact]
-    public void Write_AfterRelease_ThrowsObjectDisposed()
-    {
-        var output = Driver.OpenOutput(OutputLine, GpioLevel.Low, "contract-out");
-        output.Dispose();
-
-        Assert.Throws<ObjectDisposedException>(() => output.Write(GpioLevel.High));
-    }
-
-    [GpioContractFact]
-    public async Task WaitForEdge_WhenCancelled_ThrowsOperationCanceled()
-    {
-        using var input = Driver.OpenInput(InputLine, GpioBias.AsIs, "contract-in");
-        using var cancel = new CancellationTokenSource();
-
-        var wait = input.WaitForEdgeAsync(cancel.Token).AsTask();
-        await cancel.CancelAsync();
-
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait);
-    }
-
-    [GpioContractFact]
-    public async Task WaitForEdge_WhenLineReleasedDuringTheWait_ThrowsObjectDisposed()
-    {
-        var input = Driver.OpenInput(InputLine, GpioBias.AsIs, "contract-in");
-
-        var wait = input.WaitForEdgeAsync(Guard).AsTask();
-        input.Release();
-
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => wait);
-    }
-
-    [GpioContractFact]
-    public void OpenInput_LineBeyondTheChip_ThrowsGpioException()
-    {
-        var failure = Assert.Throws<GpioException>(() => Driver.OpenInput(100_000, GpioBias.AsIs, "contract-in"));
-
-        Assert.Contains("line 100000", failure.Message);
-    }
-
-    [GpioContractFact]
-    public void DisposeDriver_ReleasesEveryLineItGaveOut()
-    {
-        var driver = CreateDriver();
-        var output = driver.OpenOutput(OutputLine, GpioLevel.High, "contract-out");
-        var input = driver.OpenInput(InputLine, GpioBias.AsIs, "contract-in");
-
-        driver.Dispose();
-
-        Assert.True(output.IsReleased);
-        Assert.True(input.IsReleased);
-        Assert.Throws<ObjectDisposedException>(() => output.Write(GpioLevel.Low));
-        Assert.Throws<ObjectDisposedException>(() => driver.OpenOutput(OutputLine, GpioLevel.Low, "contract-out"));
-        using var again = Driver.OpenOutput(OutputLine, GpioLevel.Low, "contract-out");
-        Assert.Equal(GpioLevel.Low, again.Read());
+        Assert.Equal(PinValue.High, Gpio.Read(OutputLine));
     }
 
     // Real wires settle in microseconds, but the read may race the write on a busy machine.
-    private void WaitUntil(Func<bool> condition)
+    private static void WaitUntil(Func<bool> condition)
     {
+        var deadline = DateTime.UtcNow + Guard;
         while (!condition())
         {
-            Guard.ThrowIfCancellationRequested();
+            Assert.True(DateTime.UtcNow < deadline, "the wired input never followed the output");
             Thread.Yield();
         }
     }

@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using StationEdge.Door.Control;
 using StationEdge.Door.Gpio;
 
@@ -16,35 +17,39 @@ public sealed class DoorOnHardwareTests
         var options = new DoorOptions
         {
             Relay = new OutputLineOptions { Line = HardwareBench.LoopOut, ActiveLevel = GpioLevel.High },
-            RelayReadback = new InputLineOptions { Line = HardwareBench.LoopIn, ActiveLevel = GpioLevel.High, Bias = GpioBias.AsIs },
-            Contact = new ContactLineOptions { Line = HardwareBench.SpareA, ClosedLevel = GpioLevel.High, Bias = GpioBias.PullUp },
-            ExitButton = new InputLineOptions { Line = HardwareBench.SpareB, ActiveLevel = GpioLevel.Low, Bias = GpioBias.PullUp },
+            RelayReadback = new InputLineOptions { Line = HardwareBench.LoopIn, ActiveLevel = GpioLevel.High, Bias = InputBias.None },
+            Contact = new ContactLineOptions { Line = HardwareBench.SpareA, ClosedLevel = GpioLevel.High, Bias = InputBias.PullUp },
+            ExitButton = new InputLineOptions { Line = HardwareBench.SpareB, ActiveLevel = GpioLevel.Low, Bias = InputBias.PullUp },
             PulseMs = 300,
         };
-        using var chip = new LibgpiodDriver(HardwareBench.Chip);
+        using var driver = GpioDriverFactory.Create(new GpioOptions { Driver = GpioDriverKind.Auto, Chip = HardwareBench.Chip }, TimeProvider.System);
         var events = new List<DoorEvent>();
-        var relocked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using (var door = new DoorController(chip, options))
+        using (var door = new DoorController(driver, options))
         {
-            door.EventRaised += (_, e) =>
+            door.Start();
+            door.Grant("hardware-test");
+            using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await foreach (var e in door.Events.ReadAllAsync(guard.Token))
             {
                 events.Add(e);
                 if (e is DoorRelocked)
                 {
-                    relocked.TrySetResult();
+                    break;
                 }
-            };
-            door.Start();
-            door.Grant("hardware-test");
-            await relocked.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            }
 
             // Let the read-back grace run out after the relock, so a stuck relay would have been reported.
             await Task.Delay(TimeSpan.FromMilliseconds(options.ReadbackGraceMs * 2));
+            while (door.Events.TryRead(out var late))
+            {
+                events.Add(late);
+            }
         }
 
         Assert.DoesNotContain(events, e => e is DoorAlarmRaised);
         Assert.Equal(RelockReason.PulseEnded, events.OfType<DoorRelocked>().First().Reason);
-        using var probe = chip.OpenInput(HardwareBench.LoopIn, GpioBias.PullDown, "door-test-probe");
-        Assert.Equal(GpioLevel.Low, probe.Read());
+        using var gpio = new GpioController(driver);
+        gpio.OpenPin(HardwareBench.LoopIn, PinMode.InputPullDown);
+        Assert.Equal(PinValue.Low, gpio.Read(HardwareBench.LoopIn));
     }
 }

@@ -16,10 +16,13 @@ public sealed class GpioContractFactDiscoverer(IMessageSink diagnosticMessageSin
 {
     public override IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod, IAttributeInfo factAttribute)
     {
-        var hardware = testMethod.TestClass.Class.GetCustomAttributes(typeof(TraitAttribute))
+        var traits = testMethod.TestClass.Class.GetCustomAttributes(typeof(TraitAttribute))
             .Select(trait => trait.GetConstructorArguments().ToArray())
-            .Any(args => args is ["Category", "Hardware"]);
-        if (hardware && HardwareBench.SkipReason is { } reason)
+            .ToList();
+        var hardware = traits.Any(args => args is ["Category", "Hardware"]);
+        var reason = HardwareBench.SkipReason
+            ?? (traits.Any(args => args is ["Driver", "libgpiod2"]) ? HardwareBench.Libgpiod2SkipReason : null);
+        if (hardware && reason is not null)
         {
             return
             [

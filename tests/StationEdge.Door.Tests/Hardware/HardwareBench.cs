@@ -22,6 +22,11 @@ internal static class HardwareBench
         ? null
         : $"Hardware test: no GPIO chip at /dev/{Chip}. Run on a Raspberry Pi with line {LoopOut} wired to line {LoopIn} through 1 kΩ (tests/README.md, 'Door hardware tests').";
 
+    /// <summary>Null when libgpiod 2.x loads; otherwise why its driver's run is skipped.</summary>
+    public static string? Libgpiod2SkipReason => StationEdge.Door.Gpio.GpioDriverFactory.CanLoad(StationEdge.Door.Gpio.GpioDriverFactory.Libgpiod2Library)
+        ? null
+        : $"Hardware test: {StationEdge.Door.Gpio.GpioDriverFactory.Libgpiod2Library} (libgpiod 2.x, apt package libgpiod3) is not installed.";
+
     private static int Line(string variable, int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable(variable), out var line) ? line : fallback;
 }

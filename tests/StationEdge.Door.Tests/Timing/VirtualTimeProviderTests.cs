@@ -76,4 +76,22 @@ public sealed class VirtualTimeProviderTests
 
         await delay;
     }
+
+    [Fact]
+    public void StepWallClock_MovesUtcNowOnly_TimersAndTimestampsKeepTheirCourse()
+    {
+        var clock = new VirtualTimeProvider();
+        var fired = false;
+        using var timer = clock.CreateTimer(_ => fired = true, null, TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
+        var before = clock.GetTimestamp();
+
+        clock.StepWallClock(TimeSpan.FromHours(-3));
+        clock.Advance(TimeSpan.FromMilliseconds(999));
+
+        Assert.Equal(clock.Start.AddHours(-3).AddMilliseconds(999), clock.GetUtcNow());
+        Assert.Equal(TimeSpan.FromMilliseconds(999), clock.GetElapsedTime(before));
+        Assert.False(fired);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(fired);
+    }
 }

@@ -96,6 +96,25 @@ internal static class EvalCommand
                 $"eval: {csv}: after skipping {skipped.Count} pair(s) there are {genuine.Count} same-person and {impostor.Count} different-person pairs; both are needed");
         }
 
+        var liveness = withLiveness ? Liveness(embeddings, pipeline.Models.Liveness!.Threshold) : null;
+        var (report, metrics) = Summarize(csv, genuine, impostor, skipped, liveness, pipeline.EmbedderSha256);
+
+        if (args.Json)
+        {
+            JsonOutput.Write(stdout, report);
+        }
+        else
+        {
+            PrintText(stdout, report, metrics, genuine, impostor);
+        }
+
+        return 0;
+    }
+
+    /// <summary>The figures over the scores of the pairs used.</summary>
+    internal static (Report Report, VerificationReport Metrics) Summarize(
+        string csv, List<double> genuine, List<double> impostor, List<Skipped> skipped, LivenessReport? liveness, string embedderSha256)
+    {
         var metrics = VerificationMetrics.Compute(genuine, impostor);
         string Key(double far) => far.ToString(CultureInfo.InvariantCulture);
         var report = new Report(
@@ -113,19 +132,9 @@ internal static class EvalCommand
             metrics.Points.ToDictionary(p => Key(p.TargetFar), p => p.Coarse),
             new Distribution(metrics.Same.Count, metrics.Same.Min, metrics.Same.Median, metrics.Same.Max),
             new Distribution(metrics.Different.Count, metrics.Different.Min, metrics.Different.Median, metrics.Different.Max),
-            withLiveness ? Liveness(embeddings, pipeline.Models.Liveness!.Threshold) : null,
-            pipeline.EmbedderSha256);
-
-        if (args.Json)
-        {
-            JsonOutput.Write(stdout, report);
-        }
-        else
-        {
-            PrintText(stdout, report, metrics, genuine, impostor);
-        }
-
-        return 0;
+            liveness,
+            embedderSha256);
+        return (report, metrics);
     }
 
     /// <summary>The best face of each photo (highest detector score), embedded once however many pairs use it.</summary>
@@ -187,7 +196,7 @@ internal static class EvalCommand
         return new LivenessReport(scored.Count, fake.Count, scored.Count == 0 ? 0 : fake.Count / (double)scored.Count, threshold, fake);
     }
 
-    private static void PrintText(TextWriter o, Report r, VerificationReport m, List<double> genuine, List<double> impostor)
+    internal static void PrintText(TextWriter o, Report r, VerificationReport m, List<double> genuine, List<double> impostor)
     {
         o.WriteLine($"pairs file   {r.PairsFile}");
         o.WriteLine($"pairs used   {r.Pairs} ({r.SamePairs} same person, {r.DifferentPairs} different people)");

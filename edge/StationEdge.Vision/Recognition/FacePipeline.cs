@@ -67,9 +67,20 @@ public sealed class FacePipeline : IDisposable
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentOutOfRangeException.ThrowIfNegative(maxFaces);
-        var embedder = Models.Embedder ?? throw NotLoaded("embedder", FaceModelParts.Embedder);
         var faces = Detect(image);
-        var count = Math.Min(faces.Count, maxFaces);
+        return Analyze(image, faces.Count > maxFaces ? faces.Take(maxFaces).ToList() : faces);
+    }
+
+    /// <summary>
+    /// Quality and embedding of faces already detected in <paramref name="image"/> (by <see cref="Detect"/>, or a
+    /// tracker that kept them from an earlier frame). A face whose keypoints cannot be aligned is left out.
+    /// </summary>
+    public FaceAnalysis[] Analyze(RgbImage image, IReadOnlyList<DetectedFace> faces)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(faces);
+        var embedder = Models.Embedder ?? throw NotLoaded("embedder", FaceModelParts.Embedder);
+        var count = faces.Count;
         if (count == 0)
         {
             return [];

@@ -2,10 +2,7 @@ using System.Diagnostics;
 
 namespace StationEdge.Cli.Tests.Vision;
 
-/// <summary>
-/// The installed models: $STATIONEDGE_MODELS, else &lt;repo root&gt;/out/models. Missing models fail the test
-/// with how to get them (CI runs set-up first).
-/// </summary>
+/// <summary>The installed models (<see cref="RepoPaths.Models"/>); missing models fail the test with how to get them (CI runs set-up first).</summary>
 internal static class TestModels
 {
     private static readonly Lazy<string> Located = new(Locate);
@@ -16,8 +13,7 @@ internal static class TestModels
 
     private static string Locate()
     {
-        var fromEnv = Environment.GetEnvironmentVariable("STATIONEDGE_MODELS");
-        var dir = !string.IsNullOrWhiteSpace(fromEnv) ? Path.GetFullPath(fromEnv) : Path.Combine(RepoRoot.Path, "out", "models");
+        var dir = RepoPaths.Models;
         if (!File.Exists(Path.Combine(dir, "models.lock.json")))
         {
             Assert.Fail($"no installed models at {dir} (models.lock.json is missing): run ./deploy.sh setup, or set STATIONEDGE_MODELS");
@@ -94,54 +90,6 @@ internal static class Ffmpeg
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException($"ffmpeg {string.Join(' ', args)} failed ({process.ExitCode}): {stderr.GetAwaiter().GetResult()}");
-        }
-    }
-}
-
-internal static class RepoRoot
-{
-    public static string Path
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(System.IO.Path.Combine(dir.FullName, "StationEdge.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-
-            throw new InvalidOperationException($"no StationEdge.sln above {AppContext.BaseDirectory}");
-        }
-    }
-}
-
-/// <summary>../shared/data/faces-dev from the repository root, or null when this machine does not have it.</summary>
-internal static class FacesDev
-{
-    public static string? Folder
-    {
-        get
-        {
-            var parent = Directory.GetParent(RepoRoot.Path);
-            var folder = parent is null ? null : Path.Combine(parent.FullName, "shared", "data", "faces-dev");
-            return folder is not null && Directory.Exists(folder) ? folder : null;
-        }
-    }
-
-    public static string Photo(string name) =>
-        Path.Combine(Folder ?? throw new InvalidOperationException("faces-dev is absent; mark the test [FacesDevFact]"), name);
-}
-
-/// <summary>A fact that needs ../shared/data/faces-dev and is skipped, saying so, when it is absent.</summary>
-public sealed class FacesDevFactAttribute : FactAttribute
-{
-    public FacesDevFactAttribute()
-    {
-        if (FacesDev.Folder is null)
-        {
-            Skip = "needs the faces-dev photo set at ../shared/data/faces-dev next to the repository root; it is not there";
         }
     }
 }

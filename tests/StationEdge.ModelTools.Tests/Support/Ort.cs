@@ -7,7 +7,7 @@ internal static class Ort
 {
     public static InferenceSession Session(byte[] onnx)
     {
-        OnnxRuntimeLibrary.Load(TestPaths.Model(OnnxRuntimeLibrary.FileName));
+        OnnxRuntimeLibrary.Load(RepoPaths.Model(OnnxRuntimeLibrary.FileName));
         return new InferenceSession(onnx, new SessionOptions { IntraOpNumThreads = 1 });
     }
 

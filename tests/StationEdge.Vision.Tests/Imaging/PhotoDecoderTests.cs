@@ -447,7 +447,7 @@ public sealed class PhotoDecoderTests : IDisposable
     [FacesDevFact]
     public async Task Decode_EveryFacesDevPhoto_MatchesFfprobesSizeAndFfmpegsOwnPixels()
     {
-        var folder = RepoPaths.FacesDev!;
+        var folder = FacesDev.Folder;
         var photos = Directory.GetFiles(folder, "*.jpg").Order(StringComparer.Ordinal).ToArray();
         Assert.NotEmpty(photos);
         foreach (var path in photos)

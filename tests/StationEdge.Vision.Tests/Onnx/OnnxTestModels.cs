@@ -1,5 +1,4 @@
 using StationEdge.Vision.Onnx;
-using StationEdge.Vision.Tests.Support;
 
 namespace StationEdge.Vision.Tests.Onnx;
 
@@ -9,32 +8,10 @@ namespace StationEdge.Vision.Tests.Onnx;
 /// </summary>
 internal static class OnnxTestModels
 {
-    public static string Directory { get; } = Locate();
+    public static string Directory { get; } = RepoPaths.Models;
 
-    public static string PathOf(string fileName)
-    {
-        var path = System.IO.Path.Combine(Directory, fileName);
-        if (!File.Exists(path))
-        {
-            Assert.Fail($"{path} is missing: run ./deploy.sh setup, or point STATIONEDGE_MODELS at a folder holding {fileName}");
-        }
-
-        return path;
-    }
+    public static string PathOf(string fileName) => RepoPaths.Model(fileName);
 
     /// <summary>Loads ONNX Runtime from the models folder (idempotent).</summary>
     public static void LoadRuntime() => OnnxRuntimeLibrary.Load(PathOf(OnnxRuntimeLibrary.FileName));
-
-    private static string Locate()
-    {
-        var fromEnv = Environment.GetEnvironmentVariable("STATIONEDGE_MODELS");
-        if (!string.IsNullOrWhiteSpace(fromEnv))
-        {
-            return System.IO.Path.GetFullPath(fromEnv);
-        }
-
-        return RepoPaths.Root is { } root
-            ? System.IO.Path.Combine(root, "out", "models")
-            : throw new InvalidOperationException($"no StationEdge.sln above {AppContext.BaseDirectory}: set STATIONEDGE_MODELS");
-    }
 }

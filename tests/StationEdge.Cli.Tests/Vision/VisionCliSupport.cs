@@ -93,3 +93,23 @@ internal static class Ffmpeg
         }
     }
 }
+
+/// <summary>
+/// A stand-in for ffmpeg, first on PATH, for what the real one cannot be made to do on demand: hang, or spew.
+/// </summary>
+internal static class StandInFfmpeg
+{
+    /// <summary>The environment change that puts a shell script <paramref name="body"/> named ffmpeg first on PATH.</summary>
+    public static Dictionary<string, string?> OnPath(TempFolder folder, string body)
+    {
+        var bin = Directory.CreateDirectory(folder.File("bin")).FullName;
+        var script = Path.Combine(bin, "ffmpeg");
+        File.WriteAllText(script, "#!/bin/sh\n" + body);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        return new() { ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}" };
+    }
+}

@@ -68,8 +68,8 @@ internal static class DetectCommand
     internal static string FaceLine(FaceReport f)
     {
         var live = f.Liveness is { } s ? $"  liveness {s:0.000} ({(f.Live == true ? "live" : "fake?")})" : "";
-        return $"  face {f.Index}: score {f.Score:0.00} [{f.Model}]  box {f.Box.X:0},{f.Box.Y:0} {f.Box.Width:0}×{f.Box.Height:0}"
-            + $"  eyes {f.Quality.InterEyePx:0} px  yaw {f.Quality.YawDeg:+0;-0}°  sharpness {f.Quality.Sharpness:0}  brightness {f.Quality.Brightness:0}{live}";
+        return $"  face {f.Index}: score {f.Score:0.00} [{f.Model}]  box {Figures.Fixed(f.Box.X, 0)},{Figures.Fixed(f.Box.Y, 0)} {f.Box.Width:0}×{f.Box.Height:0}"
+            + $"  eyes {f.Quality.InterEyePx:0} px  yaw {Figures.Signed(f.Quality.YawDeg, 0)}°  sharpness {f.Quality.Sharpness:0}  brightness {f.Quality.Brightness:0}{live}";
     }
 
     internal static FaceReport Describe(int index, DetectedFace face, FaceQuality quality, DecodedPhoto photo, float? liveness, bool? live)

@@ -51,6 +51,19 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task UnexpectedException_IsOneLineWithTheCommandAndTheFaultCode()
+    {
+        using var models = new TempFolder();
+        using var stderr = new StringWriter();
+
+        // A stdout that fails (a closed pipe, a full disk) is no failure any command reports itself.
+        var exit = await Program.RunAsync(["doctor", "--models", models.Path], new StringReader(""), new BrokenWriter(), stderr, CancellationToken.None);
+
+        Assert.Equal(3, exit);
+        Assert.Equal("station-edge: doctor: unexpected IOException: No space left on device", stderr.ToString().TrimEnd());
+    }
+
+    [Fact]
     public async Task UnknownCommand_ExitsTwoNamingItAndWhereToLook()
     {
         var result = await CliRunner.InProcessAsync("detekt", "--photo", "a.jpg");
@@ -118,5 +131,14 @@ public sealed class CommandLineTests
         Assert.Equal((0, ""), (result.Exit, result.Stderr));
         Assert.Equal($"station-edge {informational}", result.Stdout.TrimEnd());
         Assert.StartsWith($"station-edge {version}", result.Stdout, StringComparison.Ordinal);
+    }
+
+    private sealed class BrokenWriter : StringWriter
+    {
+        public override void Write(char value) => throw new IOException("No space left on device");
+
+        public override void Write(string? value) => throw new IOException("No space left on device");
+
+        public override void WriteLine(string? value) => throw new IOException("No space left on device");
     }
 }

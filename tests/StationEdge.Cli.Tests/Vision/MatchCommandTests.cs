@@ -34,12 +34,7 @@ public sealed class MatchCommandTests : IDisposable
     [Fact]
     public async Task CopyOfAPhoto_TextAndJsonAgreeThatEveryFaceIsSeenTwice()
     {
-        var photo = TestModels.DemoPhoto(1);
-        var copy = _folder.File("copy.jpg");
-        File.Copy(photo, copy);
-
-        var json = (await MatchAsync([photo, copy, "--json"])).Json();
-        var text = await MatchAsync([photo, copy]);
+        var (photo, copy, json, text) = await MatchPhotoAndCopyAsync();
 
         var people = json.GetProperty("people").EnumerateArray().ToList();
         Assert.NotEmpty(people);
@@ -55,12 +50,7 @@ public sealed class MatchCommandTests : IDisposable
     [Fact]
     public async Task FirstAppearance_HasNoScore_LaterOnesTheirSimilarity()
     {
-        var photo = TestModels.DemoPhoto(1);
-        var copy = _folder.File("copy.jpg");
-        File.Copy(photo, copy);
-
-        var json = (await MatchAsync([photo, copy, "--json"])).Json();
-        var text = await MatchAsync([photo, copy]);
+        var (_, _, json, text) = await MatchPhotoAndCopyAsync();
 
         foreach (var person in json.GetProperty("people").EnumerateArray())
         {
@@ -70,6 +60,16 @@ public sealed class MatchCommandTests : IDisposable
         }
 
         Assert.All(text.StdoutLines.Skip(1), line => Assert.Matches(@"^  person-\d+: sample1\.jpg face \d+ at -?\d+,-?\d+ \(—\) · copy\.jpg face \d+ at -?\d+,-?\d+ \((0\.99|1\.00)\)$", line));
+    }
+
+    /// <summary>Demo sample 1 and a copy of it under another name, matched with --json and as text.</summary>
+    private async Task<(string Photo, string Copy, JsonElement Json, CliResult Text)> MatchPhotoAndCopyAsync()
+    {
+        var photo = TestModels.DemoPhoto(1);
+        var copy = _folder.File("copy.jpg");
+        File.Copy(photo, copy);
+        var json = (await MatchAsync([photo, copy, "--json"])).Json();
+        return (photo, copy, json, await MatchAsync([photo, copy]));
     }
 
     private static Task<CliResult> MatchAsync(string[] photosThenFlags) =>

@@ -198,23 +198,13 @@ public sealed class PhotoDecoderTests : IDisposable
     public async Task Decode_JpegWithExifOrientation_PutsTheTopLeftMarkerInTheDisplayedCorner(
         int orientation, bool littleEndian, int width, int height, int cornerX, int cornerY)
     {
-        // Stored image: blue, with a red block at its top-left.
-        using var source = TestMedia.Solid(64, 48, 20, 40, 220);
-        source.Fill(230, 20, 20, new(0, 0, 16, 16));
-        var plain = _temp.File("plain.jpg");
-        TestMedia.Encode(TestMedia.Bytes(source), "rgb24", 64, 48, plain, "-q:v", "2");
+        var plain = MarkedPhoto("plain.jpg", "-q:v", "2");
         var tagged = _temp.File($"o{orientation}{(littleEndian ? "le" : "be")}.jpg");
         File.WriteAllBytes(tagged, WithExifOrientation(File.ReadAllBytes(plain), orientation, littleEndian));
 
         var photo = await _decoder.DecodeAsync(tagged, CancellationToken.None);
 
-        Assert.Equal(orientation, photo.ExifOrientation);
-        Assert.Equal((width, height), (photo.Image.Width, photo.Image.Height));
-        Assert.Equal((width, height), (photo.OriginalWidth, photo.OriginalHeight));
-        AssertRedish(photo.Image, Math.Clamp(cornerX, 4, width - 5), Math.Clamp(cornerY, 4, height - 5));
-
-        // The diagonally opposite corner stays blue.
-        AssertBlueish(photo.Image, Math.Clamp(width - 1 - cornerX, 4, width - 5), Math.Clamp(height - 1 - cornerY, 4, height - 5));
+        AssertMarkerIn(photo, orientation, width, height, cornerX, cornerY);
     }
 
     [Theory]
@@ -226,20 +216,13 @@ public sealed class PhotoDecoderTests : IDisposable
     public async Task Decode_PngWithExifOrientation_PutsTheTopLeftMarkerInTheDisplayedCorner(
         int orientation, bool beforeImageData, bool exifPrefix, int width, int height, int cornerX, int cornerY)
     {
-        using var source = TestMedia.Solid(64, 48, 20, 40, 220);
-        source.Fill(230, 20, 20, new(0, 0, 16, 16));
-        var plain = _temp.File("plain.png");
-        TestMedia.Encode(TestMedia.Bytes(source), "rgb24", 64, 48, plain);
+        var plain = MarkedPhoto("plain.png");
         var tagged = _temp.File($"o{orientation}.png");
         File.WriteAllBytes(tagged, WithPngExifOrientation(File.ReadAllBytes(plain), orientation, beforeImageData, exifPrefix));
 
         var photo = await _decoder.DecodeAsync(tagged, CancellationToken.None);
 
-        Assert.Equal(orientation, photo.ExifOrientation);
-        Assert.Equal((width, height), (photo.Image.Width, photo.Image.Height));
-        Assert.Equal((width, height), (photo.OriginalWidth, photo.OriginalHeight));
-        AssertRedish(photo.Image, Math.Clamp(cornerX, 4, width - 5), Math.Clamp(cornerY, 4, height - 5));
-        AssertBlueish(photo.Image, Math.Clamp(width - 1 - cornerX, 4, width - 5), Math.Clamp(height - 1 - cornerY, 4, height - 5));
+        AssertMarkerIn(photo, orientation, width, height, cornerX, cornerY);
     }
 
     [Theory]
@@ -660,6 +643,26 @@ public sealed class PhotoDecoderTests : IDisposable
         {
             BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(at), v);
         }
+    }
+
+    /// <summary>A 64×48 photo as stored: blue, with a red block at its top-left.</summary>
+    private string MarkedPhoto(string name, params string[] encoderArgs)
+    {
+        using var source = TestMedia.Solid(64, 48, 20, 40, 220);
+        source.Fill(230, 20, 20, new(0, 0, 16, 16));
+        var path = _temp.File(name);
+        TestMedia.Encode(TestMedia.Bytes(source), "rgb24", 64, 48, path, encoderArgs);
+        return path;
+    }
+
+    /// <summary>The marked photo turned upright: the red block in the displayed corner, the opposite corner blue.</summary>
+    private static void AssertMarkerIn(DecodedPhoto photo, int orientation, int width, int height, int cornerX, int cornerY)
+    {
+        Assert.Equal(orientation, photo.ExifOrientation);
+        Assert.Equal((width, height), (photo.Image.Width, photo.Image.Height));
+        Assert.Equal((width, height), (photo.OriginalWidth, photo.OriginalHeight));
+        AssertRedish(photo.Image, Math.Clamp(cornerX, 4, width - 5), Math.Clamp(cornerY, 4, height - 5));
+        AssertBlueish(photo.Image, Math.Clamp(width - 1 - cornerX, 4, width - 5), Math.Clamp(height - 1 - cornerY, 4, height - 5));
     }
 
     private static void AssertRedish(RgbImage image, int x, int y)

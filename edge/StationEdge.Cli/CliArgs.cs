@@ -120,8 +120,9 @@ internal sealed class CliArgs
             return fallback;
         }
 
+        // NaN passes every range comparison, and "1e400" parses as infinity: both are refused here.
         if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var x)
-            || x < min || x > max)
+            || !double.IsFinite(x) || x < min || x > max)
         {
             throw CliError.BadInput($"{Command}: {flag} must be a number from {min} to {max} (was '{text}')");
         }

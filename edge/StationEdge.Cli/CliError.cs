@@ -1,6 +1,9 @@
 namespace StationEdge.Cli;
 
-/// <summary>What ends a command early: a one-line reason and the exit code the design gives it.</summary>
+/// <summary>
+/// What ends a command early: a one-line reason and the exit code the design gives it. Program prints it as
+/// <c>station-edge: COMMAND: reason</c>, so the reason need not name the command.
+/// </summary>
 internal sealed class CliError(int exitCode, string message) : Exception(message)
 {
     public const int BadInputCode = 2;

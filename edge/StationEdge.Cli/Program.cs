@@ -1,6 +1,8 @@
+using System.Reflection;
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using StationEdge.Cli.Commands;
+using StationEdge.Vision.Imaging;
 using StationEdge.Vision.Models;
 
 namespace StationEdge.Cli;
@@ -25,6 +27,8 @@ internal static class Program
           --models DIR   detect, eval, match, bench, doctor (default out/models or $STATIONEDGE_MODELS)
           --threads N    detect, eval, match (ONNX Runtime intra-op threads, default 2)
           --json         one JSON document on stdout (door-sim and door always print JSON lines)
+          --help         after a command, that command's flags: station-edge detect --help
+          --version      the version of station-edge
         exit codes: 0 success, 2 bad input, 3 fault, 130 interrupted
         """;
 
@@ -45,53 +49,84 @@ internal static class Program
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        if (args.Count == 0 || args[0] is "-h" or "--help" or "help")
+        if (args.Count == 0)
         {
             stderr.WriteLine(Usage);
-            return args.Count == 0 ? CliError.BadInputCode : 0;
+            return CliError.BadInputCode;
+        }
+
+        // Asked-for help goes to stdout and succeeds; "help detect" is detect's.
+        var command = args[0];
+        if (command is "-h" or "--help" or "help")
+        {
+            stdout.WriteLine(args.Count > 1 && CommandHelp.TryGet(args[1], out var usage) ? usage : Usage);
+            return 0;
+        }
+
+        if (command == "--version")
+        {
+            stdout.WriteLine($"station-edge {typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion}");
+            return 0;
         }
 
         var rest = args.Skip(1).ToList();
+        if (rest.Any(a => a is "--help" or "-h") && CommandHelp.TryGet(command, out var commandUsage))
+        {
+            stdout.WriteLine(commandUsage);
+            return 0;
+        }
+
         try
         {
-            return args[0] switch
+            return command switch
             {
                 "detect" => await DetectCommand.RunAsync(rest, stdout, ct),
                 "eval" => await EvalCommand.RunAsync(rest, stdout, stderr, ct),
                 "match" => await MatchCommand.RunAsync(rest, stdout, ct),
                 "bench" => await BenchCommand.RunAsync(rest, stdout, stderr, ct),
-                "doctor" => DoctorCommand.Run(rest, stdout),
+                "doctor" => await DoctorCommand.RunAsync(rest, stdout, ct),
                 "door-sim" => await DoorSimCommand.RunAsync(rest, stdin, stdout, stderr, ct),
                 "door" => await DoorCommand.RunAsync(rest, stdout, ct),
-                _ => throw CliError.BadInput($"unknown command '{args[0]}' (try: station-edge --help)"),
+                _ => throw CliError.BadInput("unknown command (try: station-edge --help)"),
             };
         }
         catch (CliError e)
         {
-            stderr.WriteLine($"station-edge: {OneLine(e.Message)}");
+            stderr.WriteLine(ErrorLine(command, e.Message));
             return e.ExitCode;
         }
-        catch (ModelIntegrityException e)
+        catch (PhotoDecodeException e)
         {
-            stderr.WriteLine($"station-edge: {OneLine(e.Message)}");
-            return CliError.FaultCode;
+            stderr.WriteLine(ErrorLine(command, e.Message));
+            return CliError.BadInputCode;
         }
-        catch (OnnxRuntimeException e)
+        catch (Exception e) when (e is ModelIntegrityException or OnnxRuntimeException or FfmpegUnavailableException)
         {
-            stderr.WriteLine($"station-edge: {OneLine(e.Message)}");
+            stderr.WriteLine(ErrorLine(command, e.Message));
             return CliError.FaultCode;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            stderr.WriteLine("station-edge: cancelled");
+            stderr.WriteLine(ErrorLine(command, "interrupted"));
             return CliError.InterruptedCode;
         }
         catch (Exception e)
         {
             // A bug still ends in one line and the fault code, never a .NET stack trace on a kiosk's log.
-            stderr.WriteLine($"station-edge: {args[0]}: unexpected {e.GetType().Name}: {OneLine(e.Message)}");
+            stderr.WriteLine(ErrorLine(command, $"unexpected {e.GetType().Name}: {e.Message}"));
             return CliError.FaultCode;
         }
+    }
+
+    /// <summary>
+    /// The one shape of every error line: <c>station-edge: COMMAND: reason</c>. A message that already names the
+    /// command at its start (the door commands' do) keeps one copy of it.
+    /// </summary>
+    private static string ErrorLine(string command, string message)
+    {
+        var reason = OneLine(message);
+        var own = command + ": ";
+        return $"station-edge: {command}: {(reason.StartsWith(own, StringComparison.Ordinal) ? reason[own.Length..] : reason)}";
     }
 
     internal static string OneLine(string message) => string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));

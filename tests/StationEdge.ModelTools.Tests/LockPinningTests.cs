@@ -9,7 +9,7 @@ namespace StationEdge.ModelTools.Tests;
 /// <summary>The converter, as it is now, still writes the bytes that models/models.lock.json pins.</summary>
 public class LockPinningTests
 {
-    private static readonly ModelLock Lock = ModelLock.Load(Path.Combine(TestPaths.RepoRoot, "models", ModelLock.FileName));
+    private static readonly ModelLock Lock = ModelLock.Load(Path.Combine(RepoPaths.Root, "models", ModelLock.FileName));
 
     public static TheoryData<string> ConvertedArtifacts()
     {
@@ -27,7 +27,7 @@ public class LockPinningTests
     public void Convert_OfPinnedSource_GivesPinnedOutput(string artifactId)
     {
         var artifact = Lock.Runtime(artifactId);
-        var source = File.ReadAllBytes(TestPaths.Model(artifact.File));
+        var source = File.ReadAllBytes(RepoPaths.Model(artifact.File));
         Assert.Equal(artifact.Sha256, Convert.ToHexStringLower(SHA256.HashData(source)));
 
         var onnx = TfLiteToOnnxConverter.Convert(source, new ConvertOptions { BatchDynamic = artifact.Convert!.BatchDynamic });

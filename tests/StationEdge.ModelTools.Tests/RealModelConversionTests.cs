@@ -13,9 +13,9 @@ public class RealModelConversionTests(ITestOutputHelper output)
 {
     private static readonly ConvertOptions Dynamic = new() { BatchDynamic = true };
 
-    private static byte[] MobileFaceNet => File.ReadAllBytes(TestPaths.Model("mobilefacenet.tflite"));
+    private static byte[] MobileFaceNet => File.ReadAllBytes(RepoPaths.Model("mobilefacenet.tflite"));
 
-    private static byte[] AntiSpoof => File.ReadAllBytes(TestPaths.Model("antispoof.tflite"));
+    private static byte[] AntiSpoof => File.ReadAllBytes(RepoPaths.Model("antispoof.tflite"));
 
     [Fact]
     public void MobileFaceNet_Converted_HasNhwcInputDynamicBatchAndUnfusedPRelu()
@@ -73,7 +73,7 @@ public class RealModelConversionTests(ITestOutputHelper output)
         string[][] pairs = [["img1.jpg", "img2.jpg"], ["img3.jpg", "couple.jpg"]];
         foreach (var pair in pairs)
         {
-            var batch = await FaceImages.BatchAsync(pair.Select(f => Path.Combine(TestPaths.FacesDevDir, f)), 112);
+            var batch = await FaceImages.BatchAsync(pair.Select(f => FacesDev.Photo(f)), 112);
 
             var expected = reference.Run(RefTensor.FromFloats([2, 112, 112, 3], batch))[0].Data;
             var actual = Ort.Run(session, batch, [2, 112, 112, 3])[0];
@@ -97,7 +97,7 @@ public class RealModelConversionTests(ITestOutputHelper output)
         using var session = Ort.Session(TfLiteToOnnxConverter.Convert(tflite, ConvertOptions.Default));
         foreach (string photo in new[] { "img1.jpg", "img5.jpg" })
         {
-            var input = FaceImages.Normalise(await FaceImages.DecodeRgbAsync(Path.Combine(TestPaths.FacesDevDir, photo), 256));
+            var input = FaceImages.Normalise(await FaceImages.DecodeRgbAsync(FacesDev.Photo(photo), 256));
 
             var expected = reference.Run(RefTensor.FromFloats([1, 256, 256, 3], input));
             var actual = Ort.Run(session, input, [1, 256, 256, 3]);

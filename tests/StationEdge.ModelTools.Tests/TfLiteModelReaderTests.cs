@@ -8,7 +8,7 @@ public class TfLiteModelReaderTests
     [Fact]
     public void Read_MobileFaceNet_FindsGraphInputOutputAndOperators()
     {
-        var model = TfLiteModelReader.Read(File.ReadAllBytes(TestPaths.Model("mobilefacenet.tflite")));
+        var model = TfLiteModelReader.Read(File.ReadAllBytes(RepoPaths.Model("mobilefacenet.tflite")));
 
         var graph = model.Main;
         var input = graph.Tensors[Assert.Single(graph.Inputs)];
@@ -32,7 +32,7 @@ public class TfLiteModelReaderTests
     [Fact]
     public void Read_AntiSpoof_DecodesOptionsOfEveryKind()
     {
-        var model = TfLiteModelReader.Read(File.ReadAllBytes(TestPaths.Model("antispoof.tflite")));
+        var model = TfLiteModelReader.Read(File.ReadAllBytes(RepoPaths.Model("antispoof.tflite")));
 
         var options = model.Main.Operators.Select(o => o.Options).OfType<TfLiteOptions>().ToArray();
         Assert.Contains(new LeakyReluOptions(0.2f), options);
@@ -81,7 +81,7 @@ public class TfLiteModelReaderTests
     [Fact]
     public void Read_TruncatedFile_ThrowsFormatException()
     {
-        var bytes = File.ReadAllBytes(TestPaths.Model("mobilefacenet.tflite"));
+        var bytes = File.ReadAllBytes(RepoPaths.Model("mobilefacenet.tflite"));
 
         Assert.Throws<TfLiteFormatException>(() => TfLiteModelReader.Read(bytes[..4096]));
     }

@@ -58,13 +58,18 @@ internal static class DetectCommand
         stdout.WriteLine($"{photoPath}: {Plural(reports.Count, "face")} ({decoded.OriginalWidth}×{decoded.OriginalHeight})");
         foreach (var f in reports)
         {
-            var live = f.Liveness is { } s ? $"  liveness {s:0.000} ({(f.Live == true ? "live" : "fake?")})" : "";
-            stdout.WriteLine(
-                $"  face {f.Index}: score {f.Score:0.00} [{f.Model}]  box {f.Box.X:0},{f.Box.Y:0} {f.Box.Width:0}×{f.Box.Height:0}"
-                + $"  eyes {f.Quality.InterEyePx:0} px  yaw {f.Quality.YawDeg:+0;-0}°  sharpness {f.Quality.Sharpness:0}  brightness {f.Quality.Brightness:0}{live}");
+            stdout.WriteLine(FaceLine(f));
         }
 
         return 0;
+    }
+
+    /// <summary>One face of the text output.</summary>
+    internal static string FaceLine(FaceReport f)
+    {
+        var live = f.Liveness is { } s ? $"  liveness {s:0.000} ({(f.Live == true ? "live" : "fake?")})" : "";
+        return $"  face {f.Index}: score {f.Score:0.00} [{f.Model}]  box {Figures.Fixed(f.Box.X, 0)},{Figures.Fixed(f.Box.Y, 0)} {f.Box.Width:0}×{f.Box.Height:0}"
+            + $"  eyes {f.Quality.InterEyePx:0} px  yaw {Figures.Signed(f.Quality.YawDeg, 0)}°  sharpness {f.Quality.Sharpness:0}  brightness {f.Quality.Brightness:0}{live}";
     }
 
     internal static FaceReport Describe(int index, DetectedFace face, FaceQuality quality, DecodedPhoto photo, float? liveness, bool? live)

@@ -13,7 +13,7 @@ internal static class DoctorCommand
 
     public sealed record Report(bool Ok, string Models, IReadOnlyList<Check> Checks);
 
-    public static int Run(IReadOnlyList<string> argv, TextWriter stdout)
+    public static async Task<int> RunAsync(IReadOnlyList<string> argv, TextWriter stdout, CancellationToken ct)
     {
         var args = CliArgs.Parse("doctor", argv, ["--models", "--config"]);
         var modelsPath = VisionCli.ModelsPath(args);
@@ -21,7 +21,7 @@ internal static class DoctorCommand
         var runtime = CheckRuntime();
         checks.Add(runtime);
         checks.AddRange(CheckModels(modelsPath, runtime.Ok));
-        checks.Add(CheckFfmpeg());
+        checks.Add(await CheckFfmpegAsync(ct));
         checks.AddRange(DoorDoctorChecks.Run(args.Value("--config")));
 
         var report = new Report(checks.All(c => c.Ok), modelsPath, checks);
@@ -108,22 +108,49 @@ internal static class DoctorCommand
         }
     }
 
-    private static Check CheckFfmpeg()
+    /// <summary>ffmpeg -version, both streams read, killed after 5 s: a hung ffmpeg is a failed check, not a hung doctor.</summary>
+    private static async Task<Check> CheckFfmpegAsync(CancellationToken ct)
     {
+        const string install = "apt-get install ffmpeg";
+        var psi = new ProcessStartInfo("ffmpeg", ["-hide_banner", "-version"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        Process process;
         try
         {
-            var psi = new ProcessStartInfo("ffmpeg", "-hide_banner -version") { RedirectStandardOutput = true, RedirectStandardError = true };
-            using var process = Process.Start(psi)!;
-            var firstLine = process.StandardOutput.ReadLine() ?? "";
-            process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            return process.ExitCode == 0
-                ? new Check("ffmpeg", true, firstLine, null)
-                : new Check("ffmpeg", false, $"ffmpeg -version exited {process.ExitCode}", "apt-get install ffmpeg");
+            process = Process.Start(psi)!;
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            return new Check("ffmpeg", false, "ffmpeg is not on PATH (photos and cameras are decoded by it)", "apt-get install ffmpeg");
+            return new Check("ffmpeg", false, "ffmpeg is not on PATH (photos and cameras are decoded by it)", install);
+        }
+
+        using (process)
+        {
+            process.StandardInput.Close();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+            var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+                var firstLine = (await stdout).Split('\n', 2)[0].Trim();
+                await stderr;
+                return process.ExitCode == 0
+                    ? new Check("ffmpeg", true, firstLine, null)
+                    : new Check("ffmpeg", false, $"ffmpeg -version exited {process.ExitCode}", install);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                ct.ThrowIfCancellationRequested();
+                return new Check("ffmpeg", false, "ffmpeg -version did not answer within 5 s and was stopped", "apt-get install --reinstall ffmpeg");
+            }
         }
     }
 }

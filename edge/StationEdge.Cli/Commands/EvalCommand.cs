@@ -17,6 +17,9 @@ internal static class EvalCommand
 
     public sealed record Distribution(int Count, double Min, double Median, double Max);
 
+    /// <summary>The shares of same-person (TAR) and different-person (FAR) pairs accepted at one threshold.</summary>
+    public sealed record AtThreshold(double Threshold, double Tar, double Far);
+
     /// <summary>Bona-fide presentation classification error: genuine faces the liveness model calls fake.</summary>
     public sealed record LivenessReport(int Faces, int CalledFake, double Bpcer, double Threshold, IReadOnlyList<string> CalledFakePhotos);
 
@@ -33,12 +36,16 @@ internal static class EvalCommand
         IReadOnlyDictionary<string, double> TarAtFar,
         IReadOnlyDictionary<string, double> ThresholdAtFar,
         IReadOnlyDictionary<string, bool> CoarseAtFar,
+        AtThreshold AtDefaultThreshold,
         Distribution Same,
         Distribution Different,
         LivenessReport? Liveness,
         string EmbedderSha256);
 
     private const string NotFound = "unreadable: file not found";
+
+    /// <summary>The gallery's default as the decimal it is written as (the float 0.55f accepts exactly the same float scores).</summary>
+    private static readonly double DefaultThreshold = (double)(decimal)GalleryOptions.DefaultThreshold;
 
     public static async Task<int> RunAsync(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
@@ -61,6 +68,13 @@ internal static class EvalCommand
         catch (PairsFileException e)
         {
             throw CliError.BadInput(e.Message);
+        }
+
+        // A FIFO or device among the photos would block ffmpeg until its timeout: refused, by line, before slow work.
+        foreach (var pair in pairs)
+        {
+            VisionCli.RequireRegularFile(pair.Left, $"{csv}:{pair.Line}: ");
+            VisionCli.RequireRegularFile(pair.Right, $"{csv}:{pair.Line}: ");
         }
 
         using var pipeline = FacePipeline.Load(modelsPath, options);
@@ -96,6 +110,25 @@ internal static class EvalCommand
                 $"eval: {csv}: after skipping {skipped.Count} pair(s) there are {genuine.Count} same-person and {impostor.Count} different-person pairs; both are needed");
         }
 
+        var liveness = withLiveness ? Liveness(embeddings, pipeline.Models.Liveness!.Threshold) : null;
+        var (report, metrics) = Summarize(csv, genuine, impostor, skipped, liveness, pipeline.EmbedderSha256);
+
+        if (args.Json)
+        {
+            JsonOutput.Write(stdout, report);
+        }
+        else
+        {
+            PrintText(stdout, report, metrics, genuine, impostor);
+        }
+
+        return 0;
+    }
+
+    /// <summary>The figures over the scores of the pairs used.</summary>
+    internal static (Report Report, VerificationReport Metrics) Summarize(
+        string csv, List<double> genuine, List<double> impostor, List<Skipped> skipped, LivenessReport? liveness, string embedderSha256)
+    {
         var metrics = VerificationMetrics.Compute(genuine, impostor);
         string Key(double far) => far.ToString(CultureInfo.InvariantCulture);
         var report = new Report(
@@ -111,21 +144,12 @@ internal static class EvalCommand
             metrics.Points.ToDictionary(p => Key(p.TargetFar), p => p.Tar),
             metrics.Points.ToDictionary(p => Key(p.TargetFar), p => p.Threshold),
             metrics.Points.ToDictionary(p => Key(p.TargetFar), p => p.Coarse),
+            At(DefaultThreshold, genuine, impostor),
             new Distribution(metrics.Same.Count, metrics.Same.Min, metrics.Same.Median, metrics.Same.Max),
             new Distribution(metrics.Different.Count, metrics.Different.Min, metrics.Different.Median, metrics.Different.Max),
-            withLiveness ? Liveness(embeddings, pipeline.Models.Liveness!.Threshold) : null,
-            pipeline.EmbedderSha256);
-
-        if (args.Json)
-        {
-            JsonOutput.Write(stdout, report);
-        }
-        else
-        {
-            PrintText(stdout, report, metrics, genuine, impostor);
-        }
-
-        return 0;
+            liveness,
+            embedderSha256);
+        return (report, metrics);
     }
 
     /// <summary>The best face of each photo (highest detector score), embedded once however many pairs use it.</summary>
@@ -187,8 +211,21 @@ internal static class EvalCommand
         return new LivenessReport(scored.Count, fake.Count, scored.Count == 0 ? 0 : fake.Count / (double)scored.Count, threshold, fake);
     }
 
-    private static void PrintText(TextWriter o, Report r, VerificationReport m, List<double> genuine, List<double> impostor)
+    private static AtThreshold At(double threshold, List<double> genuine, List<double> impostor)
     {
+        var (tar, far) = VerificationMetrics.RatesAt(genuine, impostor, threshold);
+        return new AtThreshold(threshold, tar, far);
+    }
+
+    /// <summary>
+    /// The text report. Every threshold printed is rounded up and the rates beside it are those of the printed
+    /// value, so typing in what is printed keeps the FAR it promises; accept rates round down, error rates up.
+    /// </summary>
+    internal static void PrintText(TextWriter o, Report r, VerificationReport m, List<double> genuine, List<double> impostor)
+    {
+        static string Tar(double rate) => Figures.Percent(rate, 2, roundUp: false);
+        static string Far(double rate) => Figures.Percent(rate, 2, roundUp: true);
+
         o.WriteLine($"pairs file   {r.PairsFile}");
         o.WriteLine($"pairs used   {r.Pairs} ({r.SamePairs} same person, {r.DifferentPairs} different people)");
         o.WriteLine($"skipped      {r.SkippedCount}");
@@ -198,21 +235,25 @@ internal static class EvalCommand
         }
 
         o.WriteLine();
-        o.WriteLine($"AUC          {r.Auc:0.0000}");
-        o.WriteLine($"EER          {r.Eer:0.00%}  (at threshold {r.EerThreshold:0.000})");
+        o.WriteLine($"AUC          {Figures.DownText(r.Auc, 4)}");
+        o.WriteLine($"EER          {Far(r.Eer)}  (at threshold {Figures.UpText(r.EerThreshold, 3)})");
         foreach (var p in m.Points)
         {
+            var shown = At(Figures.Up(p.Threshold, 3), genuine, impostor);
             var note = p.Coarse ? $"  (coarse: {r.DifferentPairs} different-person pairs are too few to measure FAR {p.TargetFar:0.0%}; this is the lowest threshold with no impostor accepted)" : "";
-            o.WriteLine($"TAR @ FAR {p.TargetFar,-6:0.0%} {p.Tar:0.00%}  threshold {p.Threshold:0.000}{note}");
+            o.WriteLine($"TAR @ FAR {p.TargetFar,-6:0.0%} {Tar(shown.Tar)}  threshold {Figures.Fixed(shown.Threshold, 3)}{note}");
         }
 
+        var d = r.AtDefaultThreshold;
+        o.WriteLine($"default      threshold {Figures.Fixed(d.Threshold, 2)} accepts {Tar(d.Tar)} of same-person pairs and {Far(d.Far)} of different-person pairs");
+
         o.WriteLine();
-        o.WriteLine($"same person       min {r.Same.Min:0.000}  median {r.Same.Median:0.000}  max {r.Same.Max:0.000}");
-        o.WriteLine($"different people  min {r.Different.Min:0.000}  median {r.Different.Median:0.000}  max {r.Different.Max:0.000}");
+        o.WriteLine($"same person       {Range(r.Same)}");
+        o.WriteLine($"different people  {Range(r.Different)}");
         if (r.Liveness is { } l)
         {
             o.WriteLine(
-                $"liveness          {l.CalledFake} of {l.Faces} genuine faces called fake (BPCER {l.Bpcer:0.0%} at threshold {l.Threshold:0.00})"
+                $"liveness          {l.CalledFake} of {l.Faces} genuine faces called fake (BPCER {Figures.Percent(l.Bpcer, 1, roundUp: true)} at threshold {Figures.Fixed(l.Threshold, 2)})"
                 + (l.CalledFake > 0 ? $": {string.Join(", ", l.CalledFakePhotos)}" : ""));
             o.WriteLine("                  (no attack samples were evaluated: this says nothing about spoof resistance)");
         }
@@ -220,18 +261,50 @@ internal static class EvalCommand
         o.WriteLine();
         PrintHistogram(o, genuine, impostor);
         o.WriteLine();
-        var strict = m.Points[^1];
-        o.WriteLine(strict.Coarse
-            ? $"These photos hold too few different-person pairs to pin FAR {strict.TargetFar:0.0%}: no stranger here scored above {r.Different.Max:0.00}. "
-              + $"Keep the match threshold well above that (default {GalleryOptions.DefaultThreshold:0.00}) or evaluate more pairs."
-            : $"To accept at most {strict.TargetFar:0.0%} of strangers on photos like these, set the match threshold to {strict.Threshold:0.00}.");
+        o.WriteLine(Advice(r, m.Points[^1], genuine, impostor));
+    }
+
+    /// <summary>Min rounded down and max up, so the printed range holds every score.</summary>
+    private static string Range(Distribution d) =>
+        $"min {Figures.DownText(d.Min, 3)}  median {Figures.Fixed(d.Median, 3)}  max {Figures.UpText(d.Max, 3)}";
+
+    /// <summary>Which threshold to set, from the strictest FAR point and what the default does on these photos.</summary>
+    private static string Advice(Report r, OperatingPoint strict, List<double> genuine, List<double> impostor)
+    {
+        var d = r.AtDefaultThreshold;
+        var defaultName = $"the default threshold {Figures.Fixed(d.Threshold, 2)}";
+        var far = $"FAR {strict.TargetFar:0.0%}";
+        if (!strict.Coarse)
+        {
+            var set = At(Figures.Up(strict.Threshold, 2), genuine, impostor);
+            return $"To accept at most {strict.TargetFar:0.0%} of strangers on photos like these, set the match threshold to {Figures.Fixed(set.Threshold, 2)}: "
+                + $"it accepts {Figures.Percent(set.Tar, 2, roundUp: false)} of same-person pairs here ({defaultName} accepts {Figures.Percent(d.Tar, 2, roundUp: false)}, and {Figures.Percent(d.Far, 2, roundUp: true)} of strangers).";
+        }
+
+        var needed = (int)Math.Ceiling(1 / strict.TargetFar);
+        var highest = Figures.UpText(r.Different.Max, 3);
+        var strangersIn = impostor.Count(s => s >= d.Threshold);
+        if (strangersIn == 0)
+        {
+            return $"These photos hold too few different-person pairs ({r.DifferentPairs}) to pin {far}: {defaultName} accepts none of the "
+                + $"{r.DifferentPairs} different-person pairs here (the highest scored {highest}) and {Figures.Percent(d.Tar, 2, roundUp: false)} of same-person pairs; "
+                + $"to pin {far}, evaluate at least {needed} different-person pairs.";
+        }
+
+        // The least two-decimal threshold above every stranger seen.
+        var above = At(Figures.Up(Math.BitIncrement(r.Different.Max), 2), genuine, impostor);
+        return $"These photos hold too few different-person pairs ({r.DifferentPairs}) to pin {far}, and {defaultName} accepts {strangersIn} of "
+            + $"{r.DifferentPairs} different-person pairs here (the highest scored {highest}): set the match threshold to at least {Figures.Fixed(above.Threshold, 2)}, "
+            + $"which accepts {Figures.Percent(above.Tar, 2, roundUp: false)} of same-person pairs, or evaluate at least {needed} different-person pairs.";
     }
 
     /// <summary>Cosine scores in bins of 0.1, same-person pairs as '#', different-person as '.', scaled per row.</summary>
     private static void PrintHistogram(TextWriter o, List<double> genuine, List<double> impostor)
     {
         const int width = 40;
-        int Bin(double s) => Math.Clamp((int)Math.Floor((s + 0.2) * 10), 0, 11);
+
+        // Bin b holds [(b − 2)/10, (b − 1)/10), with everything under −0.1 in bin 0 and from 0.9 up in bin 11.
+        int Bin(double s) => (int)Math.Clamp(Math.Floor(s * 10) + 2, 0, 11);
         var g = new int[12];
         var i = new int[12];
         genuine.ForEach(s => g[Bin(s)]++);
@@ -240,8 +313,7 @@ internal static class EvalCommand
         o.WriteLine("score       same person (#)  /  different people (.)");
         for (var b = 0; b < 12; b++)
         {
-            var lo = (b / 10.0) - 0.2;
-            var label = b == 0 ? "   < -0.1" : b == 11 ? "   ≥  0.9" : $"{lo,5:0.0}–{lo + 0.1,3:0.0}";
+            var label = b == 0 ? "   < -0.1" : b == 11 ? "   ≥  0.9" : $"{Figures.Fixed((b - 2) / 10.0, 1),5}–{Figures.Fixed((b - 1) / 10.0, 1),3}";
             var bar = new string('#', (int)Math.Ceiling(g[b] * (double)width / max)) + new string('.', (int)Math.Ceiling(i[b] * (double)width / max));
             o.WriteLine($"{label}  {bar} {(g[b] + i[b] > 0 ? $"{g[b]}/{i[b]}" : "")}");
         }

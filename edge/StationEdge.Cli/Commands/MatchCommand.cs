@@ -1,3 +1,4 @@
+using StationEdge.Vision.Files;
 using StationEdge.Vision.Imaging;
 using StationEdge.Vision.Recognition;
 
@@ -9,7 +10,8 @@ namespace StationEdge.Cli.Commands;
 /// </summary>
 internal static class MatchCommand
 {
-    public sealed record Appearance(string Photo, int Face, DetectCommand.Box Box, float Score);
+    /// <summary>One face of a person; <paramref name="Score"/> is its similarity to the person as seen before, null at the first sighting.</summary>
+    public sealed record Appearance(string Photo, int Face, DetectCommand.Box Box, float? Score);
 
     public sealed record Person(string Id, IReadOnlyList<Appearance> Appearances);
 
@@ -25,8 +27,9 @@ internal static class MatchCommand
         }
 
         var options = new GalleryOptions(
-            (float)args.Double("--threshold", GalleryOptions.DefaultThreshold, -1, 1),
-            (float)args.Double("--margin", GalleryOptions.DefaultMinMargin, 0, 2));
+            (float)args.Double("--threshold", GalleryOptions.DefaultThreshold, 0, 1),
+            (float)args.Double("--margin", GalleryOptions.DefaultMinMargin, 0, 1));
+        RequireDistinctFiles(photos);
         using var pipeline = VisionCli.LoadPipeline(args);
         using var gallery = new FaceGallery(pipeline.EmbedderSha256, options: options);
         var decoder = new PhotoDecoder();
@@ -47,13 +50,14 @@ internal static class MatchCommand
                 var r = DetectCommand.Describe(i + 1, face.Face, face.Quality, decoded, null, null);
                 var match = matches[i];
                 var sameWorkerEarlierInPhoto = match.IsKnown && matches.Take(i).Any(m => m.IsKnown && m.WorkerId == match.WorkerId);
-                var id = match.IsKnown && !sameWorkerEarlierInPhoto ? match.WorkerId! : $"person-{people.Count + 1}";
+                var known = match.IsKnown && !sameWorkerEarlierInPhoto;
+                var id = known ? match.WorkerId! : $"person-{people.Count + 1}";
                 if (id.StartsWith("person-", StringComparison.Ordinal) && people.All(p => p.Id != id))
                 {
                     people.Add((id, []));
                 }
 
-                people.First(p => p.Id == id).Seen.Add(new Appearance(path, i + 1, r.Box, match.IsKnown ? match.Score : 1f));
+                people.First(p => p.Id == id).Seen.Add(new Appearance(path, i + 1, r.Box, known ? match.Score : null));
                 gallery.Add(new FaceTemplate(Guid.NewGuid(), id, face.Embedding, pipeline.EmbedderSha256));
             }
         }
@@ -73,11 +77,44 @@ internal static class MatchCommand
             + $", {repeated.Count} seen in more than one photo (match threshold {options.Threshold:0.00}, margin {options.MinMargin:0.00})");
         foreach (var person in repeated)
         {
-            var seen = person.Appearances.Select((a, k) =>
-                $"{Path.GetFileName(a.Photo)} face {a.Face} at {a.Box.X:0},{a.Box.Y:0}" + (k == 0 ? "" : $" ({a.Score:0.00})"));
+            var seen = person.Appearances.Select(a =>
+                $"{Path.GetFileName(a.Photo)} face {a.Face} at {Figures.Fixed(a.Box.X, 0)},{Figures.Fixed(a.Box.Y, 0)} ({(a.Score is { } score ? Figures.Fixed(score, 2) : "—")})");
             stdout.WriteLine($"  {person.Id}: {string.Join(" · ", seen)}");
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// Each photo a regular file, named once: the same file twice would only show every face in it "seen in two
+    /// photos", so a repeat (by path, or by a link to the same file) is refused before the models load.
+    /// </summary>
+    private static void RequireDistinctFiles(IReadOnlyList<string> photos)
+    {
+        var paths = new HashSet<string>(StringComparer.Ordinal);
+        var files = new Dictionary<FileIdentity, string>();
+        foreach (var photo in photos)
+        {
+            if (!paths.Add(VisionCli.IsStdin(photo) ? "-" : Path.GetFullPath(photo)))
+            {
+                throw CliError.BadInput($"--photos names {photo} twice");
+            }
+
+            if (VisionCli.IsStdin(photo))
+            {
+                continue;
+            }
+
+            var (kind, identity) = FileInspector.Inspect(photo);
+            if (FileInspector.NotRegularReason(kind) is { } reason)
+            {
+                throw CliError.BadInput($"{photo}: {reason}");
+            }
+
+            if (identity is { } id && !files.TryAdd(id, photo))
+            {
+                throw CliError.BadInput($"--photos names one file twice: {files[id]} and {photo}");
+            }
+        }
     }
 }

@@ -1,3 +1,4 @@
+using StationEdge.Vision.Files;
 using StationEdge.Vision.Imaging;
 using StationEdge.Vision.Models;
 using StationEdge.Vision.Recognition;
@@ -40,16 +41,64 @@ internal static class VisionCli
         return FacePipeline.Load(models, options);
     }
 
-    /// <summary>Decodes a photo named on the command line; a bad photo is bad input (exit 2) naming the file.</summary>
+    /// <summary>A photo from stdin is read into memory up to this size: a bound, so an endless pipe cannot fill memory.</summary>
+    public const int MaxStdinPhotoBytes = 128 << 20;
+
+    /// <summary>"-" and /dev/stdin name the photo piped in (ffmpeg's own /dev/stdin would be its own empty stdin).</summary>
+    public static bool IsStdin(string path) => path is "-" or "/dev/stdin";
+
+    /// <summary>
+    /// Decodes a photo named on the command line, or piped in on stdin (<see cref="IsStdin"/>); a bad photo is bad
+    /// input (exit 2) naming the file.
+    /// </summary>
     public static async Task<DecodedPhoto> DecodeArgumentAsync(PhotoDecoder decoder, string path, CancellationToken ct)
     {
         try
         {
-            return await decoder.DecodeAsync(path, ct);
+            return IsStdin(path)
+                ? await decoder.DecodeAsync(await ReadStdinAsync(path, ct), path, ct)
+                : await decoder.DecodeAsync(path, ct);
         }
         catch (PhotoDecodeException e)
         {
             throw CliError.BadInput(e.Message);
+        }
+    }
+
+    /// <summary>Refuses a FIFO, device, socket or folder before any slow work, naming it and what it is.</summary>
+    public static void RequireRegularFile(string path, string? where = null)
+    {
+        if (FileInspector.NotRegularReason(path) is { } reason)
+        {
+            throw CliError.BadInput($"{where}{path}: {reason}");
+        }
+    }
+
+    private static async Task<byte[]> ReadStdinAsync(string name, CancellationToken ct)
+    {
+        if (!Console.IsInputRedirected)
+        {
+            throw CliError.BadInput($"{name}: stdin is a terminal; pipe a photo in: cat photo.jpg | station-edge detect --photo -");
+        }
+
+        await using var stdin = Console.OpenStandardInput();
+        using var photo = new MemoryStream();
+        var chunk = new byte[1 << 16];
+        while (true)
+        {
+            // A read from a pipe does not watch the token; WaitAsync lets SIGTERM end the wait all the same.
+            var n = await stdin.ReadAsync(chunk, ct).AsTask().WaitAsync(ct);
+            if (n == 0)
+            {
+                return photo.ToArray();
+            }
+
+            if (photo.Length + n > MaxStdinPhotoBytes)
+            {
+                throw CliError.BadInput($"{name}: more than {MaxStdinPhotoBytes >> 20} MiB on stdin, too large for a photo");
+            }
+
+            photo.Write(chunk, 0, n);
         }
     }
 }

@@ -24,7 +24,14 @@ public static class FaceAligner
     /// shifted by half a pixel first.
     /// </summary>
     /// <exception cref="ArgumentException">The keypoints are degenerate (e.g. all on one spot).</exception>
-    public static AffineMatrix EstimateTransform(DetectedFace face)
+    public static AffineMatrix EstimateTransform(DetectedFace face) =>
+        TryEstimateTransform(face, out var transform)
+            ? transform
+            : throw SimilarityTransform.Degenerate(nameof(face));
+
+    /// <summary>As <see cref="EstimateTransform"/>, but false when the keypoints collapse onto one spot (a face too small to align).</summary>
+    /// <exception cref="ArgumentException">Non-finite keypoints: a detector bug, never a property of the photo.</exception>
+    public static bool TryEstimateTransform(DetectedFace face, out AffineMatrix transform)
     {
         ArgumentNullException.ThrowIfNull(face);
         Span<PointF> source = stackalloc PointF[Used.Length];
@@ -36,7 +43,7 @@ public static class FaceAligner
             target[i] = ArcFaceTemplate.Points[i];
         }
 
-        return SimilarityTransform.Estimate(source, target);
+        return SimilarityTransform.TryEstimate(source, target, out transform);
     }
 
     /// <summary>
@@ -48,6 +55,18 @@ public static class FaceAligner
         DetectedFace face,
         Span<float> destination,
         float scale = PixelNormalization.MobileFaceNetScale,
+        float offset = PixelNormalization.MobileFaceNetOffset) =>
+        TryAlign(image, face, destination, out var transform, scale, offset)
+            ? transform
+            : throw SimilarityTransform.Degenerate(nameof(face));
+
+    /// <summary>As <see cref="Align"/>, but false (nothing written) when the keypoints collapse onto one spot.</summary>
+    public static bool TryAlign(
+        RgbImage image,
+        DetectedFace face,
+        Span<float> destination,
+        out AffineMatrix transform,
+        float scale = PixelNormalization.MobileFaceNetScale,
         float offset = PixelNormalization.MobileFaceNetOffset)
     {
         ArgumentNullException.ThrowIfNull(image);
@@ -56,9 +75,13 @@ public static class FaceAligner
             throw new ArgumentException($"destination holds {destination.Length} floats, an aligned face needs {TensorLength}", nameof(destination));
         }
 
-        var transform = EstimateTransform(face);
+        if (!TryEstimateTransform(face, out transform))
+        {
+            return false;
+        }
+
         AffineWarp.WarpBilinear(image, transform.ToMatrix3x2(), Size, Size, destination[..TensorLength], scale, offset);
-        return transform;
+        return true;
     }
 
     /// <summary>The aligned face as a 112×112 image (for thumbnails and debugging; the embedder takes the tensor).</summary>

@@ -13,8 +13,23 @@ public static class SimilarityTransform
 {
     /// <summary>Maps <paramref name="source"/> onto <paramref name="destination"/> in the least-squares sense.</summary>
     /// <exception cref="ArgumentException">Fewer than two points, unequal counts, non-finite points, or a degenerate source (all points at one place).</exception>
-    public static AffineMatrix Estimate(ReadOnlySpan<PointF> source, ReadOnlySpan<PointF> destination)
+    public static AffineMatrix Estimate(ReadOnlySpan<PointF> source, ReadOnlySpan<PointF> destination) =>
+        TryEstimate(source, destination, out var transform)
+            ? transform
+            : throw Degenerate(nameof(source));
+
+    /// <summary>The failure <see cref="TryEstimate"/> reports as false, as the exception for callers that need a transform.</summary>
+    internal static ArgumentException Degenerate(string parameter) =>
+        new("keypoints are degenerate (all at one point): no similarity transform can align them", parameter);
+
+    /// <summary>
+    /// As <see cref="Estimate"/>, but false when the source points collapse onto one spot (a face too small or too
+    /// far to align), the one failure that comes from the picture rather than from the caller.
+    /// </summary>
+    /// <exception cref="ArgumentException">Fewer than two points, unequal counts, non-finite points, or a degenerate destination.</exception>
+    public static bool TryEstimate(ReadOnlySpan<PointF> source, ReadOnlySpan<PointF> destination, out AffineMatrix transform)
     {
+        transform = default;
         if (source.Length != destination.Length)
         {
             throw new ArgumentException($"point counts differ: {source.Length} source, {destination.Length} destination", nameof(destination));
@@ -61,7 +76,7 @@ public static class SimilarityTransform
         // spot: the scale would be enormous or infinite, so refuse rather than produce NaN or garbage.
         if (varianceSum < 1e-4)
         {
-            throw new ArgumentException("keypoints are degenerate (all at one point): no similarity transform can align them", nameof(source));
+            return false;
         }
 
         var a = dotSum / varianceSum;
@@ -71,6 +86,7 @@ public static class SimilarityTransform
             throw new ArgumentException("destination points are degenerate (all at one point): the fitted scale is zero", nameof(destination));
         }
 
-        return new AffineMatrix(a, -b, mdx - ((a * msx) - (b * msy)), b, a, mdy - ((b * msx) + (a * msy)));
+        transform = new AffineMatrix(a, -b, mdx - ((a * msx) - (b * msy)), b, a, mdy - ((b * msx) + (a * msy)));
+        return true;
     }
 }

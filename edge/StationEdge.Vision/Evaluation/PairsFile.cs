@@ -1,3 +1,5 @@
+using StationEdge.Vision.Files;
+
 namespace StationEdge.Vision.Evaluation;
 
 /// <summary>One row of a pairs file: two photos and whether they show the same person.</summary>
@@ -14,6 +16,12 @@ public static class PairsFile
 {
     public static IReadOnlyList<PhotoPair> Load(string csvPath, string? imagesDir = null)
     {
+        // Checked before opening: opening a FIFO to read would wait for a writer that may never come.
+        if (FileInspector.NotRegularReason(csvPath) is { } notRegular)
+        {
+            throw new PairsFileException($"{csvPath}: {notRegular}");
+        }
+
         if (!File.Exists(csvPath))
         {
             throw new PairsFileException($"{csvPath}: pairs file not found");

@@ -41,6 +41,10 @@ public static class VerificationMetrics
             Summarize(i));
     }
 
+    /// <summary>The shares of genuine (TAR) and impostor (FAR) scores accepted, score ≥ threshold, at one threshold.</summary>
+    public static (double Tar, double Far) RatesAt(IReadOnlyList<double> genuine, IReadOnlyList<double> impostor, double threshold) =>
+        (genuine.Count(s => s >= threshold) / (double)genuine.Count, impostor.Count(s => s >= threshold) / (double)impostor.Count);
+
     /// <summary>Probability that a random genuine score beats a random impostor score, ties counting half (Mann–Whitney).</summary>
     internal static double Auc(double[] sortedGenuine, double[] sortedImpostor)
     {

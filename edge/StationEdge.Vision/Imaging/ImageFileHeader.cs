@@ -12,11 +12,21 @@ internal enum ImageFileFormat
     Gif,
     Tiff,
     Ppm,
+
+    // Recognised by content so the message can name them, but not decoded: Debian's ffmpeg 5.1 cannot.
+    Heic,
+    Avif,
+    Heif,
 }
 
 /// <summary>What the decoder learns from the file itself before starting ffmpeg.</summary>
 internal readonly record struct ImageFileInfo(ImageFileFormat Format, int Width, int Height, int ExifOrientation)
 {
+    /// <summary>The name of a format recognised but not decoded (HEIC, AVIF, HEIF), or null.</summary>
+    public string? Unsupported => Format is ImageFileFormat.Heic or ImageFileFormat.Avif or ImageFileFormat.Heif
+        ? Format.ToString().ToUpperInvariant()
+        : null;
+
     /// <summary>The ffmpeg demuxer for the format: named explicitly so ffmpeg never probes (no playlists, no patterns).</summary>
     public string Demuxer => Format switch
     {
@@ -32,18 +42,34 @@ internal readonly record struct ImageFileInfo(ImageFileFormat Format, int Width,
 }
 
 /// <summary>
-/// Reads the format from a file's magic bytes and, for JPEG, its size (SOFn) and EXIF orientation
-/// (APP1 "Exif" → TIFF IFD0 tag 0x0112) by walking the marker segments up to the first scan.
+/// Reads the format from a file's magic bytes (for ISO-BMFF files, the ftyp box's brands) and the EXIF
+/// orientation: for JPEG with its size (SOFn), from APP1 "Exif" → TIFF IFD0 tag 0x0112 by walking the marker
+/// segments up to the first scan; for PNG from the eXIf chunk, which holds the same TIFF structure.
 /// </summary>
 internal static class ImageFileHeader
 {
     private const int OrientationTag = 0x0112;
 
+    /// <summary>Chunks walked looking for eXIf: a bound, so a crafted file cannot keep us here (libpng's IDATs are 8 KiB).</summary>
+    private const int MaxPngChunks = 100_000;
+
+    /// <summary>An eXIf chunk larger than this is not a real one (EXIF in JPEG is limited to 64 KiB).</summary>
+    private const int MaxExifBytes = 1 << 20;
+
+    private static readonly string[] HeicBrands = ["heic", "heix", "heim", "heis", "hevc", "hevx", "hevm", "hevs"];
+    private static readonly string[] AvifBrands = ["avif", "avis"];
+    private static readonly string[] HeifBrands = ["mif1", "msf1", "mif2", "miaf"];
+
     public static ImageFileInfo Read(Stream stream)
     {
-        Span<byte> head = stackalloc byte[12];
+        Span<byte> head = stackalloc byte[64];
         var n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         var format = Sniff(head[..n]);
+        if (format == ImageFileFormat.Png)
+        {
+            return new ImageFileInfo(format, 0, 0, ReadPngOrientation(stream));
+        }
+
         if (format != ImageFileFormat.Jpeg)
         {
             return new ImageFileInfo(format, 0, 0, 1);
@@ -94,7 +120,81 @@ internal static class ImageFileHeader
             return ImageFileFormat.Ppm;
         }
 
-        return head.StartsWith("BM"u8) ? ImageFileFormat.Bmp : ImageFileFormat.Unknown;
+        if (head.StartsWith("BM"u8))
+        {
+            return ImageFileFormat.Bmp;
+        }
+
+        return head.Length >= 12 && head[4..8].SequenceEqual("ftyp"u8) ? SniffBrands(head) : ImageFileFormat.Unknown;
+    }
+
+    /// <summary>HEIC, AVIF or other HEIF by the ftyp box's major and compatible brands; anything else (MP4, QuickTime) is no photo.</summary>
+    private static ImageFileFormat SniffBrands(ReadOnlySpan<byte> head)
+    {
+        var boxEnd = (int)Math.Min(BinaryPrimitives.ReadUInt32BigEndian(head), (uint)head.Length);
+        var brands = new List<string> { System.Text.Encoding.ASCII.GetString(head[8..12]) };
+        for (var at = 16; at + 4 <= boxEnd; at += 4)
+        {
+            brands.Add(System.Text.Encoding.ASCII.GetString(head[at..(at + 4)]));
+        }
+
+        foreach (var brand in brands)
+        {
+            if (HeicBrands.Contains(brand))
+            {
+                return ImageFileFormat.Heic;
+            }
+
+            if (AvifBrands.Contains(brand))
+            {
+                return ImageFileFormat.Avif;
+            }
+        }
+
+        return brands.Any(HeifBrands.Contains) ? ImageFileFormat.Heif : ImageFileFormat.Unknown;
+    }
+
+    /// <summary>The orientation in a PNG's eXIf chunk (before or after the image data); 1 when there is none.</summary>
+    private static int ReadPngOrientation(Stream stream)
+    {
+        stream.Position = 8;
+        Span<byte> chunk = stackalloc byte[8];
+        for (var chunks = 0; chunks < MaxPngChunks; chunks++)
+        {
+            if (stream.ReadAtLeast(chunk, chunk.Length, throwOnEndOfStream: false) < chunk.Length)
+            {
+                return 1;
+            }
+
+            var length = BinaryPrimitives.ReadUInt32BigEndian(chunk);
+            var type = chunk[4..8];
+            if (type.SequenceEqual("IEND"u8) || length > int.MaxValue)
+            {
+                return 1;
+            }
+
+            if (type.SequenceEqual("eXIf"u8))
+            {
+                if (length > MaxExifBytes)
+                {
+                    return 1;
+                }
+
+                var data = new byte[length];
+                if (stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false) < data.Length)
+                {
+                    return 1;
+                }
+
+                // The chunk holds the bare TIFF structure; some writers keep JPEG's "Exif\0\0" in front of it.
+                var tiff = data.AsSpan();
+                return ParseExifOrientation(tiff.StartsWith("Exif\0\0"u8) ? tiff[6..] : tiff);
+            }
+
+            stream.Seek(length + 4L, SeekOrigin.Current);
+        }
+
+        return 1;
     }
 
     /// <summary>Parses a TIFF structure (the payload of an Exif APP1 after "Exif\0\0") for IFD0's orientation; 1 when absent or invalid.</summary>

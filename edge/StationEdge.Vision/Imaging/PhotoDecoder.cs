@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
+using StationEdge.Vision.Files;
 
 namespace StationEdge.Vision.Imaging;
 
@@ -10,7 +11,11 @@ namespace StationEdge.Vision.Imaging;
 /// <list type="bullet">
 /// <item>The format is read from the file's magic bytes and named to ffmpeg (<c>-f jpeg_pipe</c> …), with only the
 /// <c>file</c> protocol allowed: ffmpeg never probes, so a playlist or pattern disguised as a photo goes nowhere.</item>
-/// <item>EXIF orientation (JPEG) is applied here, not by ffmpeg (<c>-noautorotate</c>): Debian's 5.1 build turns
+/// <item>Only regular files are opened: a FIFO, device, socket or folder is refused by what it is, found without
+/// opening it (opening a FIFO blocks). A photo read from a pipe is decoded from its bytes instead.</item>
+/// <item>HEIC, AVIF and other HEIF photos are recognised by their content and refused by name: ffmpeg 5.1 cannot
+/// decode them.</item>
+/// <item>EXIF orientation (JPEG APP1, PNG eXIf) is applied here, not by ffmpeg (<c>-noautorotate</c>): Debian's 5.1 build turns
 /// 90°/180° tags into rotations itself but not the mirrored ones (2, 4, 5, 7), so one place does all eight.</item>
 /// <item>Photos over <see cref="PhotoDecoderOptions.MaxSide"/> are downscaled inside ffmpeg (area filter); large JPEGs
 /// are also decoded at 1/2, 1/4 or 1/8 resolution (<c>-lowres</c>), which roughly halves ffmpeg's memory for a
@@ -41,18 +46,49 @@ public sealed class PhotoDecoder
 
     public PhotoDecoderOptions Options { get; }
 
-    /// <summary>Decodes <paramref name="path"/>; throws <see cref="PhotoDecodeException"/> with a one-line reason on bad input.</summary>
+    /// <summary>
+    /// Decodes <paramref name="path"/>; throws <see cref="PhotoDecodeException"/> with a one-line reason on bad input
+    /// and <see cref="FfmpegUnavailableException"/> when ffmpeg cannot be run.
+    /// </summary>
     public async Task<DecodedPhoto> DecodeAsync(string path, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ct.ThrowIfCancellationRequested();
-        var info = ReadHeader(path);
+        return await DecodeAsync(new Input(path, null), ReadHeader(path), ct);
+    }
+
+    /// <summary>
+    /// Decodes a photo held in memory (read from a pipe, say), named <paramref name="name"/> in messages; ffmpeg
+    /// reads it from its stdin.
+    /// </summary>
+    public async Task<DecodedPhoto> DecodeAsync(byte[] bytes, string name, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ct.ThrowIfCancellationRequested();
+        if (bytes.Length == 0)
+        {
+            throw new PhotoDecodeException(name, "empty, not an image");
+        }
+
+        using var stream = new MemoryStream(bytes, writable: false);
+        return await DecodeAsync(new Input(name, bytes), ImageFileHeader.Read(stream), ct);
+    }
+
+    private async Task<DecodedPhoto> DecodeAsync(Input input, ImageFileInfo info, CancellationToken ct)
+    {
+        var path = input.Name;
+        if (info.Unsupported is { } format)
+        {
+            throw new PhotoDecodeException(path, $"{format} is not supported: convert to JPEG or PNG");
+        }
+
         if (info.Format == ImageFileFormat.Unknown)
         {
             throw new PhotoDecodeException(path, "not a decodable image (content is not JPEG, PNG, WebP, BMP, GIF, TIFF or PPM)");
         }
 
-        var (image, inputSize) = await RunFfmpegAsync(path, info, ct);
+        var (image, inputSize) = await RunFfmpegAsync(input, info, ct);
         try
         {
             var (width, height) = info.Width > 0 && info.Height > 0 ? (info.Width, info.Height)
@@ -79,9 +115,9 @@ public sealed class PhotoDecoder
 
     private static ImageFileInfo ReadHeader(string path)
     {
-        if (Directory.Exists(path))
+        if (FileInspector.NotRegularReason(path) is { } notRegular)
         {
-            throw new PhotoDecodeException(path, "is a directory, not an image file");
+            throw new PhotoDecodeException(path, notRegular);
         }
 
         try
@@ -105,9 +141,10 @@ public sealed class PhotoDecoder
         }
     }
 
-    private async Task<(RgbImage Image, (int Width, int Height)? InputSize)> RunFfmpegAsync(string path, ImageFileInfo info, CancellationToken ct)
+    private async Task<(RgbImage Image, (int Width, int Height)? InputSize)> RunFfmpegAsync(Input input, ImageFileInfo info, CancellationToken ct)
     {
-        using var process = Start(path, info);
+        var path = input.Name;
+        using var process = Start(input, info);
         var log = new FfmpegLog();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(Options.Timeout);
@@ -119,6 +156,7 @@ public sealed class PhotoDecoder
         RgbImage? image = null;
         Exception? outputFailure = null;
         var stderr = PumpStderrAsync(process.StandardError, log, token);
+        var stdin = FeedStdinAsync(process, input.Bytes, token);
         try
         {
             image = await PamReader.ReadAsync(process.StandardOutput.BaseStream, Options.MaxSide, Options.AlphaBackground, token);
@@ -134,6 +172,7 @@ public sealed class PhotoDecoder
 
         try
         {
+            await stdin;
             await stderr;
             await process.WaitForExitAsync(token);
         }
@@ -170,7 +209,7 @@ public sealed class PhotoDecoder
         return (image, log.InputSize);
     }
 
-    private Process Start(string path, ImageFileInfo info)
+    private Process Start(Input input, ImageFileInfo info)
     {
         var psi = new ProcessStartInfo(Options.FfmpegPath)
         {
@@ -181,33 +220,58 @@ public sealed class PhotoDecoder
             CreateNoWindow = true,
         };
         psi.Environment["AV_LOG_FORCE_NOCOLOR"] = "1";
-        foreach (var arg in Arguments(path, info, Options.MaxSide))
+        foreach (var arg in Arguments(input.Bytes is null ? "file:" + Path.GetFullPath(input.Name) : "pipe:0", info, Options.MaxSide))
         {
             psi.ArgumentList.Add(arg);
         }
 
         try
         {
-            var process = Process.Start(psi) ?? throw new PhotoDecodeException(path, $"cannot start ffmpeg ('{Options.FfmpegPath}')");
-            process.StandardInput.Close();
+            var process = Process.Start(psi) ?? throw new FfmpegUnavailableException($"cannot start ffmpeg ('{Options.FfmpegPath}')");
+            if (input.Bytes is null)
+            {
+                process.StandardInput.Close();
+            }
+
             return process;
         }
         catch (Win32Exception e) when (e.NativeErrorCode == 2)
         {
-            throw new PhotoDecodeException(path, $"ffmpeg not found ('{Options.FfmpegPath}'): apt-get install ffmpeg", e);
+            var where = Options.FfmpegPath.Contains('/', StringComparison.Ordinal) ? Options.FfmpegPath : $"{Options.FfmpegPath} on PATH";
+            throw new FfmpegUnavailableException($"ffmpeg is not installed (no {where}): apt-get install ffmpeg", e);
         }
         catch (Win32Exception e)
         {
-            throw new PhotoDecodeException(path, $"cannot start ffmpeg ('{Options.FfmpegPath}'): {e.Message}", e);
+            throw new FfmpegUnavailableException($"cannot start ffmpeg ('{Options.FfmpegPath}'): {e.Message}", e);
         }
     }
 
-    internal static List<string> Arguments(string path, ImageFileInfo info, int maxSide)
+    /// <summary>Writes an in-memory photo to ffmpeg's stdin, then closes it; nothing for a file.</summary>
+    private static async Task FeedStdinAsync(Process process, byte[]? bytes, CancellationToken ct)
+    {
+        if (bytes is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await process.StandardInput.BaseStream.WriteAsync(bytes, ct);
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // ffmpeg stopped reading (it gave up on the data): its log says why.
+        }
+    }
+
+    /// <param name="input">"file:" and the full path, or "pipe:0" for a photo fed on stdin.</param>
+    internal static List<string> Arguments(string input, ImageFileInfo info, int maxSide)
     {
         List<string> args =
         [
             "-hide_banner", "-nostdin", "-nostats", "-loglevel", "level+info",
-            "-protocol_whitelist", "file",
+            "-protocol_whitelist", input == "pipe:0" ? "pipe" : "file",
             "-noautorotate",
             "-f", info.Demuxer,
         ];
@@ -221,7 +285,7 @@ public sealed class PhotoDecoder
         var side = maxSide.ToString(CultureInfo.InvariantCulture);
         args.AddRange(
         [
-            "-i", "file:" + Path.GetFullPath(path),
+            "-i", input,
             "-map", "0:v:0", "-frames:v", "1",
             "-vf", $"scale=w='min({side},iw)':h='min({side},ih)':force_original_aspect_ratio=decrease:flags=area+accurate_rnd+full_chroma_int,format=rgb24|rgba",
             "-f", "image2pipe", "-c:v", "pam", "pipe:1",
@@ -269,6 +333,9 @@ public sealed class PhotoDecoder
             // Already gone.
         }
     }
+
+    /// <summary>A photo by name: a file, or bytes already read (<see cref="Bytes"/> non-null).</summary>
+    private sealed record Input(string Name, byte[]? Bytes);
 
     private static async Task ReapAsync(Process process)
     {

@@ -61,15 +61,27 @@ public sealed class FacePipeline : IDisposable
 
     /// <summary>
     /// The first <paramref name="maxFaces"/> faces by detector score, each with quality and embedding.
-    /// A face whose keypoints cannot be aligned (collapsed onto one spot) is left out.
+    /// A face whose keypoints cannot be aligned (collapsed onto one spot) is left out; keypoints that are not
+    /// finite are a detector bug and throw <see cref="ArgumentException"/>.
     /// </summary>
     public FaceAnalysis[] Analyze(RgbImage image, int maxFaces = int.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentOutOfRangeException.ThrowIfNegative(maxFaces);
-        var embedder = Models.Embedder ?? throw NotLoaded("embedder", FaceModelParts.Embedder);
         var faces = Detect(image);
-        var count = Math.Min(faces.Count, maxFaces);
+        return Analyze(image, faces.Count > maxFaces ? faces.Take(maxFaces).ToList() : faces);
+    }
+
+    /// <summary>
+    /// Quality and embedding of faces already detected in <paramref name="image"/> (by <see cref="Detect"/>, or a
+    /// tracker that kept them from an earlier frame). A face whose keypoints cannot be aligned is left out.
+    /// </summary>
+    public FaceAnalysis[] Analyze(RgbImage image, IReadOnlyList<DetectedFace> faces)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(faces);
+        var embedder = Models.Embedder ?? throw NotLoaded("embedder", FaceModelParts.Embedder);
+        var count = faces.Count;
         if (count == 0)
         {
             return [];
@@ -85,14 +97,10 @@ public sealed class FacePipeline : IDisposable
             var aligned = new List<DetectedFace>(count);
             for (var i = 0; i < count; i++)
             {
-                try
+                // Keypoints collapsed onto one spot give no usable crop: that face is left out, the others count.
+                if (FaceAligner.TryAlign(image, faces[i], _batch.AsSpan(aligned.Count * FaceAligner.TensorLength, FaceAligner.TensorLength), out _))
                 {
-                    FaceAligner.Align(image, faces[i], _batch.AsSpan(aligned.Count * FaceAligner.TensorLength, FaceAligner.TensorLength));
                     aligned.Add(faces[i]);
-                }
-                catch (ArgumentException)
-                {
-                    // Degenerate keypoints: no usable crop for this face; the others still count.
                 }
             }
 

@@ -26,7 +26,7 @@ public sealed class EvalPhotos : IDisposable
 
     public EvalPhotos()
     {
-        if (FacesDev.Folder is null)
+        if (!FacesDev.IsPresent)
         {
             return;
         }
@@ -41,9 +41,17 @@ public sealed class EvalPhotos : IDisposable
         File.WriteAllText(PairsFile, Pairs);
     }
 
-    public string Folder => _folder.Path;
+    /// <summary>The copies; reading FacesDev.Folder first makes a missing photo set the reason a face test fails.</summary>
+    public string Folder
+    {
+        get
+        {
+            _ = FacesDev.Folder;
+            return _folder.Path;
+        }
+    }
 
-    public string PairsFile => _folder.File("pairs.csv");
+    public string PairsFile => Path.Combine(Folder, "pairs.csv");
 
     public void Dispose() => _folder.Dispose();
 }

@@ -2,10 +2,7 @@ using System.Diagnostics;
 
 namespace StationEdge.Cli.Tests.Vision;
 
-/// <summary>
-/// The installed models: $STATIONEDGE_MODELS, else &lt;repo root&gt;/out/models. Missing models fail the test
-/// with how to get them (CI runs set-up first).
-/// </summary>
+/// <summary>The installed models (<see cref="RepoPaths.Models"/>); missing models fail the test with how to get them (CI runs set-up first).</summary>
 internal static class TestModels
 {
     private static readonly Lazy<string> Located = new(Locate);
@@ -16,8 +13,7 @@ internal static class TestModels
 
     private static string Locate()
     {
-        var fromEnv = Environment.GetEnvironmentVariable("STATIONEDGE_MODELS");
-        var dir = !string.IsNullOrWhiteSpace(fromEnv) ? Path.GetFullPath(fromEnv) : Path.Combine(RepoRoot.Path, "out", "models");
+        var dir = RepoPaths.Models;
         if (!File.Exists(Path.Combine(dir, "models.lock.json")))
         {
             Assert.Fail($"no installed models at {dir} (models.lock.json is missing): run ./deploy.sh setup, or set STATIONEDGE_MODELS");
@@ -98,50 +94,22 @@ internal static class Ffmpeg
     }
 }
 
-internal static class RepoRoot
+/// <summary>
+/// A stand-in for ffmpeg, first on PATH, for what the real one cannot be made to do on demand: hang, or spew.
+/// </summary>
+internal static class StandInFfmpeg
 {
-    public static string Path
+    /// <summary>The environment change that puts a shell script <paramref name="body"/> named ffmpeg first on PATH.</summary>
+    public static Dictionary<string, string?> OnPath(TempFolder folder, string body)
     {
-        get
+        var bin = Directory.CreateDirectory(folder.File("bin")).FullName;
+        var script = Path.Combine(bin, "ffmpeg");
+        File.WriteAllText(script, "#!/bin/sh\n" + body);
+        if (!OperatingSystem.IsWindows())
         {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(System.IO.Path.Combine(dir.FullName, "StationEdge.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-
-            throw new InvalidOperationException($"no StationEdge.sln above {AppContext.BaseDirectory}");
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
-    }
-}
 
-/// <summary>../shared/data/faces-dev from the repository root, or null when this machine does not have it.</summary>
-internal static class FacesDev
-{
-    public static string? Folder
-    {
-        get
-        {
-            var parent = Directory.GetParent(RepoRoot.Path);
-            var folder = parent is null ? null : Path.Combine(parent.FullName, "shared", "data", "faces-dev");
-            return folder is not null && Directory.Exists(folder) ? folder : null;
-        }
-    }
-
-    public static string Photo(string name) =>
-        Path.Combine(Folder ?? throw new InvalidOperationException("faces-dev is absent; mark the test [FacesDevFact]"), name);
-}
-
-/// <summary>A fact that needs ../shared/data/faces-dev and is skipped, saying so, when it is absent.</summary>
-public sealed class FacesDevFactAttribute : FactAttribute
-{
-    public FacesDevFactAttribute()
-    {
-        if (FacesDev.Folder is null)
-        {
-            Skip = "needs the faces-dev photo set at ../shared/data/faces-dev next to the repository root; it is not there";
-        }
+        return new() { ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}" };
     }
 }

@@ -56,6 +56,34 @@ public sealed class VisionFlagTests
         Assert.Contains($"'{threads}'", line, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("match", "--threshold", "NaN", "from 0 to 1")]
+    [InlineData("match", "--threshold", "Infinity", "from 0 to 1")]
+    [InlineData("match", "--threshold", "-Infinity", "from 0 to 1")]
+    [InlineData("match", "--threshold", "-1", "from 0 to 1")]
+    [InlineData("match", "--threshold", "2", "from 0 to 1")]
+    [InlineData("match", "--threshold", "abc", "from 0 to 1")]
+    [InlineData("match", "--threshold", "1e400", "from 0 to 1")]
+    [InlineData("match", "--margin", "NaN", "from 0 to 1")]
+    [InlineData("match", "--margin", "-0.1", "from 0 to 1")]
+    [InlineData("match", "--margin", "3", "from 0 to 1")]
+    [InlineData("match", "--margin", "abc", "from 0 to 1")]
+    [InlineData("match", "--threads", "NaN", "from 1 to 64")]
+    [InlineData("bench", "--runs", "NaN", "from 1 to 1000")]
+    [InlineData("bench", "--runs", "0", "from 1 to 1000")]
+    [InlineData("bench", "--runs", "1e3", "from 1 to 1000")]
+    [InlineData("bench", "--runs", "99999999999", "from 1 to 1000")]
+    public async Task NumericFlag_WithABadValue_ExitsTwoNamingTheFlagAndTheAllowedRange(string command, string flag, string value, string range)
+    {
+        string[] args = command == "match" ? ["match", "--photos", "/nonexistent/a.jpg"] : [command];
+
+        var result = await CliRunner.InProcessAsync([.. args, flag, value]);
+
+        var line = result.AssertOneLineError(2, $"station-edge: {command}: {flag} must be");
+        Assert.Contains(range, line, StringComparison.Ordinal);
+        Assert.Contains($"(was '{value}')", line, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Threads_WrittenWithEquals_IsReadAsTheFlagsValue()
     {
@@ -82,23 +110,5 @@ public sealed class VisionFlagTests
         var result = await CliRunner.InProcessAsync("detect", "--photo", "a.jpg", "--photo", "b.jpg");
 
         result.AssertOneLineError(2, "--photo is given more than once");
-    }
-
-    [Fact]
-    public async Task UnknownCommand_ExitsTwoNamingIt()
-    {
-        var result = await CliRunner.InProcessAsync("detekt", "--photo", "a.jpg");
-
-        result.AssertOneLineError(2, "unknown command 'detekt'");
-    }
-
-    [Fact]
-    public async Task NoArguments_ExitsTwoWithTheUsage()
-    {
-        var result = await CliRunner.InProcessAsync();
-
-        Assert.Equal(2, result.Exit);
-        Assert.Contains("usage: station-edge", result.Stderr, StringComparison.Ordinal);
-        Assert.Equal("", result.Stdout);
     }
 }

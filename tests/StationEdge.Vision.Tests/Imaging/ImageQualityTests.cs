@@ -40,7 +40,7 @@ public sealed class ImageQualityTests
     [FacesDevFact]
     public async Task Sharpness_RealPhotoBlurred_IsLowerThanTheOriginal()
     {
-        var path = Directory.GetFiles(RepoPaths.FacesDev!, "*.jpg").Order(StringComparer.Ordinal).First();
+        var path = Directory.GetFiles(FacesDev.Folder, "*.jpg").Order(StringComparer.Ordinal).First();
         var photo = await new PhotoDecoder().DecodeAsync(path, CancellationToken.None);
         using var image = photo.Image;
         using var small = ImageOps.ResizeBilinear(image, image.Width / 4, image.Height / 4);

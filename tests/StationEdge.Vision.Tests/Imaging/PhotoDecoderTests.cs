@@ -198,23 +198,104 @@ public sealed class PhotoDecoderTests : IDisposable
     public async Task Decode_JpegWithExifOrientation_PutsTheTopLeftMarkerInTheDisplayedCorner(
         int orientation, bool littleEndian, int width, int height, int cornerX, int cornerY)
     {
-        // Stored image: blue, with a red block at its top-left.
-        using var source = TestMedia.Solid(64, 48, 20, 40, 220);
-        source.Fill(230, 20, 20, new(0, 0, 16, 16));
-        var plain = _temp.File("plain.jpg");
-        TestMedia.Encode(TestMedia.Bytes(source), "rgb24", 64, 48, plain, "-q:v", "2");
+        var plain = MarkedPhoto("plain.jpg", "-q:v", "2");
         var tagged = _temp.File($"o{orientation}{(littleEndian ? "le" : "be")}.jpg");
         File.WriteAllBytes(tagged, WithExifOrientation(File.ReadAllBytes(plain), orientation, littleEndian));
 
         var photo = await _decoder.DecodeAsync(tagged, CancellationToken.None);
 
-        Assert.Equal(orientation, photo.ExifOrientation);
-        Assert.Equal((width, height), (photo.Image.Width, photo.Image.Height));
-        Assert.Equal((width, height), (photo.OriginalWidth, photo.OriginalHeight));
-        AssertRedish(photo.Image, Math.Clamp(cornerX, 4, width - 5), Math.Clamp(cornerY, 4, height - 5));
+        AssertMarkerIn(photo, orientation, width, height, cornerX, cornerY);
+    }
 
-        // The diagonally opposite corner stays blue.
-        AssertBlueish(photo.Image, Math.Clamp(width - 1 - cornerX, 4, width - 5), Math.Clamp(height - 1 - cornerY, 4, height - 5));
+    [Theory]
+    [InlineData(6, true, false, 48, 64, 47, 0)]
+    [InlineData(6, false, false, 48, 64, 47, 0)]
+    [InlineData(3, true, true, 64, 48, 63, 47)]
+    [InlineData(8, true, false, 48, 64, 0, 63)]
+    [InlineData(2, false, true, 64, 48, 63, 0)]
+    public async Task Decode_PngWithExifOrientation_PutsTheTopLeftMarkerInTheDisplayedCorner(
+        int orientation, bool beforeImageData, bool exifPrefix, int width, int height, int cornerX, int cornerY)
+    {
+        var plain = MarkedPhoto("plain.png");
+        var tagged = _temp.File($"o{orientation}.png");
+        File.WriteAllBytes(tagged, WithPngExifOrientation(File.ReadAllBytes(plain), orientation, beforeImageData, exifPrefix));
+
+        var photo = await _decoder.DecodeAsync(tagged, CancellationToken.None);
+
+        AssertMarkerIn(photo, orientation, width, height, cornerX, cornerY);
+    }
+
+    [Theory]
+    [InlineData("heic", "mif1", "photo.heic", "HEIC")]
+    [InlineData("mif1", "heic", "IMG_0001.jpg", "HEIC")]
+    [InlineData("heix", "mif1", "photo.png", "HEIC")]
+    [InlineData("avif", "mif1", "photo.avif", "AVIF")]
+    [InlineData("mif1", "avif", "photo.jpg", "AVIF")]
+    [InlineData("mif1", "miaf", "photo.jpeg", "HEIF")]
+    public async Task Decode_HeifByContent_SaysTheFormatIsNotSupportedAndWhatToConvertTo(string major, string compatible, string name, string format)
+    {
+        // An ISO-BMFF file starts with its ftyp box: size, "ftyp", major brand, minor version, compatible brands.
+        var ftyp = new byte[24];
+        BinaryPrimitives.WriteUInt32BigEndian(ftyp, 24);
+        "ftyp"u8.CopyTo(ftyp.AsSpan(4));
+        System.Text.Encoding.ASCII.GetBytes(major).CopyTo(ftyp, 8);
+        System.Text.Encoding.ASCII.GetBytes(major).CopyTo(ftyp, 16);
+        System.Text.Encoding.ASCII.GetBytes(compatible).CopyTo(ftyp, 20);
+        var path = _temp.File(name);
+        File.WriteAllBytes(path, [.. ftyp, .. new byte[] { 0, 0, 0, 8 }, .. "meta"u8, .. new byte[200]]);
+
+        var e = await Assert.ThrowsAsync<PhotoDecodeException>(() => _decoder.DecodeAsync(path, CancellationToken.None));
+
+        Assert.Equal($"{path}: {format} is not supported: convert to JPEG or PNG", e.Message);
+    }
+
+    [Fact]
+    public async Task Decode_Fifo_SaysItIsAFifoWithoutWaitingForAWriter()
+    {
+        var path = _temp.File("camera.jpg");
+        using (var mkfifo = Process.Start("mkfifo", [path]))
+        {
+            mkfifo.WaitForExit();
+        }
+
+        // Opening a FIFO to read blocks the thread until something writes to it: on another thread, with a bound,
+        // so a hang fails the test instead of stalling the run.
+        var e = await Assert.ThrowsAsync<PhotoDecodeException>(() => Task.Run(() => _decoder.DecodeAsync(path, CancellationToken.None)).WaitAsync(TimeSpan.FromSeconds(20)));
+
+        Assert.Equal(path + ": is a FIFO, not a regular file", e.Message);
+    }
+
+    [Fact]
+    public async Task Decode_CharacterDevice_SaysSo()
+    {
+        var e = await Assert.ThrowsAsync<PhotoDecodeException>(() => _decoder.DecodeAsync("/dev/zero", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20)));
+
+        Assert.Equal("/dev/zero: is a character device, not a regular file", e.Message);
+    }
+
+    [Fact]
+    public async Task Decode_Bytes_GivesThePixelsOfTheSameFile()
+    {
+        using var source = TestMedia.Pattern(37, 23);
+        var path = _temp.File("rgb.png");
+        TestMedia.Encode(TestMedia.Bytes(source), "rgb24", 37, 23, path);
+
+        var photo = await _decoder.DecodeAsync(File.ReadAllBytes(path), "stdin", CancellationToken.None);
+
+        Assert.Equal(TestMedia.Bytes(source), TestMedia.Bytes(photo.Image));
+    }
+
+    [Fact]
+    public async Task Decode_TruncatedBytes_AreRejectedNamingTheSource()
+    {
+        using var source = TestMedia.Pattern(320, 240);
+        var whole = _temp.File("whole.jpg");
+        TestMedia.Encode(TestMedia.Bytes(source), "rgb24", 320, 240, whole);
+        var bytes = File.ReadAllBytes(whole);
+
+        var e = await Assert.ThrowsAsync<PhotoDecodeException>(() => _decoder.DecodeAsync(bytes[..(bytes.Length / 2)], "-", CancellationToken.None));
+
+        Assert.StartsWith("-: truncated or corrupt image (ffmpeg: ", e.Message);
     }
 
     [Fact]
@@ -400,7 +481,7 @@ public sealed class PhotoDecoderTests : IDisposable
     {
         var e = await Assert.ThrowsAsync<PhotoDecodeException>(() => _decoder.DecodeAsync(_temp.Path, CancellationToken.None));
 
-        Assert.Equal(_temp.Path + ": is a directory, not an image file", e.Message);
+        Assert.Equal(_temp.Path + ": is a directory, not a regular file", e.Message);
     }
 
     [Fact]
@@ -410,10 +491,10 @@ public sealed class PhotoDecoderTests : IDisposable
         TestMedia.Encode([1, 2, 3], "rgb24", 1, 1, path);
         var decoder = new PhotoDecoder(new PhotoDecoderOptions { FfmpegPath = _temp.File("no-such-ffmpeg") });
 
-        var e = await Assert.ThrowsAsync<PhotoDecodeException>(() => decoder.DecodeAsync(path, CancellationToken.None));
+        // A station without ffmpeg is a fault of the station, not a bad photo.
+        var e = await Assert.ThrowsAsync<FfmpegUnavailableException>(() => decoder.DecodeAsync(path, CancellationToken.None));
 
-        Assert.Contains("ffmpeg not found", e.Message);
-        Assert.EndsWith("apt-get install ffmpeg", e.Message);
+        Assert.Equal($"ffmpeg is not installed (no {_temp.File("no-such-ffmpeg")}): apt-get install ffmpeg", e.Message);
     }
 
     [Fact]
@@ -447,7 +528,7 @@ public sealed class PhotoDecoderTests : IDisposable
     [FacesDevFact]
     public async Task Decode_EveryFacesDevPhoto_MatchesFfprobesSizeAndFfmpegsOwnPixels()
     {
-        var folder = RepoPaths.FacesDev!;
+        var folder = FacesDev.Folder;
         var photos = Directory.GetFiles(folder, "*.jpg").Order(StringComparer.Ordinal).ToArray();
         Assert.NotEmpty(photos);
         foreach (var path in photos)
@@ -481,7 +562,36 @@ public sealed class PhotoDecoderTests : IDisposable
 
     internal static byte[] WithExifOrientation(byte[] jpeg, int orientation, bool littleEndian)
     {
-        // TIFF header, IFD0 with one entry (0x0112 SHORT 1 = orientation), no next IFD.
+        byte[] payload = [.. "Exif\0\0"u8, .. ExifTiff(orientation, littleEndian)];
+        var segment = new byte[4 + payload.Length];
+        segment[0] = 0xFF;
+        segment[1] = 0xE1;
+        BinaryPrimitives.WriteUInt16BigEndian(segment.AsSpan(2), (ushort)(payload.Length + 2));
+        payload.CopyTo(segment, 4);
+        return [.. jpeg[..2], .. segment, .. jpeg[2..]];
+    }
+
+    /// <summary>
+    /// The PNG with an eXIf chunk (the bare TIFF structure, or with the "Exif\0\0" prefix some writers add) right
+    /// after IHDR, or just before IEND.
+    /// </summary>
+    internal static byte[] WithPngExifOrientation(byte[] png, int orientation, bool beforeImageData, bool exifPrefix)
+    {
+        byte[] data = exifPrefix ? [.. "Exif\0\0"u8, .. ExifTiff(orientation, littleEndian: false)] : ExifTiff(orientation, littleEndian: false);
+        var chunk = new byte[12 + data.Length];
+        BinaryPrimitives.WriteUInt32BigEndian(chunk, (uint)data.Length);
+        "eXIf"u8.CopyTo(chunk.AsSpan(4));
+        data.CopyTo(chunk, 8);
+        BinaryPrimitives.WriteUInt32BigEndian(chunk.AsSpan(8 + data.Length), Crc32(chunk.AsSpan(4, 4 + data.Length)));
+        Assert.Equal("IHDR", System.Text.Encoding.ASCII.GetString(png, 12, 4));
+        Assert.Equal("IEND", System.Text.Encoding.ASCII.GetString(png, png.Length - 8, 4));
+        var at = beforeImageData ? 8 + 25 : png.Length - 12;
+        return [.. png[..at], .. chunk, .. png[at..]];
+    }
+
+    /// <summary>A TIFF header and IFD0 with one entry (0x0112 SHORT 1 = orientation), no next IFD.</summary>
+    private static byte[] ExifTiff(int orientation, bool littleEndian)
+    {
         var tiff = new byte[8 + 2 + 12 + 4];
         var le = littleEndian;
         tiff[0] = tiff[1] = (byte)(le ? 'I' : 'M');
@@ -492,13 +602,23 @@ public sealed class PhotoDecoderTests : IDisposable
         Put16(tiff, 12, 3, le);
         Put32(tiff, 14, 1, le);
         Put16(tiff, 18, (ushort)orientation, le);
-        byte[] payload = [.. "Exif\0\0"u8, .. tiff];
-        var segment = new byte[4 + payload.Length];
-        segment[0] = 0xFF;
-        segment[1] = 0xE1;
-        BinaryPrimitives.WriteUInt16BigEndian(segment.AsSpan(2), (ushort)(payload.Length + 2));
-        payload.CopyTo(segment, 4);
-        return [.. jpeg[..2], .. segment, .. jpeg[2..]];
+        return tiff;
+    }
+
+    /// <summary>CRC-32 (ISO 3309) over a PNG chunk's type and data.</summary>
+    private static uint Crc32(ReadOnlySpan<byte> bytes)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in bytes)
+        {
+            crc ^= b;
+            for (var k = 0; k < 8; k++)
+            {
+                crc = (crc & 1) != 0 ? 0xEDB88320u ^ (crc >> 1) : crc >> 1;
+            }
+        }
+
+        return ~crc;
     }
 
     private static void Put16(byte[] b, int at, ushort v, bool le)
@@ -523,6 +643,26 @@ public sealed class PhotoDecoderTests : IDisposable
         {
             BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(at), v);
         }
+    }
+
+    /// <summary>A 64×48 photo as stored: blue, with a red block at its top-left.</summary>
+    private string MarkedPhoto(string name, params string[] encoderArgs)
+    {
+        using var source = TestMedia.Solid(64, 48, 20, 40, 220);
+        source.Fill(230, 20, 20, new(0, 0, 16, 16));
+        var path = _temp.File(name);
+        TestMedia.Encode(TestMedia.Bytes(source), "rgb24", 64, 48, path, encoderArgs);
+        return path;
+    }
+
+    /// <summary>The marked photo turned upright: the red block in the displayed corner, the opposite corner blue.</summary>
+    private static void AssertMarkerIn(DecodedPhoto photo, int orientation, int width, int height, int cornerX, int cornerY)
+    {
+        Assert.Equal(orientation, photo.ExifOrientation);
+        Assert.Equal((width, height), (photo.Image.Width, photo.Image.Height));
+        Assert.Equal((width, height), (photo.OriginalWidth, photo.OriginalHeight));
+        AssertRedish(photo.Image, Math.Clamp(cornerX, 4, width - 5), Math.Clamp(cornerY, 4, height - 5));
+        AssertBlueish(photo.Image, Math.Clamp(width - 1 - cornerX, 4, width - 5), Math.Clamp(height - 1 - cornerY, 4, height - 5));
     }
 
     private static void AssertRedish(RgbImage image, int x, int y)

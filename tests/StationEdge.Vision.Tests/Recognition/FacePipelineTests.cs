@@ -1,3 +1,6 @@
+using System.Drawing;
+using StationEdge.Vision.Detection;
+using StationEdge.Vision.Imaging;
 using StationEdge.Vision.Recognition;
 using StationEdge.Vision.Tests.Support;
 
@@ -95,6 +98,35 @@ public sealed class FacePipelineTests(FaceModelsFixture models) : IClassFixture<
         Assert.True(result.IsLive, $"score {result.Score:F3}");
         Assert.True(result.Score >= 0f);
     }
+
+    [Fact]
+    public void Analyze_FaceWithCollapsedKeypoints_IsLeftOutAndTheOthersKept()
+    {
+        using var image = new RgbImage(256, 256);
+        image.Fill(128, 110, 100);
+        var collapsed = Face(Enumerable.Repeat(new PointF(120, 120), 6));
+
+        var analyses = Pipeline.Analyze(image, [PlausibleFace, collapsed]);
+
+        Assert.Same(PlausibleFace, Assert.Single(analyses).Face);
+    }
+
+    [Fact]
+    public void Analyze_FaceWithNonFiniteKeypoints_ThrowsInsteadOfDroppingIt()
+    {
+        // No detector gives NaN keypoints: one that does is broken, and hiding that would look like "no face".
+        using var image = new RgbImage(256, 256);
+        image.Fill(128, 110, 100);
+        var broken = Face(PlausibleFace.Keypoints.Select((p, k) => k == 2 ? new PointF(float.NaN, p.Y) : p));
+
+        var e = Assert.Throws<ArgumentException>(() => Pipeline.Analyze(image, [PlausibleFace, broken]));
+
+        Assert.Contains("not finite", e.Message, StringComparison.Ordinal);
+    }
+
+    private static readonly DetectedFace PlausibleFace = Face([new(100, 110), new(150, 110), new(125, 140), new(125, 165), new(80, 115), new(170, 115)]);
+
+    private static DetectedFace Face(IEnumerable<PointF> keypoints) => new(new RectangleF(70, 80, 110, 110), [.. keypoints], 0.9f, "test");
 
     private async Task<float[]> EmbedOnlyFaceAsync(string photo)
     {

@@ -7,8 +7,7 @@ internal static class FacesDevPhotos
 {
     public static async Task<RgbImage> LoadAsync(string fileName)
     {
-        var folder = RepoPaths.FacesDev ?? throw new InvalidOperationException("faces-dev is absent; mark the test [FacesDevFact]");
-        var photo = await new PhotoDecoder().DecodeAsync(Path.Combine(folder, fileName), CancellationToken.None);
+        var photo = await new PhotoDecoder().DecodeAsync(FacesDev.Photo(fileName), CancellationToken.None);
         return photo.Image;
     }
 }

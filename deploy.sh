@@ -97,7 +97,7 @@ run_tests() {
   local rc=${PIPESTATUS[0]}
   set -e
   summarize_tests "$OUT/test.log"
-  pi_tests || rc=1
+  deploy_tests || rc=1
   return "$rc"
 }
 
@@ -113,9 +113,10 @@ summarize_tests() {
 # shellcheck source=deploy/install.sh
 . "$ROOT/deploy/install.sh"
 
-# The install into a fake root and the arm64 checks, after the .NET tests.
-pi_tests() {
+# deploy.sh's own tests, the install into a fake root and the arm64 checks, after the .NET tests.
+deploy_tests() {
   local rc=0
+  "$ROOT/tests/deploy/help-test.sh" || rc=1
   say "install test (into a temporary root, twice)"
   "$ROOT/tests/deploy/install-test.sh" || rc=1
   arm64_checks || rc=1

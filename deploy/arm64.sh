@@ -19,17 +19,27 @@ publish_self_contained() {
   echo "$dir"
 }
 
-# run_arm64 EXE ARGS...: runs an arm64 executable under qemu-aarch64-static (binfmt_misc is not needed).
+# A Raspberry Pi 4's /proc/cpuinfo (Cortex-A72 cores, without the board lines Hardware, Revision and Model, so
+# nothing takes the emulator for a real Pi), one entry per CPU this machine has, as /sys says.
+write_arm64_cpuinfo() {
+  local n
+  for ((n = 0; n < $(getconf _NPROCESSORS_CONF); n++)); do
+    printf 'processor\t: %d\nBogoMIPS\t: 108.00\nFeatures\t: fp asimd evtstrm crc32 cpuid\nCPU implementer\t: 0x41\n' "$n"
+    printf 'CPU architecture: 8\nCPU variant\t: 0x0\nCPU part\t: 0xd08\nCPU revision\t: 3\n\n'
+  done >"$1"
+}
+
+# run_arm64 CPUINFO EXE ARGS...: runs an arm64 executable under qemu-aarch64-static (binfmt_misc is not needed).
 # ONNX Runtime's CPU detection reads /proc/cpuinfo; under QEMU 7.2 that is the host's x86 text and the library
-# crashes at load. The process gets the Pi's cpuinfo instead, bound over /proc/cpuinfo in a mount namespace of its
-# own, so nothing outside it changes. (QEMU 10 from bookworm-backports emulates the file itself, but it would be a
-# second QEMU from outside the release, fetched over the network; this needs nothing beyond qemu-user-static.)
+# crashes at load. The process gets CPUINFO instead, bound over /proc/cpuinfo in a mount namespace of its own, so
+# nothing outside it changes. (QEMU 10 from bookworm-backports emulates the file itself, but it would be a second
+# QEMU from outside the release, fetched over the network; this needs nothing beyond qemu-user-static.)
 run_arm64() {
   local userns=()
   [ "$(id -u)" -eq 0 ] || userns=(--map-root-user)
   # shellcheck disable=SC2016 # $0 and $@ are the inner sh's
   QEMU_CPU=$ARM64_QEMU_CPU unshare --mount --propagation private "${userns[@]}" \
-    sh -c 'mount --bind "$0" /proc/cpuinfo && exec qemu-aarch64-static "$@"' "$ROOT/deploy/arm64-cpuinfo" "$@"
+    sh -c 'mount --bind "$0" /proc/cpuinfo && exec qemu-aarch64-static "$@"' "$@"
 }
 
 arm64_prerequisites() {
@@ -51,10 +61,11 @@ arm64_checks() {
   exe="$(publish_self_contained linux-arm64)/station-edge" || return 1
   # What each check printed stays here for a look after a failure.
   rm -rf "$work" && mkdir -p "$work"
+  write_arm64_cpuinfo "$work/cpuinfo"
   local passed=0 failed=()
 
   # doctor: the ONNX Runtime library that came with the package, every model hash, ffmpeg and libgpiod load.
-  if run_arm64 "$exe" doctor --models "$MODELS" >"$work/doctor" 2>&1; then
+  if run_arm64 "$work/cpuinfo" "$exe" doctor --models "$MODELS" >"$work/doctor" 2>&1; then
     passed=$((passed + 1))
   else
     grep -E '^FAIL|fix:|station-edge:' "$work/doctor" >&2 || cat "$work/doctor" >&2
@@ -66,7 +77,7 @@ arm64_checks() {
   if ! "$CLI" detect --photo "$photo" --models "$MODELS" --json --embedding >"$work/x64.json" 2>"$work/x64.err"; then
     cat "$work/x64.err" >&2
     failed+=("detect (the x64 reference run failed)")
-  elif ! run_arm64 "$exe" detect --photo "$photo" --models "$MODELS" --json --embedding >"$work/arm64.json" 2>"$work/arm64.err"; then
+  elif ! run_arm64 "$work/cpuinfo" "$exe" detect --photo "$photo" --models "$MODELS" --json --embedding >"$work/arm64.json" 2>"$work/arm64.err"; then
     cat "$work/arm64.err" >&2
     failed+=("detect")
   elif python3 "$ROOT/tests/arm64/same_embeddings.py" "$work/x64.json" "$work/arm64.json" 1e-3 >"$work/compare" 2>&1; then
@@ -77,7 +88,7 @@ arm64_checks() {
   fi
 
   # door-sim: one scenario, every output line exactly as expected.
-  if run_arm64 "$exe" door-sim <"$ROOT/tests/arm64/door-sim-scenario.jsonl" >"$work/door-sim" 2>&1 \
+  if run_arm64 "$work/cpuinfo" "$exe" door-sim <"$ROOT/tests/arm64/door-sim-scenario.jsonl" >"$work/door-sim" 2>&1 \
     && diff -u "$ROOT/tests/arm64/door-sim-expected.jsonl" "$work/door-sim" >"$work/door-sim.diff"; then
     passed=$((passed + 1))
   else

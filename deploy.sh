@@ -14,9 +14,9 @@ MODELS=$OUT/models
 CLI=$OUT/station-edge/station-edge
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# Runtime packages, then what the tests and benchmarks use beside them.
+# Runtime packages, then what the tests and benchmarks use beside them (libgtk-3-0: OpenCvSharp4's x64 runtime).
 APT_RUNTIME=(ffmpeg libgpiod2)
-APT_TEST=(python3-opencv python3-numpy)
+APT_TEST=(libgtk-3-0)
 
 usage() {
   cat <<'EOF'

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
+using Microsoft.ML.OnnxRuntime;
 using StationEdge.Cli.Commands;
 using StationEdge.Vision.Models;
-using StationEdge.Vision.Onnx;
 
 namespace StationEdge.Cli;
 
@@ -93,5 +93,5 @@ internal static class Program
         }
     }
 
-    private static string OneLine(string message) => string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    internal static string OneLine(string message) => string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

@@ -11,7 +11,7 @@ namespace StationEdge.ModelTools.Tests;
 /// <summary>The installer on a local tarball in a pre-filled cache, so npm is never asked.</summary>
 public sealed class ModelInstallerTests : IDisposable
 {
-    private static readonly byte[] Library = Encoding.ASCII.GetBytes("not really a shared library");
+    private static readonly byte[] Library = Encoding.ASCII.GetBytes("an x64-only file");
     private static readonly byte[] Tflite = Encoding.ASCII.GetBytes("tflite bytes");
     private static readonly byte[] Converted = Encoding.ASCII.GetBytes("onnx bytes");
 
@@ -26,7 +26,7 @@ public sealed class ModelInstallerTests : IDisposable
         var (installer, outDir) = Prepare(Sha(Library), Sha(Tflite), Sha(Converted));
 
         Assert.Equal(2, installer.Install(outDir, Architecture.X64));
-        Assert.Equal(Library, File.ReadAllBytes(Path.Combine(outDir, "libonnxruntime.so.1")));
+        Assert.Equal(Library, File.ReadAllBytes(Path.Combine(outDir, "libnative.so")));
         Assert.Equal(Tflite, File.ReadAllBytes(Path.Combine(outDir, "m.tflite")));
         Assert.Equal(Converted, File.ReadAllBytes(Path.Combine(outDir, "m.onnx")));
         Assert.True(File.Exists(Path.Combine(outDir, ModelLock.FileName)));
@@ -67,7 +67,21 @@ public sealed class ModelInstallerTests : IDisposable
         Assert.Equal(Converted, File.ReadAllBytes(Path.Combine(outDir, "m.onnx")));
     }
 
-    private (ModelInstaller Installer, string OutDir) Prepare(string librarySha, string tfliteSha, string convertedSha)
+    [Fact]
+    public void Install_WhenAFolderInsideLinksOutside_RefusesAndWritesNothingThere()
+    {
+        var (installer, outDir) = Prepare(Sha(Library), Sha(Tflite), Sha(Converted), tfliteFile: "sub/m.tflite");
+        var elsewhere = Directory.CreateDirectory(Path.Combine(_root, "elsewhere")).FullName;
+        Directory.CreateDirectory(outDir);
+        Directory.CreateSymbolicLink(Path.Combine(outDir, "sub"), elsewhere);
+
+        var e = Assert.Throws<ModelIntegrityException>(() => installer.Install(outDir, Architecture.X64));
+
+        Assert.Contains($"{Path.Combine(outDir, "sub", "m.tflite")} leads to {Path.Combine(elsewhere, "m.tflite")}, outside", e.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(elsewhere));
+    }
+
+    private (ModelInstaller Installer, string OutDir) Prepare(string librarySha, string tfliteSha, string convertedSha, string tfliteFile = "m.tflite")
     {
         var cache = Directory.CreateDirectory(Path.Combine(_root, "cache")).FullName;
         var tarball = Path.Combine(cache, "pkg-1.0.0.tgz");
@@ -75,7 +89,7 @@ public sealed class ModelInstallerTests : IDisposable
         using (var gzip = new GZipStream(file, CompressionLevel.Fastest))
         using (var tar = new TarWriter(gzip, TarEntryFormat.Pax))
         {
-            foreach (var (name, bytes) in new[] { ("package/lib/libonnxruntime.so.1", Library), ("package/m.tflite", Tflite) })
+            foreach (var (name, bytes) in new[] { ("package/lib/libnative.so", Library), ("package/m.tflite", Tflite) })
             {
                 tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(bytes) });
             }
@@ -86,8 +100,8 @@ public sealed class ModelInstallerTests : IDisposable
               "schema": 1,
               "packages": [ { "name": "pkg", "version": "1.0.0", "tarball": "pkg-1.0.0.tgz", "sha256": "{{Sha(File.ReadAllBytes(tarball))}}" } ],
               "artifacts": [
-                { "id": "onnxruntime", "arch": "x64", "package": "pkg", "path": "package/lib/libonnxruntime.so.1", "sha256": "{{librarySha}}", "file": "libonnxruntime.so.1" },
-                { "id": "m", "package": "pkg", "path": "package/m.tflite", "sha256": "{{tfliteSha}}", "file": "m.tflite", "convert": { "to": "m.onnx", "sha256": "{{convertedSha}}" } }
+                { "id": "native", "arch": "x64", "package": "pkg", "path": "package/lib/libnative.so", "sha256": "{{librarySha}}", "file": "libnative.so" },
+                { "id": "m", "package": "pkg", "path": "package/m.tflite", "sha256": "{{tfliteSha}}", "file": "{{tfliteFile}}", "convert": { "to": "m.onnx", "sha256": "{{convertedSha}}" } }
               ]
             }
             """;

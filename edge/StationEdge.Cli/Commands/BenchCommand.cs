@@ -1,19 +1,22 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text.Json.Serialization;
+using Microsoft.ML.OnnxRuntime;
 using StationEdge.Cli.Commands.Bench;
 using StationEdge.Vision.Alignment;
 using StationEdge.Vision.Detection;
 using StationEdge.Vision.Imaging;
-using StationEdge.Vision.Onnx;
+using StationEdge.Vision.Models;
 using StationEdge.Vision.Recognition;
 
 namespace StationEdge.Cli.Commands;
 
 /// <summary>
 /// `bench [--runs N] [--photos P...]`: what each stage of recognition costs on this machine, on 1 and 2 ORT
-/// threads, gallery search at three sizes, resident memory, and the same model files under OpenCV's DNN module
-/// for comparison. Figures to read next to the issue's targets, not a test: they move with whatever else runs.
+/// threads, gallery search at three sizes (and with each SIMD width the CPU has), resident memory, and the same
+/// model files under OpenCV's DNN module (OpenCvSharp4, in-process, x64 only) for comparison. Figures to read next
+/// to the issue's targets, not a test: they move with whatever else runs.
 /// </summary>
 internal static class BenchCommand
 {
@@ -36,7 +39,11 @@ internal static class BenchCommand
     public sealed record OpenCvComparison(
         int Threads, Figure? OpencvDetectMs, Figure? OpencvEmbedMs, Figure OrtDetectMs, Figure OrtEmbedMs, double? DetectRatio, double? EmbedRatio);
 
-    public sealed record OpenCvReport(string? Version, string? Error, IReadOnlyList<OpenCvComparison> Comparisons);
+    /// <summary>
+    /// <see cref="Error"/>: why there is no comparison at all (no OpenCvSharp runtime here); <see cref="DetectError"/>
+    /// and <see cref="EmbedError"/>: why OpenCV DNN cannot run that model (its figures are then null).
+    /// </summary>
+    public sealed record OpenCvReport(string? Version, string? Error, string? DetectError, string? EmbedError, IReadOnlyList<OpenCvComparison> Comparisons);
 
     public sealed record Report(
         IReadOnlyList<string> Photos,
@@ -51,6 +58,8 @@ internal static class BenchCommand
         [property: JsonPropertyName("stages_2_threads")] IReadOnlyDictionary<string, Figure> Stages2Threads,
         IReadOnlyDictionary<string, double> GallerySearchMs,
         IReadOnlyDictionary<string, double> GallerySearchP95Ms,
+        string GalleryDotProduct,
+        IReadOnlyDictionary<string, Figure> GallerySearchByDotProductMs,
         double RssMb,
         double PeakRssMb,
         OpenCvReport Opencv,
@@ -97,6 +106,8 @@ internal static class BenchCommand
             }
 
             doorFrames.AddRange(DoorFrames(models, frames));
+            var directory = ModelDirectory.Open(modelsDir);
+            var bare = new BareModels(directory.ReadVerified("blazeface-front"), directory.ReadVerified("mobilefacenet"));
             var figures = new Dictionary<int, StageFigures>();
             foreach (var threads in ThreadCounts)
             {
@@ -108,7 +119,7 @@ internal static class BenchCommand
                 }
 
                 stderr.WriteLine($"bench: pipeline stages on {DetectCommand.Plural(threads, "thread")}, {DetectCommand.Plural(faces, "face")}");
-                figures[threads] = PipelineStages.Measure(models, frames, doorFrames, runs, measureAlign: threads == 1, ct);
+                figures[threads] = PipelineStages.Measure(models, bare, frames, doorFrames, runs, measureAlign: threads == 1, ct);
             }
 
             var dimensions = models.Embedder!.Dimensions;
@@ -116,14 +127,25 @@ internal static class BenchCommand
             models = null;
 
             stderr.WriteLine("bench: gallery search");
-            var gallery = GallerySearch.Measure(GallerySizes, dimensions, Math.Max(10, runs * 5), ct);
+            var queries = Math.Max(10, runs * 5);
+            var gallery = GallerySearch.Measure(GallerySizes, dimensions, queries, ct);
+            using var defaultGallery = new FaceGallery("bench", dimensions);
+            var byWidth = new Dictionary<string, Figure>();
+            foreach (var (path, accelerated) in new[] { (DotProductPath.Vector256, Vector256.IsHardwareAccelerated), (DotProductPath.Vector128, Vector128.IsHardwareAccelerated) })
+            {
+                if (accelerated)
+                {
+                    byWidth[path.ToString()] = GallerySearch.Measure([GalleryTargetSize], dimensions, queries, ct, path)[GalleryTargetSize];
+                }
+            }
 
             stderr.WriteLine("bench: OpenCV DNN");
-            var opencv = await CompareWithOpenCvAsync(modelsDir, photos, runs, figures, ct);
+            var opencv = CompareWithOpenCv(bare, frames, runs, figures, ct);
 
             // The back model runs when the front one sees only small faces, as in group photos; it sets the detect figure.
             var backFrames = frames.Count(f => f.Faces.Any(face => face.Model == BlazeFaceModel.Back.Name));
-            var report = BuildReport(photos, faces, backFrames, runs, decode, figures, gallery, rssMb, ProcessMemory.PeakResidentMb(), opencv, loadAverage);
+            var report = BuildReport(
+                photos, faces, backFrames, runs, decode, figures, new GalleryFigures(gallery, defaultGallery.DotProduct, byWidth), rssMb, ProcessMemory.PeakResidentMb(), opencv, loadAverage);
             if (args.Json)
             {
                 JsonOutput.Write(stdout, report);
@@ -144,6 +166,9 @@ internal static class BenchCommand
             }
         }
     }
+
+    /// <summary>Search figures per gallery size (default path), which path that is, and each accelerated width forced.</summary>
+    private sealed record GalleryFigures(IReadOnlyDictionary<int, Figure> BySize, DotProductPath Path, IReadOnlyDictionary<string, Figure> ByDotProduct);
 
     private static VisionOptions Options(int threads) => new() { IntraOpThreads = threads, Parts = FaceModelParts.All };
 
@@ -244,30 +269,38 @@ internal static class BenchCommand
         return samples.ToFigure();
     }
 
-    private static async Task<OpenCvReport> CompareWithOpenCvAsync(
-        string modelsDir, List<string> photos, int runs, Dictionary<int, StageFigures> figures, CancellationToken ct)
+    private static OpenCvReport CompareWithOpenCv(
+        BareModels bare, List<BenchFrame> frames, int runs, Dictionary<int, StageFigures> figures, CancellationToken ct)
     {
-        var detector = Path.Combine(modelsDir, FaceModels.FrontDetectorFile);
-        var embedder = Path.Combine(modelsDir, FaceModels.EmbedderFile);
+        var unavailable = OpenCvDnnBench.WhyUnavailable();
+        var version = unavailable is null ? OpenCvDnnBench.Version : null;
         var rows = new List<OpenCvComparison>();
-        string? version = null, error = null;
+        string? detectError = null, embedError = null;
         foreach (var threads in ThreadCounts)
         {
             var ort = figures[threads];
-            var cv = error is null ? await OpenCvDnnBench.RunAsync(detector, embedder, threads, runs, photos, ct) : null;
-            error ??= cv?.Error;
-            version ??= cv?.Version;
+            OpenCvModelTime? detect = null, embed = null;
+            if (unavailable is null)
+            {
+                detect = OpenCvDnnBench.Measure(
+                    bare.Detector, BlazeFaceModel.Front.InputSize, PixelNormalization.BlazeFaceScale, PixelNormalization.BlazeFaceOffset, threads, frames, runs, ct);
+                embed = OpenCvDnnBench.Measure(
+                    bare.Embedder, FaceAligner.Size, PixelNormalization.MobileFaceNetScale, PixelNormalization.MobileFaceNetOffset, threads, frames, runs, ct);
+                detectError ??= detect.Error;
+                embedError ??= embed.Error;
+            }
+
             rows.Add(new OpenCvComparison(
                 threads,
-                cv?.DetectMs,
-                cv?.EmbedMs,
+                detect?.Ms,
+                embed?.Ms,
                 ort.OrtDetectModel,
                 ort.OrtEmbedModel,
-                Ratio(cv?.DetectMs, ort.OrtDetectModel),
-                Ratio(cv?.EmbedMs, ort.OrtEmbedModel)));
+                Ratio(detect?.Ms, ort.OrtDetectModel),
+                Ratio(embed?.Ms, ort.OrtEmbedModel)));
         }
 
-        return new OpenCvReport(version, error, rows);
+        return new OpenCvReport(version, unavailable, detectError, embedError, rows);
     }
 
     private static double? Ratio(Figure? opencv, Figure ort) => opencv is null ? null : Math.Round(opencv.Median / ort.Median, 2);
@@ -279,7 +312,7 @@ internal static class BenchCommand
         int runs,
         Figure decode,
         Dictionary<int, StageFigures> figures,
-        IReadOnlyDictionary<int, Figure> gallery,
+        GalleryFigures galleryFigures,
         double rssMb,
         double peakRssMb,
         OpenCvReport opencv,
@@ -305,6 +338,7 @@ internal static class BenchCommand
         }
 
         var one = figures[1];
+        var gallery = galleryFigures.BySize;
         var galleryTarget = gallery[GalleryTargetSize].Median;
         var key = (int size) => size.ToString(CultureInfo.InvariantCulture);
         return new Report(
@@ -320,6 +354,8 @@ internal static class BenchCommand
             Stages(figures[2], null),
             gallery.ToDictionary(g => key(g.Key), g => g.Value.Median),
             gallery.ToDictionary(g => key(g.Key), g => g.Value.P95),
+            galleryFigures.Path.ToString(),
+            galleryFigures.ByDotProduct,
             rssMb,
             peakRssMb,
             opencv,
@@ -332,7 +368,7 @@ internal static class BenchCommand
                 Environment.ProcessorCount,
                 RuntimeInformation.OSDescription,
                 RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant(),
-                OnnxRuntimeLibrary.Version,
+                OrtEnv.Instance().GetVersionString(),
                 RuntimeInformation.FrameworkDescription,
                 CpuModel(),
                 loadAverage));
@@ -389,6 +425,14 @@ internal static class BenchCommand
             o.WriteLine($"{label,-34}{N(median),9}{N(r.GallerySearchP95Ms[size]),8}{note}");
         }
 
+        o.WriteLine($"  (searches use {r.GalleryDotProduct}; each width this CPU accelerates, forced, at {GalleryTargetSize:N0} templates:)");
+        foreach (var (path, figure) in r.GallerySearchByDotProductMs)
+        {
+            var bits = path == nameof(DotProductPath.Vector256) ? "256" : "128";
+            var note = bits == "128" ? "   (NEON's width: the path a Pi takes)" : "";
+            o.WriteLine($"{$"  {bits}-bit dot products",-34}{N(figure.Median),9}{N(figure.P95),8}{note}");
+        }
+
         o.WriteLine();
         var rss = r.Targets[2];
         o.WriteLine($"{"RSS after loading models, warm-up",-34}{N(r.RssMb),9} MB   target ≤ {N(rss.Limit)} MB: {Verdict(rss)}");
@@ -397,13 +441,21 @@ internal static class BenchCommand
         o.WriteLine();
         var cv = r.Opencv;
         o.WriteLine(cv.Error is null
-            ? $"OpenCV DNN {cv.Version} vs ONNX Runtime {m.OrtVersion}: same model files and photos, model run only, median ms"
+            ? $"OpenCV DNN {cv.Version} (OpenCvSharp4, in-process) vs ONNX Runtime {m.OrtVersion}: same model files and inputs, model run only, median ms"
             : $"OpenCV DNN: no comparison ({cv.Error}); ONNX Runtime {m.OrtVersion}, model run only, median ms");
         o.WriteLine($"{"model",-24}{"threads",8}{"OpenCV",10}{"ORT",10}{"OpenCV/ORT",12}");
         foreach (var c in cv.Comparisons)
         {
             o.WriteLine($"{FaceModels.FrontDetectorFile,-24}{c.Threads,8}{Opt(c.OpencvDetectMs?.Median),10}{N(c.OrtDetectMs.Median),10}{Times(c.DetectRatio),12}");
             o.WriteLine($"{FaceModels.EmbedderFile,-24}{c.Threads,8}{Opt(c.OpencvEmbedMs?.Median),10}{N(c.OrtEmbedMs.Median),10}{Times(c.EmbedRatio),12}");
+        }
+
+        foreach (var error in new[] { cv.DetectError, cv.EmbedError })
+        {
+            if (error is not null)
+            {
+                o.WriteLine(error);
+            }
         }
     }
 

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Microsoft.ML.OnnxRuntime;
 using StationEdge.Vision.Models;
-using StationEdge.Vision.Onnx;
+using StationEdge.Vision.Recognition;
 
 namespace StationEdge.Cli.Commands;
 
@@ -17,7 +18,9 @@ internal static class DoctorCommand
         var args = CliArgs.Parse("doctor", argv, ["--models"]);
         var modelsPath = VisionCli.ModelsPath(args);
         var checks = new List<Check>();
-        checks.AddRange(CheckModels(modelsPath));
+        var runtime = CheckRuntime();
+        checks.Add(runtime);
+        checks.AddRange(CheckModels(modelsPath, runtime.Ok));
         checks.Add(CheckFfmpeg());
         checks.Add(CheckLibrary("libgpiod", "libgpiod.so.2", "apt-get install libgpiod2 (needed for the door relay on a Pi)"));
 
@@ -43,7 +46,7 @@ internal static class DoctorCommand
         return report.Ok ? 0 : CliError.FaultCode;
     }
 
-    private static IEnumerable<Check> CheckModels(string modelsPath)
+    private static IEnumerable<Check> CheckModels(string modelsPath, bool runtimeOk)
     {
         const string setup = "run ./deploy.sh setup";
         ModelDirectory? directory = null;
@@ -64,66 +67,44 @@ internal static class DoctorCommand
         }
 
         yield return new Check("models folder", true, modelsPath, null);
-        var arch = RuntimeInformation.ProcessArchitecture;
-        var artifacts = directory.Lock.ForArchitecture(arch).ToList();
-        if (artifacts.All(a => a.Id != "onnxruntime"))
+        foreach (var artifact in directory.Lock.ForArchitecture(RuntimeInformation.ProcessArchitecture))
         {
-            yield return new Check("onnxruntime", false, $"no ONNX Runtime build is pinned for {ModelLock.ArchitectureName(arch)}", null);
-        }
-
-        var runtimeOk = false;
-        foreach (var artifact in artifacts)
-        {
-            var path = Path.Combine(modelsPath, artifact.RuntimeFile);
             string? problem = null;
             try
             {
-                ModelDirectory.VerifyFile(path, artifact.RuntimeSha256);
+                // The same read-check-load as the daemon: the bytes whose sha256 matched are the ones ONNX Runtime opens.
+                var model = directory.ReadVerified(artifact.Id);
+                if (runtimeOk && artifact.RuntimeFile.EndsWith(".onnx", StringComparison.Ordinal))
+                {
+                    using var options = FaceModels.CreateSessionOptions(new VisionOptions());
+                    using var session = ModelDirectory.CreateSession(model, options);
+                }
             }
             catch (ModelIntegrityException e)
             {
                 problem = e.Message;
             }
 
-            if (problem is null && artifact.Id == "onnxruntime")
-            {
-                problem = TryLoadRuntime(path);
-                runtimeOk = problem is null;
-            }
-            else if (problem is null && runtimeOk && artifact.RuntimeFile.EndsWith(".onnx", StringComparison.Ordinal))
-            {
-                problem = TryOpenSession(path);
-            }
-
-            var detail = problem ?? $"{artifact.RuntimeFile} sha256 {artifact.RuntimeSha256[..12]}… ok"
-                + (artifact.Id == "onnxruntime" ? $", version {OnnxRuntimeLibrary.Version}" : "");
+            var detail = problem ?? $"{artifact.RuntimeFile} sha256 {artifact.RuntimeSha256[..12]}… ok";
             yield return new Check(artifact.Id, problem is null, detail, problem is null ? null : setup);
         }
     }
 
-    private static string? TryLoadRuntime(string path)
+    /// <summary>ONNX Runtime comes with station-edge (the Microsoft.ML.OnnxRuntime package's native library), not from the models folder.</summary>
+    private static Check CheckRuntime()
     {
         try
         {
-            OnnxRuntimeLibrary.Load(path);
-            return null;
+            return new Check("onnxruntime", true, $"ONNX Runtime {OrtEnv.Instance().GetVersionString()} (Microsoft.ML.OnnxRuntime package)", null);
         }
-        catch (OnnxRuntimeException e)
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or TypeInitializationException or OnnxRuntimeException)
         {
-            return e.Message;
-        }
-    }
-
-    private static string? TryOpenSession(string path)
-    {
-        try
-        {
-            using var session = new InferenceSession(path);
-            return null;
-        }
-        catch (OnnxRuntimeException e)
-        {
-            return $"{Path.GetFileName(path)}: ONNX Runtime cannot open it: {e.Message}";
+            var why = e is TypeInitializationException { InnerException: { } inner } ? inner.Message : e.Message;
+            return new Check(
+                "onnxruntime",
+                false,
+                $"ONNX Runtime does not load: {why}",
+                "publish station-edge again (dotnet publish copies libonnxruntime.so from the Microsoft.ML.OnnxRuntime package)");
         }
     }
 

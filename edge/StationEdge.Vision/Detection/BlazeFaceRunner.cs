@@ -1,19 +1,21 @@
 using System.Drawing;
 using System.Numerics;
+using Microsoft.ML.OnnxRuntime;
 using StationEdge.Vision.Imaging;
-using StationEdge.Vision.Onnx;
 
 namespace StationEdge.Vision.Detection;
 
 /// <summary>
-/// One BlazeFace session with its input tensor allocated once: letterbox into the pinned buffer, run, decode.
-/// Not thread-safe (the buffer is shared); <see cref="FaceDetector"/> serialises calls.
+/// One BlazeFace session with its input and output tensors made once, over arrays reused every frame: letterbox
+/// into the input array, run into the output arrays, decode; ONNX Runtime allocates no tensor per frame.
+/// Not thread-safe (the buffers are shared); <see cref="FaceDetector"/> serialises calls.
 /// </summary>
 internal sealed class BlazeFaceRunner : IDisposable
 {
     private readonly InferenceSession _session;
+    private readonly RunOptions _runOptions = new();
     private readonly float[] _input;
-    private readonly OrtValue _inputValue;
+    private readonly OrtValue[] _inputValues;
     private readonly string[] _inputNames;
 
     // Outputs in the order fine scores, coarse scores, fine regressors, coarse regressors (the output with
@@ -46,12 +48,13 @@ internal sealed class BlazeFaceRunner : IDisposable
         _input = new float[model.InputSize * model.InputSize * 3];
         _outputs = new float[_outputNames.Length][];
         _outputValues = new OrtValue[_outputNames.Length];
+        _inputValues = new OrtValue[1];
         try
         {
-            _inputValue = OrtValue.CreateTensorValueFromMemory(_input, [1, model.InputSize, model.InputSize, 3]);
+            _inputValues[0] = OrtValue.CreateTensorValueFromMemory(_input, [1, model.InputSize, model.InputSize, 3]);
             for (var i = 0; i < _outputNames.Length; i++)
             {
-                var shape = session.OutputMetadata[_outputNames[i]].Dimensions.Select(d => Math.Max(d, 1)).ToArray();
+                var shape = session.OutputMetadata[_outputNames[i]].Dimensions.Select(d => (long)Math.Max(d, 1)).ToArray();
                 _outputs[i] = new float[shape.Aggregate(1L, (a, b) => a * b)];
                 _outputValues[i] = OrtValue.CreateTensorValueFromMemory(_outputs[i], shape);
             }
@@ -62,6 +65,7 @@ internal sealed class BlazeFaceRunner : IDisposable
         catch
         {
             DisposeValues();
+            _runOptions.Dispose();
             throw;
         }
     }
@@ -98,13 +102,13 @@ internal sealed class BlazeFaceRunner : IDisposable
     public void Dispose()
     {
         DisposeValues();
+        _runOptions.Dispose();
         _session.Dispose();
     }
 
     private void DisposeValues()
     {
-        _inputValue?.Dispose();
-        foreach (var value in _outputValues ?? [])
+        foreach (var value in (_inputValues ?? []).Concat(_outputValues ?? []))
         {
             value?.Dispose();
         }
@@ -112,7 +116,7 @@ internal sealed class BlazeFaceRunner : IDisposable
 
     private List<FaceCandidate> RunAndDecode()
     {
-        _session.Run(_inputNames, [_inputValue], _outputNames, _outputValues);
+        _session.Run(_runOptions, _inputNames, _inputValues, _outputNames, _outputValues);
         _candidates.Clear();
         var fineRows = _outputs[0].Length;
         Decoder.Collect(_outputs[0], _outputs[2], 0, _candidates);
@@ -147,6 +151,6 @@ internal sealed class BlazeFaceRunner : IDisposable
         return [scores[0].Name, scores[1].Name, regressors[0].Name, regressors[1].Name];
     }
 
-    private static string Describe(IEnumerable<(string Name, long[] Dims)> outputs) =>
+    private static string Describe(IEnumerable<(string Name, int[] Dims)> outputs) =>
         string.Join(", ", outputs.Select(o => $"{o.Name} [{string.Join(',', o.Dims)}]"));
 }

@@ -1,5 +1,5 @@
+using Microsoft.ML.OnnxRuntime;
 using StationEdge.Vision.Imaging;
-using StationEdge.Vision.Onnx;
 
 namespace StationEdge.Vision.Detection;
 

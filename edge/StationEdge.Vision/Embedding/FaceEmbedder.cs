@@ -1,8 +1,8 @@
 using System.Numerics.Tensors;
+using Microsoft.ML.OnnxRuntime;
 using StationEdge.Vision.Alignment;
 using StationEdge.Vision.Detection;
 using StationEdge.Vision.Imaging;
-using StationEdge.Vision.Onnx;
 
 namespace StationEdge.Vision.Embedding;
 
@@ -14,6 +14,7 @@ namespace StationEdge.Vision.Embedding;
 public sealed class FaceEmbedder : IDisposable
 {
     private readonly InferenceSession _session;
+    private readonly RunOptions _runOptions = new();
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private readonly int _fixedBatch;
@@ -47,14 +48,14 @@ public sealed class FaceEmbedder : IDisposable
         }
 
         _session = session;
-        _fixedBatch = input[0] > 0 ? (int)input[0] : 0;
-        Dimensions = (int)output[1];
+        _fixedBatch = input[0] > 0 ? input[0] : 0;
+        Dimensions = output[1];
         ModelSha256 = modelSha256;
 
         // Warm-up, as for the detector: the first run pays ORT's lazy set-up, not the first visitor.
         var rows = Math.Max(_fixedBatch, 1);
-        using var warmInput = OrtValue.CreateTensorValueFromMemory(InputBuffer(rows).AsMemory(0, rows * FaceAligner.TensorLength), [rows, FaceAligner.Size, FaceAligner.Size, 3]);
-        using var warmOutput = session.Run(_inputNames, [warmInput], _outputNames);
+        using var warmInput = InputValue(rows);
+        using var warmOutput = _session.Run(_runOptions, _inputNames, [warmInput], _outputNames);
     }
 
     public int Dimensions { get; }
@@ -85,9 +86,9 @@ public sealed class FaceEmbedder : IDisposable
                 var input = InputBuffer(rows);
                 alignedBatch.Slice(start * FaceAligner.TensorLength, n * FaceAligner.TensorLength).CopyTo(input);
                 input.AsSpan(n * FaceAligner.TensorLength).Clear();
-                using var value = OrtValue.CreateTensorValueFromMemory(input.AsMemory(0, rows * FaceAligner.TensorLength), [rows, FaceAligner.Size, FaceAligner.Size, 3]);
-                using var outputs = _session.Run(_inputNames, [value], _outputNames);
-                var embeddings = outputs[0].GetTensorDataAsSpan();
+                using var value = InputValue(rows);
+                using var outputs = _session.Run(_runOptions, _inputNames, [value], _outputNames);
+                var embeddings = outputs[0].GetTensorDataAsSpan<float>();
                 if (embeddings.Length != rows * Dimensions)
                 {
                     throw new InvalidOperationException($"embedder model returned {embeddings.Length} values for {rows} faces, expected {rows * Dimensions}");
@@ -114,7 +115,16 @@ public sealed class FaceEmbedder : IDisposable
         return Embed(aligned);
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        _runOptions.Dispose();
+        _session.Dispose();
+    }
+
+    // A tensor over the first rows of the reused input buffer (pinned, not copied).
+    private OrtValue InputValue(int rows) =>
+        OrtValue.CreateTensorValueFromMemory(
+            OrtMemoryInfo.DefaultInstance, InputBuffer(rows).AsMemory(0, rows * FaceAligner.TensorLength), [rows, FaceAligner.Size, FaceAligner.Size, 3]);
 
     private float[] InputBuffer(int rows)
     {

@@ -1,8 +1,8 @@
 using System.Drawing;
 using System.Numerics;
+using Microsoft.ML.OnnxRuntime;
 using StationEdge.Vision.Detection;
 using StationEdge.Vision.Imaging;
-using StationEdge.Vision.Onnx;
 
 namespace StationEdge.Vision.Liveness;
 
@@ -32,10 +32,11 @@ public sealed class LivenessScorer : IDisposable
     public const float DefaultCropScale = 1.2f;
 
     private readonly InferenceSession _session;
+    private readonly RunOptions _runOptions = new();
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private readonly float[] _input = new float[InputSize * InputSize * 3];
-    private readonly OrtValue _inputValue;
+    private readonly OrtValue[] _inputValues;
     private readonly Lock _gate = new();
 
     public LivenessScorer(InferenceSession session, float threshold = DefaultThreshold, float cropScale = DefaultCropScale)
@@ -72,7 +73,7 @@ public sealed class LivenessScorer : IDisposable
         _session = session;
         _inputNames = [session.InputNames[0]];
         _outputNames = [predictions, mask];
-        _inputValue = OrtValue.CreateTensorValueFromMemory(_input, [1, InputSize, InputSize, 3]);
+        _inputValues = [OrtValue.CreateTensorValueFromMemory(_input, [1, InputSize, InputSize, 3])];
         Threshold = threshold;
         CropScale = cropScale;
 
@@ -130,7 +131,8 @@ public sealed class LivenessScorer : IDisposable
 
     public void Dispose()
     {
-        _inputValue.Dispose();
+        _inputValues[0].Dispose();
+        _runOptions.Dispose();
         _session.Dispose();
     }
 
@@ -143,9 +145,9 @@ public sealed class LivenessScorer : IDisposable
 
     private float Run()
     {
-        using var outputs = _session.Run(_inputNames, [_inputValue], _outputNames);
-        var predictions = outputs[0].GetTensorDataAsSpan();
-        var mask = outputs[1].GetTensorDataAsSpan();
+        using var outputs = _session.Run(_runOptions, _inputNames, _inputValues, _outputNames);
+        var predictions = outputs[0].GetTensorDataAsSpan<float>();
+        var mask = outputs[1].GetTensorDataAsSpan<float>();
         if (predictions.Length != mask.Length)
         {
             throw new InvalidOperationException($"liveness model: {predictions.Length} class predictions but {mask.Length} mask values");

@@ -1,6 +1,6 @@
 namespace StationEdge.Vision.Models;
 
-/// <summary>A model or native library is missing, unreadable or not the pinned bytes.</summary>
+/// <summary>A model is missing, unreadable, outside its folder, not the pinned bytes, or not loadable by ONNX Runtime.</summary>
 public sealed class ModelIntegrityException : Exception
 {
     public ModelIntegrityException(string message)

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -6,7 +7,8 @@ namespace StationEdge.Vision.Models;
 
 /// <summary>
 /// models/models.lock.json: every artifact StationEdge runs on, pinned by npm package version and sha256.
-/// The same file is copied next to the installed models so a device can check what it runs.
+/// The same file is copied next to the installed models so a device can check what it runs, and compiled into
+/// StationEdge.Vision (<see cref="BuiltInBytes"/>), because a lock read from the models folder cannot vouch for itself.
 /// </summary>
 public sealed record ModelLock(
     int Schema,
@@ -14,6 +16,10 @@ public sealed record ModelLock(
     IReadOnlyList<LockedArtifact> Artifacts)
 {
     public const string FileName = "models.lock.json";
+
+    private const string ResourceName = "StationEdge.Vision.Models." + FileName;
+
+    private static readonly Lazy<byte[]> BuiltIn = new(ReadBuiltIn);
 
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -60,10 +66,21 @@ public sealed record ModelLock(
             {
                 throw new ModelIntegrityException($"{source}: artifact '{a.Id}' names package '{a.Package}', which the lock does not pin");
             }
+
+            CheckStaysInside(source, a.Id, a.File);
+            if (a.Convert is { } convert)
+            {
+                CheckStaysInside(source, a.Id, convert.To);
+            }
         }
 
         return parsed;
     }
+
+    /// <summary>models/models.lock.json as it was when this StationEdge was built.</summary>
+    public static ReadOnlySpan<byte> BuiltInBytes => BuiltIn.Value;
+
+    public static string BuiltInSha256 { get; } = Convert.ToHexStringLower(SHA256.HashData(BuiltIn.Value));
 
     /// <summary>Artifacts for this machine: those without an architecture and those built for it.</summary>
     public IEnumerable<LockedArtifact> ForArchitecture(Architecture architecture)
@@ -85,6 +102,27 @@ public sealed record ModelLock(
         Architecture.Arm64 => "arm64",
         _ => architecture.ToString().ToLowerInvariant(),
     };
+
+    // Installed files are written and read at <models folder>/<file>: a path that could point elsewhere is refused
+    // before anything is written or read. Symbolic links are checked where the files are read (ModelDirectory).
+    private static void CheckStaysInside(string source, string id, string? file)
+    {
+        if (string.IsNullOrWhiteSpace(file) || Path.IsPathRooted(file) || file.Contains('\\', StringComparison.Ordinal)
+            || file.Split('/').Any(part => part is "" or "." or ".."))
+        {
+            throw new ModelIntegrityException(
+                $"{source}: artifact '{id}' names file '{file}', which is not a plain relative path inside the models folder");
+        }
+    }
+
+    private static byte[] ReadBuiltIn()
+    {
+        using var stream = typeof(ModelLock).Assembly.GetManifestResourceStream(ResourceName)
+            ?? throw new InvalidOperationException($"StationEdge.Vision was built without its {ResourceName} resource");
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
 }
 
 public sealed record LockedPackage(string Name, string Version, string Tarball, string Sha256, string? License);

@@ -6,6 +6,25 @@ using System.Runtime.Intrinsics;
 namespace StationEdge.Vision.Recognition;
 
 /// <summary>
+/// How <see cref="FaceGallery"/> computes its dot products. x64 accelerates both widths (SSE and AVX2); arm64 only
+/// 128 bits (NEON), where a Vector256-only loop would fall back to scalar code on a Pi.
+/// </summary>
+public enum DotProductPath
+{
+    /// <summary>Vector256 where accelerated, else Vector128, else TensorPrimitives.</summary>
+    Auto,
+
+    /// <summary>TensorPrimitives.Dot per row: any dimension count, any CPU.</summary>
+    TensorPrimitives,
+
+    /// <summary>Two 128-bit accumulators, 8 floats a step (NEON on arm64); needs dimensions a multiple of 8.</summary>
+    Vector128,
+
+    /// <summary>Two 256-bit accumulators, 16 floats a step (AVX2 on x64); needs dimensions a multiple of 16.</summary>
+    Vector256,
+}
+
+/// <summary>
 /// Enrolled templates held as one contiguous row-major matrix of unit vectors, so a search is a single
 /// pass of dot products over memory the CPU can stream. Thread-safe: searches run concurrently, while an
 /// add or remove waits for them.
@@ -37,6 +56,7 @@ public sealed class FaceGallery : IDisposable
         ModelSha256 = modelSha256;
         Dimensions = dimensions;
         Options = options;
+        DotProduct = ChoosePath(options.DotProduct, dimensions);
         _matrix = new float[initialCapacity * dimensions];
         _workerOfRow = new int[initialCapacity];
         _templateOfRow = new Guid[initialCapacity];
@@ -47,6 +67,9 @@ public sealed class FaceGallery : IDisposable
     public int Dimensions { get; }
 
     public GalleryOptions Options { get; }
+
+    /// <summary>The dot-product path searches take (never <see cref="DotProductPath.Auto"/>).</summary>
+    public DotProductPath DotProduct { get; }
 
     public int Count
     {
@@ -199,33 +222,12 @@ public sealed class FaceGallery : IDisposable
                 return new Match(null, 0f, 0f, null, MatchDecision.Unknown);
             }
 
-            // Streaming top-2 over distinct workers: the best row of the best worker, and the best row of
-            // any other worker. No per-search allocation, one pass over the matrix.
-            int best = -1, second = -1;
-            float bestScore = float.NegativeInfinity, secondScore = float.NegativeInfinity;
-            var matrix = _matrix;
-            var dims = Dimensions;
-            for (var row = 0; row < _rows; row++)
+            var (best, bestScore, second, secondScore) = DotProduct switch
             {
-                var score = Dot(matrix.AsSpan(row * dims, dims), probe);
-                var worker = _workerOfRow[row];
-                if (worker == best)
-                {
-                    if (score > bestScore)
-                    {
-                        bestScore = score;
-                    }
-                }
-                else if (score > bestScore)
-                {
-                    (second, secondScore) = (best, bestScore);
-                    (best, bestScore) = (worker, score);
-                }
-                else if (score > secondScore)
-                {
-                    (second, secondScore) = (worker, score);
-                }
-            }
+                DotProductPath.Vector256 => TopTwo<Dot256>(probe),
+                DotProductPath.Vector128 => TopTwo<Dot128>(probe),
+                _ => TopTwo<DotAnyLength>(probe),
+            };
 
             bestScore /= norm;
             var margin = second >= 0 ? bestScore - (secondScore / norm) : bestScore;
@@ -245,29 +247,112 @@ public sealed class FaceGallery : IDisposable
 
     public void Dispose() => _lock.Dispose();
 
-    /// <summary>
-    /// One row's dot product, inlined with two 256-bit accumulators: a TensorPrimitives.Dot call per row spent more
-    /// on the call and its checks than on 192 floats (station-edge bench, 100k templates: 4.3 → 2.4 ms median).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Dot(ReadOnlySpan<float> row, ReadOnlySpan<float> probe)
+    private static DotProductPath ChoosePath(DotProductPath wanted, int dimensions)
     {
-        if (!Vector256.IsHardwareAccelerated || row.Length % 16 != 0 || probe.Length != row.Length)
+        var fits256 = Vector256.IsHardwareAccelerated && dimensions % Dot256.Step == 0;
+        var fits128 = Vector128.IsHardwareAccelerated && dimensions % Dot128.Step == 0;
+        return wanted switch
         {
-            return TensorPrimitives.Dot(row, probe);
+            DotProductPath.Auto => fits256 ? DotProductPath.Vector256 : fits128 ? DotProductPath.Vector128 : DotProductPath.TensorPrimitives,
+            DotProductPath.TensorPrimitives => wanted,
+            DotProductPath.Vector256 when fits256 => wanted,
+            DotProductPath.Vector128 when fits128 => wanted,
+            _ => throw new ArgumentOutOfRangeException(
+                nameof(wanted),
+                wanted,
+                $"{wanted} dot products need a CPU that accelerates them and a dimension count they divide ({dimensions} dimensions; accelerated here: Vector128 {Vector128.IsHardwareAccelerated}, Vector256 {Vector256.IsHardwareAccelerated})"),
+        };
+    }
+
+    /// <summary>
+    /// Streaming top-2 over distinct workers: the best row of the best worker, and the best row of any other worker.
+    /// No per-search allocation, one pass over the matrix. Generic over the row kernel so the JIT inlines it
+    /// into the loop: a TensorPrimitives.Dot call per row spent more on the call and its checks than on 192 floats
+    /// (station-edge bench, 100k templates: 4.3 → 2.4 ms median).
+    /// </summary>
+    private (int Best, float BestScore, int Second, float SecondScore) TopTwo<TDot>(ReadOnlySpan<float> probe)
+        where TDot : struct, IRowDot
+    {
+        int best = -1, second = -1;
+        float bestScore = float.NegativeInfinity, secondScore = float.NegativeInfinity;
+        var matrix = _matrix;
+        var dims = Dimensions;
+        for (var row = 0; row < _rows; row++)
+        {
+            var score = TDot.Dot(matrix.AsSpan(row * dims, dims), probe);
+            var worker = _workerOfRow[row];
+            if (worker == best)
+            {
+                if (score > bestScore)
+                {
+                    bestScore = score;
+                }
+            }
+            else if (score > bestScore)
+            {
+                (second, secondScore) = (best, bestScore);
+                (best, bestScore) = (worker, score);
+            }
+            else if (score > secondScore)
+            {
+                (second, secondScore) = (worker, score);
+            }
         }
 
-        ref var r = ref MemoryMarshal.GetReference(row);
-        ref var p = ref MemoryMarshal.GetReference(probe);
-        var a0 = Vector256<float>.Zero;
-        var a1 = Vector256<float>.Zero;
-        for (nuint k = 0; k < (nuint)row.Length; k += 16)
-        {
-            a0 += Vector256.LoadUnsafe(ref r, k) * Vector256.LoadUnsafe(ref p, k);
-            a1 += Vector256.LoadUnsafe(ref r, k + 8) * Vector256.LoadUnsafe(ref p, k + 8);
-        }
+        return (best, bestScore, second, secondScore);
+    }
 
-        return Vector256.Sum(a0 + a1);
+    private interface IRowDot
+    {
+        /// <summary>row · probe; both have the gallery's dimension count, which the kernel's step divides.</summary>
+        static abstract float Dot(ReadOnlySpan<float> row, ReadOnlySpan<float> probe);
+    }
+
+    private readonly struct DotAnyLength : IRowDot
+    {
+        public static float Dot(ReadOnlySpan<float> row, ReadOnlySpan<float> probe) => TensorPrimitives.Dot(row, probe);
+    }
+
+    private readonly struct Dot128 : IRowDot
+    {
+        public const int Step = 8;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Dot(ReadOnlySpan<float> row, ReadOnlySpan<float> probe)
+        {
+            ref var r = ref MemoryMarshal.GetReference(row);
+            ref var p = ref MemoryMarshal.GetReference(probe);
+            var a0 = Vector128<float>.Zero;
+            var a1 = Vector128<float>.Zero;
+            for (nuint k = 0; k < (nuint)row.Length; k += Step)
+            {
+                a0 += Vector128.LoadUnsafe(ref r, k) * Vector128.LoadUnsafe(ref p, k);
+                a1 += Vector128.LoadUnsafe(ref r, k + 4) * Vector128.LoadUnsafe(ref p, k + 4);
+            }
+
+            return Vector128.Sum(a0 + a1);
+        }
+    }
+
+    private readonly struct Dot256 : IRowDot
+    {
+        public const int Step = 16;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Dot(ReadOnlySpan<float> row, ReadOnlySpan<float> probe)
+        {
+            ref var r = ref MemoryMarshal.GetReference(row);
+            ref var p = ref MemoryMarshal.GetReference(probe);
+            var a0 = Vector256<float>.Zero;
+            var a1 = Vector256<float>.Zero;
+            for (nuint k = 0; k < (nuint)row.Length; k += Step)
+            {
+                a0 += Vector256.LoadUnsafe(ref r, k) * Vector256.LoadUnsafe(ref p, k);
+                a1 += Vector256.LoadUnsafe(ref r, k + 8) * Vector256.LoadUnsafe(ref p, k + 8);
+            }
+
+            return Vector256.Sum(a0 + a1);
+        }
     }
 
     private int WorkerSlot(string workerId)

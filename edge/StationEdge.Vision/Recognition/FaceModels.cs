@@ -1,15 +1,16 @@
+using Microsoft.ML.OnnxRuntime;
 using StationEdge.Vision.Detection;
 using StationEdge.Vision.Embedding;
 using StationEdge.Vision.Liveness;
 using StationEdge.Vision.Models;
-using StationEdge.Vision.Onnx;
 
 namespace StationEdge.Vision.Recognition;
 
 /// <summary>
-/// The face models loaded from a models folder: ONNX Runtime from &lt;dir&gt;/libonnxruntime.so.1, then
-/// blazeface-front.onnx (+ blazeface-back.onnx), mobilefacenet.onnx and antispoof.onnx as asked for. The
-/// folder must hold the set-up's copy of models.lock.json: every file is checked against its sha256 first.
+/// The face models loaded from a models folder: blazeface-front.onnx (+ blazeface-back.onnx), mobilefacenet.onnx
+/// and antispoof.onnx as asked for, on ONNX Runtime from the Microsoft.ML.OnnxRuntime package. The folder must hold
+/// the set-up's copy of models.lock.json (the lock built in); each session is made from the bytes whose sha256 was
+/// just checked against it.
 /// </summary>
 public sealed class FaceModels : IDisposable
 {
@@ -41,7 +42,8 @@ public sealed class FaceModels : IDisposable
     public static SessionOptions CreateSessionOptions(VisionOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var sessionOptions = new SessionOptions { IntraOpNumThreads = options.IntraOpThreads };
+        // Errors only: ORT's warnings about the pinned models (unused initializers it removes) are noise to a station keeper.
+        var sessionOptions = new SessionOptions { IntraOpNumThreads = options.IntraOpThreads, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
         if (options.IntraOpThreads != 1 && !options.AllowSpinning)
         {
             // Idle ORT workers otherwise spin for a while after each run, taking the core ffmpeg needs.
@@ -51,8 +53,7 @@ public sealed class FaceModels : IDisposable
         return sessionOptions;
     }
 
-    /// <exception cref="ModelIntegrityException">The folder or a file is missing, or a file does not match the lock.</exception>
-    /// <exception cref="OnnxRuntimeException">ONNX Runtime cannot load the library or a model.</exception>
+    /// <exception cref="ModelIntegrityException">The folder or a file is missing, a file does not match the lock, or ONNX Runtime cannot load it.</exception>
     public static FaceModels Load(string modelsDir, VisionOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelsDir);
@@ -64,30 +65,28 @@ public sealed class FaceModels : IDisposable
 
         // Nothing runs unchecked: the lock copy that set-up wrote names every file's sha256.
         var directory = ModelDirectory.Open(modelsDir);
-        string Checked(string artifactId, string fileName)
-        {
-            var path = directory.GetVerifiedPath(artifactId);
-            if (Path.GetFileName(path) != fileName)
-            {
-                throw new ModelIntegrityException($"the model lock names {Path.GetFileName(path)} for '{artifactId}', but StationEdge loads {fileName}");
-            }
-
-            return path;
-        }
-
-        OnnxRuntimeLibrary.Load(Checked("onnxruntime", OnnxRuntimeLibrary.FileName));
         var models = new FaceModels(directory.FullPath, options);
         try
         {
             using var sessionOptions = CreateSessionOptions(options);
+            InferenceSession Session(string artifactId, string fileName)
+            {
+                var runtimeFile = directory.Lock.Runtime(artifactId).RuntimeFile;
+                if (runtimeFile != fileName)
+                {
+                    throw new ModelIntegrityException($"the model lock names {runtimeFile} for '{artifactId}', but StationEdge loads {fileName}");
+                }
+
+                return directory.CreateSession(artifactId, sessionOptions);
+            }
 
             if (options.Parts.HasFlag(FaceModelParts.Detector))
             {
-                var front = new InferenceSession(Checked("blazeface-front", FrontDetectorFile), sessionOptions);
+                var front = Session("blazeface-front", FrontDetectorFile);
                 InferenceSession? back = null;
                 try
                 {
-                    back = options.UseBackModel ? new InferenceSession(Checked("blazeface-back", BackDetectorFile), sessionOptions) : null;
+                    back = options.UseBackModel ? Session("blazeface-back", BackDetectorFile) : null;
                     models.Detector = new FaceDetector(front, back, options.Detector);
                 }
                 catch
@@ -100,8 +99,7 @@ public sealed class FaceModels : IDisposable
 
             if (options.Parts.HasFlag(FaceModelParts.Embedder))
             {
-                var path = Checked("mobilefacenet", EmbedderFile);
-                var session = new InferenceSession(path, sessionOptions);
+                var session = Session("mobilefacenet", EmbedderFile);
                 try
                 {
                     models.Embedder = new FaceEmbedder(session, directory.Sha256Of("mobilefacenet"));
@@ -115,7 +113,7 @@ public sealed class FaceModels : IDisposable
 
             if (options.Parts.HasFlag(FaceModelParts.Liveness))
             {
-                var session = new InferenceSession(Checked("antispoof", LivenessFile), sessionOptions);
+                var session = Session("antispoof", LivenessFile);
                 try
                 {
                     models.Liveness = new LivenessScorer(session, options.LivenessThreshold, options.LivenessCropScale);

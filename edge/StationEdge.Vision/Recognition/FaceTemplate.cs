@@ -34,4 +34,7 @@ public sealed record GalleryOptions(float Threshold = GalleryOptions.DefaultThre
 {
     public const float DefaultThreshold = 0.55f;
     public const float DefaultMinMargin = 0.05f;
+
+    /// <summary>Which SIMD width the search uses; Auto (the widest the CPU accelerates) except to measure one.</summary>
+    public DotProductPath DotProduct { get; init; } = DotProductPath.Auto;
 }

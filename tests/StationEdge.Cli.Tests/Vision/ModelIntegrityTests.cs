@@ -3,14 +3,11 @@ using System.Text.Json;
 namespace StationEdge.Cli.Tests.Vision;
 
 /// <summary>
-/// A changed model byte and a missing or broken ONNX Runtime library: exit 3 with one line naming the file and the
-/// fix, and doctor listing the check as FAIL. Library cases run station-edge as a child process, because a test
-/// process that has loaded ONNX Runtime once keeps it.
+/// A changed model byte or a lock copy that is not the built-in lock: exit 3 with one line naming the file and the
+/// fix, and doctor listing the check as FAIL.
 /// </summary>
 public sealed class ModelIntegrityTests
 {
-    private const string Library = "libonnxruntime.so.1";
-
     [Fact]
     public async Task Detect_DetectorWithOneByteChanged_ExitsThreeSayingItsSha256DoesNotMatch()
     {
@@ -74,29 +71,32 @@ public sealed class ModelIntegrityTests
     }
 
     [Fact]
-    public async Task Detect_WithoutOrtLibrary_ExitsThreeNamingTheLibraryPathAndTheFix()
+    public async Task Detect_ModelsFolderWhoseLockIsNotTheBuiltInOne_ExitsThreeNamingTheLock()
     {
-        using var models = new ModelsCopy(Library);
+        // An edited lock copy could vouch for swapped models: the folder's lock must be the one built in.
+        using var models = new ModelsCopy();
+        File.AppendAllText(models.File("models.lock.json"), " ");
 
-        var result = await CliRunner.ChildProcessAsync("detect", "--photo", TestModels.DemoPhoto(1), "--models", models.Path);
+        var result = await CliRunner.InProcessAsync("detect", "--photo", TestModels.DemoPhoto(1), "--models", models.Path);
 
-        var line = result.AssertOneLineError(3, models.File(Library));
-        Assert.Contains("missing", line, StringComparison.Ordinal);
+        var line = result.AssertOneLineError(3, models.File("models.lock.json"));
+        Assert.Contains("is not the lock this StationEdge was built with", line, StringComparison.Ordinal);
         Assert.Contains("deploy.sh setup", line, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Doctor_WithoutOrtLibrary_ListsOnnxRuntimeAsFail()
+    public async Task Doctor_ReportsOnnxRuntimeFromThePackageAndEveryModelOk()
     {
-        using var models = new ModelsCopy(Library);
+        var result = await CliRunner.InProcessAsync("doctor", "--models", TestModels.Directory, "--json");
 
-        var result = await CliRunner.ChildProcessAsync("doctor", "--models", models.Path, "--json");
-
-        Assert.Equal(3, result.Exit);
-        var runtime = Checks(result.Json())["onnxruntime"];
-        Assert.False(runtime.GetProperty("ok").GetBoolean());
-        Assert.Contains(models.File(Library), runtime.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        Assert.Contains("deploy.sh setup", runtime.GetProperty("fix").GetString(), StringComparison.Ordinal);
+        var checks = Checks(result.Json());
+        var runtime = checks["onnxruntime"];
+        Assert.True(runtime.GetProperty("ok").GetBoolean(), runtime.ToString());
+        Assert.Contains("ONNX Runtime 1.31.", runtime.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        foreach (var model in new[] { "blazeface-front", "blazeface-back", "mobilefacenet", "antispoof" })
+        {
+            Assert.True(checks[model].GetProperty("ok").GetBoolean(), checks[model].ToString());
+        }
     }
 
     [Fact]

@@ -28,8 +28,8 @@ internal static class TestModels
 }
 
 /// <summary>
-/// A scratch copy of the models folder: every file linked to the installed one except those a test replaces,
-/// which are real copies, so the installed models are never touched.
+/// A scratch copy of the models folder, so the installed models are never touched: every file copied (a model
+/// linked from outside the folder is refused), the demo photos linked.
 /// </summary>
 internal sealed class ModelsCopy : IDisposable
 {
@@ -42,7 +42,7 @@ internal sealed class ModelsCopy : IDisposable
             var name = System.IO.Path.GetFileName(file);
             if (!omit.Contains(name))
             {
-                System.IO.File.CreateSymbolicLink(File(name), file);
+                System.IO.File.Copy(file, File(name));
             }
         }
 
@@ -53,7 +53,7 @@ internal sealed class ModelsCopy : IDisposable
 
     public string File(string name) => _folder.File(name);
 
-    /// <summary>Replaces the link with a copy of the installed file whose byte at <paramref name="offset"/> is inverted.</summary>
+    /// <summary>Replaces the copy with one whose byte at <paramref name="offset"/> is inverted.</summary>
     public string FlipByte(string name, long offset)
     {
         var bytes = System.IO.File.ReadAllBytes(System.IO.Path.Combine(TestModels.Directory, name));

@@ -1,8 +1,8 @@
 using System.Drawing;
+using Microsoft.ML.OnnxRuntime;
 using StationEdge.Vision.Alignment;
 using StationEdge.Vision.Detection;
 using StationEdge.Vision.Imaging;
-using StationEdge.Vision.Onnx;
 using StationEdge.Vision.Recognition;
 using StationEdge.Vision.Tests.Onnx;
 using StationEdge.Vision.Tests.Support;
@@ -65,8 +65,7 @@ public class FaceAlignerTests
     [FacesDevFact]
     public async Task AlignToImage_RealFace_PutsTheEyesWhereTheTemplateDoes()
     {
-        OnnxTestModels.LoadRuntime();
-        using var detector = new FaceDetector(new InferenceSession(OnnxTestModels.PathOf(FaceModels.FrontDetectorFile)));
+        using var detector = new FaceDetector(new InferenceSession(OnnxTestModels.Bytes(FaceModels.FrontDetectorFile)));
         using var photo = await FacesDevPhotos.LoadAsync("img11.jpg");
         var face = Assert.Single(detector.Detect(photo));
 

@@ -1,6 +1,6 @@
+using Microsoft.ML.OnnxRuntime;
 using StationEdge.Vision.Detection;
 using StationEdge.Vision.Imaging;
-using StationEdge.Vision.Onnx;
 using StationEdge.Vision.Recognition;
 using StationEdge.Vision.Tests.Onnx;
 using StationEdge.Vision.Tests.Support;
@@ -13,11 +13,10 @@ public sealed class FaceDetectorTests : IDisposable
 
     public FaceDetectorTests()
     {
-        OnnxTestModels.LoadRuntime();
         using var options = new SessionOptions { IntraOpNumThreads = 1 };
         _detector = new FaceDetector(
-            new InferenceSession(OnnxTestModels.PathOf(FaceModels.FrontDetectorFile), options),
-            new InferenceSession(OnnxTestModels.PathOf(FaceModels.BackDetectorFile), options));
+            new InferenceSession(OnnxTestModels.Bytes(FaceModels.FrontDetectorFile), options),
+            new InferenceSession(OnnxTestModels.Bytes(FaceModels.BackDetectorFile), options));
     }
 
     [Fact]

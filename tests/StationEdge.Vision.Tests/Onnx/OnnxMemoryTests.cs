@@ -1,4 +1,4 @@
-using StationEdge.Vision.Onnx;
+using Microsoft.ML.OnnxRuntime;
 using StationEdge.Vision.Recognition;
 using Xunit.Abstractions;
 
@@ -19,8 +19,9 @@ public sealed class OnnxMemoryTests(ITestOutputHelper output)
     [Fact]
     public void TenThousandBlazeFaceRuns_WithFreshValuesEachTime_DoNotGrowRss()
     {
-        OnnxTestModels.LoadRuntime();
-        using var session = new InferenceSession(OnnxTestModels.PathOf(FaceModels.FrontDetectorFile), new SessionOptions { IntraOpNumThreads = 1 });
+        using var options = new SessionOptions { IntraOpNumThreads = 1 };
+        using var session = new InferenceSession(OnnxTestModels.Bytes(FaceModels.FrontDetectorFile), options);
+        using var runOptions = new RunOptions();
         var pixels = new float[128 * 128 * 3];
         long[] shape = [1, 128, 128, 3];
 
@@ -28,7 +29,7 @@ public sealed class OnnxMemoryTests(ITestOutputHelper output)
         {
             pixels[i % pixels.Length] = (i % 200 / 100f) - 1f;
             using var input = OrtValue.CreateTensorValueFromMemory(pixels, shape);
-            using var outputs = session.Run(["input:0"], [input], session.OutputNames);
+            using var outputs = session.Run(runOptions, ["input:0"], [input], session.OutputNames);
             Assert.Equal(4, outputs.Count);
         }
 

@@ -1,4 +1,3 @@
-using StationEdge.Vision.Onnx;
 using StationEdge.Vision.Tests.Support;
 
 namespace StationEdge.Vision.Tests.Onnx;
@@ -22,8 +21,8 @@ internal static class OnnxTestModels
         return path;
     }
 
-    /// <summary>Loads ONNX Runtime from the models folder (idempotent).</summary>
-    public static void LoadRuntime() => OnnxRuntimeLibrary.Load(PathOf(OnnxRuntimeLibrary.FileName));
+    /// <summary>A model file's bytes, as the product hands them to ONNX Runtime.</summary>
+    public static byte[] Bytes(string fileName) => File.ReadAllBytes(PathOf(fileName));
 
     private static string Locate()
     {

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using StationEdge.Vision.Recognition;
 
 namespace StationEdge.Vision.Tests.Recognition;
@@ -6,6 +7,88 @@ public class FaceGalleryTests
 {
     private const string Model = "3f2a9c";
     private const int Dims = 192;
+
+    /// <summary>Every path this CPU can run: TensorPrimitives always, each SIMD width where it is accelerated.</summary>
+    public static TheoryData<DotProductPath> PathsHere()
+    {
+        var paths = new TheoryData<DotProductPath> { DotProductPath.TensorPrimitives };
+        if (Vector128.IsHardwareAccelerated)
+        {
+            paths.Add(DotProductPath.Vector128);
+        }
+
+        if (Vector256.IsHardwareAccelerated)
+        {
+            paths.Add(DotProductPath.Vector256);
+        }
+
+        return paths;
+    }
+
+    [Theory]
+    [MemberData(nameof(PathsHere))]
+    public void Search_WithEachDotProductPath_AgreesWithAScalarReference(DotProductPath path)
+    {
+        var rng = new Random(11);
+        using var gallery = new FaceGallery(Model, Dims, new GalleryOptions { DotProduct = path });
+        var rows = new List<(string Worker, float[] Embedding)>();
+        for (var i = 0; i < 300; i++)
+        {
+            rows.Add(($"w{i / 3}", RandomUnit(rng)));
+            gallery.Add(Template(rows[^1].Worker, rows[^1].Embedding));
+        }
+
+        Assert.Equal(path, gallery.DotProduct);
+        for (var q = 0; q < 40; q++)
+        {
+            // Near one worker's template, and not unit length: the gallery normalises the probe itself.
+            var probe = Blend(rows[rng.Next(rows.Count)].Embedding, RandomUnit(rng), 0.4f).Select(x => x * 3.7f).ToArray();
+            var norm = Math.Sqrt(probe.Sum(x => (double)x * x));
+            var perWorker = rows
+                .GroupBy(r => r.Worker)
+                .Select(g => (Worker: g.Key, Score: g.Max(r => r.Embedding.Zip(probe, (a, b) => (double)a * b).Sum() / norm)))
+                .OrderByDescending(w => w.Score)
+                .ToList();
+
+            var match = gallery.Search(probe);
+
+            Assert.Equal(perWorker[0].Worker, match.WorkerId);
+            Assert.Equal(perWorker[1].Worker, match.SecondWorkerId);
+            Assert.Equal(perWorker[0].Score, match.Score, 1e-5);
+            Assert.Equal(perWorker[0].Score - perWorker[1].Score, match.Margin, 1e-5);
+        }
+    }
+
+    [Fact]
+    public void DotProduct_Auto_IsTheWidestAcceleratedWidth()
+    {
+        using var gallery = new FaceGallery(Model, Dims);
+
+        var expected = Vector256.IsHardwareAccelerated ? DotProductPath.Vector256
+            : Vector128.IsHardwareAccelerated ? DotProductPath.Vector128
+            : DotProductPath.TensorPrimitives;
+        Assert.Equal(expected, gallery.DotProduct);
+    }
+
+    [Theory]
+    [InlineData(DotProductPath.Vector128)]
+    [InlineData(DotProductPath.Vector256)]
+    public void DotProduct_ForcedWidthThatDoesNotDivideTheDimensions_IsRefused(DotProductPath path)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new FaceGallery(Model, 12, new GalleryOptions { DotProduct = path }));
+
+        Assert.Contains("12 dimensions", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DotProduct_Auto_WithDimensionsNoWidthDivides_FallsBackToTensorPrimitives()
+    {
+        using var gallery = new FaceGallery(Model, 12);
+        gallery.Add(Template("w", [.. Enumerable.Range(1, 12).Select(i => (float)i)]));
+
+        Assert.Equal(DotProductPath.TensorPrimitives, gallery.DotProduct);
+        Assert.Equal(1f, gallery.Search([.. Enumerable.Range(1, 12).Select(i => (float)i)]).Score, 5);
+    }
 
     [Fact]
     public void Search_ProbeNearOneWorker_IsKnownWithThatWorkerAndTheMarginToTheNext()

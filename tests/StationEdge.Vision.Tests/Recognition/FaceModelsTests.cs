@@ -6,16 +6,14 @@ namespace StationEdge.Vision.Tests.Recognition;
 
 public sealed class FaceModelsTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("stationedge-models-").FullName;
+    private readonly TempFolder _dir = new("stationedge-models-");
 
-    // ONNX Runtime is loaded once per process: load it from the real models folder first, so these tests'
-    // temporary folders never become the process's library path that other tests check.
-    public FaceModelsTests() => OnnxTestModels.LoadRuntime();
+    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public void Load_MissingFolder_NamesItAndHowToFixIt()
     {
-        var missing = Path.Combine(_dir, "nope");
+        var missing = _dir.File("nope");
 
         var error = Assert.Throws<ModelIntegrityException>(() => FaceModels.Load(missing));
 
@@ -26,9 +24,9 @@ public sealed class FaceModelsTests : IDisposable
     [Fact]
     public void Load_MissingEmbedder_NamesTheFile()
     {
-        Link(OnnxRuntimeLibraryFile, FaceModels.FrontDetectorFile, FaceModels.BackDetectorFile);
+        Copy(FaceModels.FrontDetectorFile, FaceModels.BackDetectorFile);
 
-        var error = Assert.Throws<ModelIntegrityException>(() => FaceModels.Load(_dir, new VisionOptions { Parts = FaceModelParts.Detector | FaceModelParts.Embedder }));
+        var error = Assert.Throws<ModelIntegrityException>(() => FaceModels.Load(_dir.Path, new VisionOptions { Parts = FaceModelParts.Detector | FaceModelParts.Embedder }));
 
         Assert.Contains(FaceModels.EmbedderFile, error.Message, StringComparison.Ordinal);
     }
@@ -36,9 +34,9 @@ public sealed class FaceModelsTests : IDisposable
     [Fact]
     public void Load_DetectorOnly_DetectsButRefusesToEmbed()
     {
-        Link(OnnxRuntimeLibraryFile, FaceModels.FrontDetectorFile);
+        Copy(FaceModels.FrontDetectorFile);
 
-        using var pipeline = FacePipeline.Load(_dir, new VisionOptions { Parts = FaceModelParts.Detector, UseBackModel = false, IntraOpThreads = 1 });
+        using var pipeline = FacePipeline.Load(_dir.Path, new VisionOptions { Parts = FaceModelParts.Detector, UseBackModel = false, IntraOpThreads = 1 });
         using var image = new StationEdge.Vision.Imaging.RgbImage(64, 64);
 
         Assert.Empty(pipeline.Detect(image));
@@ -49,44 +47,73 @@ public sealed class FaceModelsTests : IDisposable
     [Fact]
     public void Load_FolderWithoutTheLock_IsRefused()
     {
-        File.CreateSymbolicLink(Path.Combine(_dir, FaceModels.FrontDetectorFile), OnnxTestModels.PathOf(FaceModels.FrontDetectorFile));
+        File.Copy(OnnxTestModels.PathOf(FaceModels.FrontDetectorFile), _dir.File(FaceModels.FrontDetectorFile));
 
-        var error = Assert.Throws<ModelIntegrityException>(() => FaceModels.Load(_dir, new VisionOptions { Parts = FaceModelParts.Detector, UseBackModel = false }));
+        var error = Assert.Throws<ModelIntegrityException>(() => FaceModels.Load(_dir.Path, new VisionOptions { Parts = FaceModelParts.Detector, UseBackModel = false }));
 
         Assert.Contains(ModelLock.FileName, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Load_FileNotMatchingTheLock_IsRefusedNamingTheFile()
+    public void Load_ModelWithOneByteChanged_IsRefusedInOneLineNamingTheFile()
     {
-        Link(OnnxRuntimeLibraryFile, FaceModels.FrontDetectorFile);
-        File.Delete(Path.Combine(_dir, ModelLock.FileName));
-        var runtimeSha = ModelDirectory.ComputeSha256(OnnxTestModels.PathOf(OnnxRuntimeLibraryFile));
-        File.WriteAllText(Path.Combine(_dir, ModelLock.FileName), $$"""
-            {
-              "schema": 1,
-              "packages": [ { "name": "p", "version": "1", "tarball": "p.tgz", "sha256": "00", "license": "MIT" } ],
-              "artifacts": [
-                { "id": "onnxruntime", "package": "p", "path": "y", "sha256": "{{runtimeSha}}", "file": "libonnxruntime.so.1" },
-                { "id": "blazeface-front", "package": "p", "path": "x", "sha256": "0000000000000000000000000000000000000000000000000000000000000000", "file": "blazeface-front.onnx" } ]
-            }
-            """);
+        Copy(FaceModels.FrontDetectorFile);
+        var model = _dir.File(FaceModels.FrontDetectorFile);
+        var bytes = File.ReadAllBytes(model);
+        bytes[bytes.Length / 2] ^= 0x01;
+        File.WriteAllBytes(model, bytes);
 
-        var error = Assert.Throws<ModelIntegrityException>(() => FaceModels.Load(_dir, new VisionOptions { Parts = FaceModelParts.Detector, UseBackModel = false }));
+        var error = Assert.Throws<ModelIntegrityException>(() => FaceModels.Load(_dir.Path, new VisionOptions { Parts = FaceModelParts.Detector, UseBackModel = false }));
 
-        Assert.Contains(FaceModels.FrontDetectorFile, error.Message, StringComparison.Ordinal);
-        Assert.Contains("does not match", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"{model}: sha256 ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("does not match the lock", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    [Fact]
+    public void Load_LockCopyThatIsNotTheBuiltInLock_IsRefusedBeforeAnyModelIsRead()
+    {
+        // A lock edited to match swapped models would vouch for them; the lock built into StationEdge does not.
+        Copy(FaceModels.FrontDetectorFile);
+        File.AppendAllText(_dir.File(ModelLock.FileName), "\n");
 
-    private const string OnnxRuntimeLibraryFile = "libonnxruntime.so.1";
+        var error = Assert.Throws<ModelIntegrityException>(() => FaceModels.Load(_dir.Path, new VisionOptions { Parts = FaceModelParts.Detector, UseBackModel = false }));
 
-    private void Link(params string[] files)
+        Assert.StartsWith($"{_dir.File(ModelLock.FileName)}: sha256 ", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"is not the lock this StationEdge was built with ({ModelLock.BuiltInSha256})", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_ModelLinkedFromOutsideTheFolder_IsRefusedThoughItsBytesMatch()
+    {
+        Copy();
+        var outside = OnnxTestModels.PathOf(FaceModels.FrontDetectorFile);
+        File.CreateSymbolicLink(_dir.File(FaceModels.FrontDetectorFile), outside);
+
+        var error = Assert.Throws<ModelIntegrityException>(() => FaceModels.Load(_dir.Path, new VisionOptions { Parts = FaceModelParts.Detector, UseBackModel = false }));
+
+        Assert.Contains($"{_dir.File(FaceModels.FrontDetectorFile)} leads to {ModelDirectory.Resolve(outside)}, outside the models folder", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_ModelLinkedFromInsideTheFolder_IsAccepted()
+    {
+        Copy();
+        Directory.CreateDirectory(_dir.File("store"));
+        File.Copy(OnnxTestModels.PathOf(FaceModels.FrontDetectorFile), _dir.File("store/front.onnx"));
+        File.CreateSymbolicLink(_dir.File(FaceModels.FrontDetectorFile), "store/front.onnx");
+
+        using var models = FaceModels.Load(_dir.Path, new VisionOptions { Parts = FaceModelParts.Detector, UseBackModel = false, IntraOpThreads = 1 });
+
+        Assert.NotNull(models.Detector);
+    }
+
+    /// <summary>Real copies, not links: a link out of the folder is refused, as tested above. The lock is always copied.</summary>
+    private void Copy(params string[] files)
     {
         foreach (var file in files.Append(ModelLock.FileName))
         {
-            File.CreateSymbolicLink(Path.Combine(_dir, file), OnnxTestModels.PathOf(file));
+            File.Copy(OnnxTestModels.PathOf(file), _dir.File(file));
         }
     }
 }

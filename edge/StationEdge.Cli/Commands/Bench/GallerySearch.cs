@@ -12,11 +12,16 @@ internal static class GallerySearch
 {
     public const int TemplatesPerWorker = 3;
 
-    public static IReadOnlyDictionary<int, Figure> Measure(IReadOnlyList<int> sizes, int dimensions, int queries, CancellationToken ct)
+    /// <summary>
+    /// Figures per gallery size. <paramref name="path"/> forces one dot-product width (the same random gallery for
+    /// each, from a fixed seed), so both widths can be measured on a machine that has both.
+    /// </summary>
+    public static IReadOnlyDictionary<int, Figure> Measure(
+        IReadOnlyList<int> sizes, int dimensions, int queries, CancellationToken ct, DotProductPath path = DotProductPath.Auto)
     {
         const string model = "bench";
         var random = new Random(2);
-        using var gallery = new FaceGallery(model, dimensions, initialCapacity: sizes.Max());
+        using var gallery = new FaceGallery(model, dimensions, new GalleryOptions { DotProduct = path }, initialCapacity: sizes.Max());
         var embedding = new float[dimensions];
         var probes = new float[queries * dimensions];
         foreach (ref var x in probes.AsSpan())

@@ -1,110 +1,85 @@
-using System.ComponentModel;
-using System.Diagnostics;
-using System.Text.Json;
+using System.Runtime.InteropServices;
+using OpenCvSharp;
+using OpenCvSharp.Dnn;
+using StationEdge.Vision.Models;
 
 namespace StationEdge.Cli.Commands.Bench;
 
-/// <summary>What OpenCV's DNN module took for the same model files: figures, or why there are none.</summary>
-internal sealed record OpenCvTimes(string? Version, Figure? DetectMs, Figure? EmbedMs, string? Error);
+/// <summary>One model under OpenCV's DNN module: its figure, or the one line saying why OpenCV cannot run it.</summary>
+internal sealed record OpenCvModelTime(Figure? Ms, string? Error);
 
 /// <summary>
-/// Runs tests/bench/opencv_dnn_bench.py (copied beside station-edge at build) under the system Python, which is
-/// where Debian's python3-opencv lives. A missing Python, OpenCV or script is reported, not a failure: the
-/// comparison is context for the ORT figures, not something a station needs.
+/// The peer a .NET user would pick: the same ONNX bytes under OpenCV's DNN module through OpenCvSharp4, in this
+/// process, on the same prepared inputs as the bare ONNX Runtime figures (<see cref="PipelineStages.TimeModel"/>).
+/// OpenCvSharp4 publishes a native runtime for linux-x64 only, so on a Pi there is no peer and bench says so.
 /// </summary>
 internal static class OpenCvDnnBench
 {
-    public const string ScriptName = "opencv_dnn_bench.py";
-    public const string Python = "/usr/bin/python3";
-
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
-
-    public static string ScriptPath => Path.Combine(AppContext.BaseDirectory, ScriptName);
-
-    public static async Task<OpenCvTimes> RunAsync(
-        string detector, string embedder, int threads, int runs, IReadOnlyList<string> photos, CancellationToken ct)
+    /// <summary>Null when OpenCvSharp runs here; otherwise one line saying why there is no comparison.</summary>
+    public static string? WhyUnavailable()
     {
-        if (!File.Exists(Python))
+        if (RuntimeInformation.ProcessArchitecture != Architecture.X64)
         {
-            return Failed($"{Python} not found (install python3 and python3-opencv for the comparison)");
+            return $"OpenCvSharp4 has no native runtime for linux-{RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant()}, only for linux-x64";
         }
 
-        if (!File.Exists(ScriptPath))
-        {
-            return Failed($"{ScriptPath} not found (it is copied there when station-edge is built)");
-        }
-
-        var start = new ProcessStartInfo(Python)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { ScriptPath, "--detector", detector, "--embedder", embedder, "--threads", $"{threads}", "--runs", $"{runs}", "--" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach (var photo in photos)
-        {
-            start.ArgumentList.Add(photo);
-        }
-
-        using var process = new Process { StartInfo = start };
         try
         {
-            process.Start();
+            _ = Cv2.GetVersionString();
+            return null;
         }
-        catch (Win32Exception e)
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException or BadImageFormatException)
         {
-            return Failed($"cannot start {Python}: {e.Message}");
-        }
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(Timeout);
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-            return Parse(await stdout, await stderr, process.ExitCode);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            ct.ThrowIfCancellationRequested();
-            return Failed($"{ScriptName} did not finish within {Timeout.TotalMinutes:0} minutes");
+            var why = e is TypeInitializationException { InnerException: { } inner } ? inner.Message : e.Message;
+            return $"OpenCvSharp's native library does not load ({Program.OneLine(why)}); on Debian it needs libgtk-3-0";
         }
     }
 
-    private static OpenCvTimes Parse(string stdout, string stderr, int exitCode)
-    {
-        var line = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
-        if (exitCode != 0 || line is null)
-        {
-            var why = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "no output";
-            return Failed($"{ScriptName} exited with code {exitCode}: {why}");
-        }
+    /// <summary>OpenCV's version, e.g. "4.13.0"; only after <see cref="WhyUnavailable"/> returned null.</summary>
+    public static string Version => Cv2.GetVersionString() ?? "(version unknown)";
 
+    public static OpenCvModelTime Measure(
+        VerifiedModel model, int size, float scale, float offset, int threads, IReadOnlyList<BenchFrame> frames, int runs, CancellationToken ct)
+    {
+        Cv2.SetNumThreads(threads);
+        Net? net = null;
+        Mat[] outputs = [];
         try
         {
-            using var doc = JsonDocument.Parse(line);
-            var root = doc.RootElement;
-            if (root.TryGetProperty("error", out var error))
+            net = CvDnn.ReadNetFromOnnx(model.Bytes);
+            if (net is null)
             {
-                return Failed(error.ToString());
+                return new OpenCvModelTime(null, $"OpenCV DNN cannot read {Path.GetFileName(model.Path)}");
             }
 
-            return new OpenCvTimes(root.GetProperty("opencv").GetString(), Read(root.GetProperty("detect_ms")), Read(root.GetProperty("embed_ms")), null);
+            var input = new float[size * size * 3];
+
+            // The blob is a view of the input array (pinned for the Mat's life), so refilling the array refills the blob.
+            using var blob = Mat.FromPixelData([1, size, size, 3], MatType.CV_32FC1, input);
+            var names = net.GetUnconnectedOutLayersNames().Select(n => n ?? "").ToArray();
+            outputs = [.. names.Select(_ => new Mat())];
+            void Run()
+            {
+                net.SetInput(blob);
+                net.Forward(outputs, names);
+            }
+
+            return new OpenCvModelTime(PipelineStages.TimeModel(input, size, scale, offset, Run, frames, runs, ct), null);
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        catch (OpenCVException e)
         {
-            return Failed($"{ScriptName} printed something other than its JSON result: {line}");
+            var what = e.Status == ErrorCode.StsAssert ? "assertion failed" : $"error {e.Status}";
+            return new OpenCvModelTime(
+                null, $"OpenCV DNN cannot run {Path.GetFileName(model.Path)}: {what} in {Path.GetFileName(e.FileName)}:{e.Line} ({e.FuncName}): {Program.OneLine(e.ErrMsg)}");
+        }
+        finally
+        {
+            foreach (var output in outputs)
+            {
+                output.Dispose();
+            }
+
+            net?.Dispose();
         }
     }
-
-    private static Figure Read(JsonElement stats) =>
-        new(Samples.Round(stats.GetProperty("median").GetDouble()), Samples.Round(stats.GetProperty("p95").GetDouble()), stats.GetProperty("runs").GetInt32());
-
-    private static OpenCvTimes Failed(string error) => new(null, null, null, error);
 }

@@ -7,7 +7,7 @@ internal sealed record Figure(double Median, double P95, int Samples);
 
 /// <summary>
 /// Durations of one stage, recorded into an array sized up front so the measuring loop itself allocates nothing.
-/// Percentiles interpolate linearly between ranks, as numpy does, so they compare with the OpenCV script's.
+/// Percentiles interpolate linearly between ranks (numpy's default).
 /// </summary>
 internal sealed class Samples(int capacity)
 {

@@ -68,14 +68,24 @@ install_user() {
   fi
 }
 
+# The files station-edge runs on, as the lock names them (a converted model by its output), and the lock itself:
+# not whatever else an older set-up left in the models folder.
+pinned_model_files() {
+  python3 -c 'import json, sys
+print("models.lock.json")
+for a in json.load(open(sys.argv[1]))["artifacts"]:
+    print((a.get("convert") or {}).get("to") or a["file"])' "$MODELS/models.lock.json"
+}
+
 # Replaces DIR with a fresh copy of the build and the models: a running daemon keeps the files it has open, and
 # nothing is ever half old, half new.
 install_build() {
-  local build=$1 target=$2
+  local build=$1 target=$2 files
+  files=$(pinned_model_files) || die "install: cannot read $MODELS/models.lock.json"
   as_root rm -rf "$target.new" "$target.old"
-  as_root mkdir -p "$target.new"
+  as_root mkdir -p "$target.new/models"
   as_root cp -a "$build/." "$target.new/"
-  as_root cp -a "$MODELS/." "$target.new/models/"
+  (cd "$MODELS" && echo "$files" | as_root xargs -d '\n' cp --parents -p -t "$target.new/models/")
   as_root chown -R 0:0 "$target.new"
   as_root chmod -R u+rwX,go+rX,go-w "$target.new"
   [ ! -e "$target" ] || as_root mv "$target" "$target.old"
@@ -124,6 +134,7 @@ install_station() {
   [ -f "$dest/etc/passwd" ] && [ -f "$dest/etc/group" ] || die "install: $dest/etc/passwd or $dest/etc/group is missing"
 
   setup
+  need_apt python3
   local build
   build=$(publish_self_contained "linux-$arch")
   say "install: station-edge (linux-$arch) into ${dest:-/}"

@@ -65,7 +65,11 @@ exe="$fake/opt/station-edge/station-edge"
 expect "/opt/station-edge" "$(mode "$fake/opt/station-edge")" "755 0:0"
 [ -z "$(find "$fake/opt/station-edge" -perm /022 -o ! -user 0)" ] || fail "files under /opt/station-edge are writable by others or not root's"
 [ ! -e "$fake/opt/station-edge.new" ] && [ ! -e "$fake/opt/station-edge.old" ] || fail "the install left a staging folder"
-"$exe" doctor --models "$fake/opt/station-edge/models" >"$fake/doctor.out" 2>&1 \
+models="$fake/opt/station-edge/models"
+for file in $(cd "$models" && find . -type f ! -name models.lock.json -printf '%P\n'); do
+  grep -qF "\"$file\"" "$models/models.lock.json" || fail "/opt/station-edge/models/$file is not pinned by the lock"
+done
+"$exe" doctor --models "$models" >"$fake/doctor.out" 2>&1 \
   || { cat "$fake/doctor.out" >&2; fail "the installed doctor failed"; }
 
 # The config: readable by the daemon's group only, kept when present, and one the door accepts.

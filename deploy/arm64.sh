@@ -92,7 +92,7 @@ arm64_checks() {
     && diff -u "$ROOT/tests/arm64/door-sim-expected.jsonl" "$work/door-sim" >"$work/door-sim.diff"; then
     passed=$((passed + 1))
   else
-    cat "$work/door-sim.diff" 2>/dev/null >&2 || cat "$work/door-sim" >&2
+    if [ -s "$work/door-sim.diff" ]; then cat "$work/door-sim.diff" >&2; else cat "$work/door-sim" >&2; fi
     failed+=("door-sim")
   fi
 

@@ -174,7 +174,7 @@ install_station() {
   as_root systemctl daemon-reload
   as_root systemctl enable station-edge.service
   # The daemon arrives with a later issue; starting a build without it would only restart every RestartSec.
-  if "$dest/opt/station-edge/station-edge" run --help >/dev/null 2>&1; then
+  if /opt/station-edge/station-edge run --help >/dev/null 2>&1; then
     as_root systemctl restart station-edge.service
     say "install: station-edge.service (re)started"
   else

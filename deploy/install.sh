@@ -153,7 +153,7 @@ install_station() {
     as_root install -m 0640 -o 0 -g "$gid" "$ROOT/deploy/appsettings.json" "$config"
     say "install: wrote $config (check the pins and the lock type before the door is wired)"
   fi
-  as_root install -d -m 0750 -o "$uid" -g "$gid" "$dest/var/lib/station-edge"
+  as_root install -d -m 0700 -o "$uid" -g "$gid" "$dest/var/lib/station-edge"
 
   local unit="$dest/etc/systemd/system/station-edge.service"
   as_root install -D -m 0644 -o 0 -g 0 "$ROOT/deploy/station-edge.service" "$unit"

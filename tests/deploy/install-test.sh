@@ -79,7 +79,7 @@ grep -q '"PulseMs": 4000' "$config" || fail "the second install overwrote the ed
 "$exe" door-sim --config "$config" </dev/null >/dev/null 2>"$fake/door-sim.err" \
   || { cat "$fake/door-sim.err" >&2; fail "door-sim refuses the installed config"; }
 
-expect "var/lib/station-edge" "$(mode "$fake/var/lib/station-edge")" "750 $uid:$gid"
+expect "var/lib/station-edge" "$(mode "$fake/var/lib/station-edge")" "700 $uid:$gid"
 
 # The boot config: the line once, under [all], and nothing else changed.
 boot="$fake/boot/firmware/config.txt"

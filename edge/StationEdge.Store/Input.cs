@@ -116,7 +116,7 @@ public static partial class Input
         }
     }
 
-    internal static void Crop(ReadOnlyMemory<byte>? crop)
+    internal static void Crop(byte[]? crop)
     {
         if (crop is { Length: not CropBytes } c)
         {

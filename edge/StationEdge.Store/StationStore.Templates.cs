@@ -214,7 +214,7 @@ public sealed partial class StationStore
 
         if (keepCrop && template.Crop is { } crop)
         {
-            var sealedCrop = RowCipher.Seal(aes, crop.Span, RowCipher.CropData(id, workerId));
+            var sealedCrop = RowCipher.Seal(aes, crop, RowCipher.CropData(id, workerId));
             using var insert = c.Command("INSERT INTO crops (template_id, width, height, nonce, ciphertext, tag) VALUES ($id, $side, $side, $nonce, $ciphertext, $tag)", t)
                 .With("$id", id.ToString()).With("$side", Input.CropSide).With("$nonce", sealedCrop.Nonce)
                 .With("$ciphertext", sealedCrop.Ciphertext).With("$tag", sealedCrop.Tag);

@@ -141,9 +141,9 @@ internal static class StoreCheck
         return (templates, crops);
     }
 
-    internal static async Task<List<string>> LinesAsync(SqliteConnection connection, string sql, CancellationToken ct)
+    internal static async Task<List<string>> LinesAsync(SqliteConnection connection, string sql, CancellationToken ct, SqliteTransaction? transaction = null)
     {
-        using var command = connection.Command(sql);
+        using var command = connection.Command(sql, transaction);
         await using var reader = await command.ExecuteReaderAsync(ct);
         var lines = new List<string>();
         while (await reader.ReadAsync(ct))

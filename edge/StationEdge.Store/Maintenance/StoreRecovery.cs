@@ -154,7 +154,7 @@ internal static class StoreRecovery
             return new TableRecovery(table, 0, 0);
         }
 
-        columns.IntersectWith(await ColumnsAsync(target, table, ct));
+        columns.IntersectWith(await ColumnsAsync(target, table, ct, transaction));
         var names = columns.ToArray();
         using var insert = target.Command(
             $"INSERT OR IGNORE INTO {table} ({string.Join(", ", names)}) VALUES ({string.Join(", ", names.Select((_, i) => "$p" + i))})", transaction);
@@ -264,11 +264,11 @@ internal static class StoreRecovery
         }
     }
 
-    private static async Task<HashSet<string>> ColumnsAsync(SqliteConnection connection, string table, CancellationToken ct)
+    private static async Task<HashSet<string>> ColumnsAsync(SqliteConnection connection, string table, CancellationToken ct, SqliteTransaction? transaction = null)
     {
         try
         {
-            return [.. await StoreCheck.LinesAsync(connection, $"SELECT name FROM pragma_table_info('{table}')", ct)];
+            return [.. await StoreCheck.LinesAsync(connection, $"SELECT name FROM pragma_table_info('{table}')", ct, transaction)];
         }
         catch (SqliteException)
         {

@@ -9,7 +9,7 @@ public sealed record TemplateQuality(double InterEyePx, double YawDeg, double Sh
 /// </summary>
 public sealed record NewTemplate(string EmbedderSha256, ReadOnlyMemory<float> Embedding, TemplateQuality Quality)
 {
-    public ReadOnlyMemory<byte>? Crop { get; init; }
+    public byte[]? Crop { get; init; }
 }
 
 /// <summary>A decrypted template for the gallery.</summary>

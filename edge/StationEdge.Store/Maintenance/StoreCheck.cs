@@ -63,7 +63,7 @@ internal static class StoreCheck
         }
         catch (SqliteException e)
         {
-            problems.Add($"{paths.DatabasePath}: {StoreDatabase.OneLine(e.Message)} (station-edge store recover rebuilds it)");
+            problems.Add($"{paths.DatabasePath}: {StoreDatabase.Detail(e)} (station-edge store recover rebuilds it)");
         }
         catch (StoreException e)
         {

@@ -91,7 +91,11 @@ internal static class StoreRecovery
             }
 
             DeleteDatabase(paths.DatabasePath);
-            File.Move(rebuilt, paths.DatabasePath);
+            foreach (var suffix in Suffixes.Where(s => File.Exists(rebuilt + s)))
+            {
+                File.Move(rebuilt + suffix, paths.DatabasePath + suffix);
+            }
+
             Directory.Delete(scratch, recursive: true);
             return new StoreRecoveryReport(paths.DatabasePath, kept, headerRepaired, tables, nextSeq);
         }
@@ -158,7 +162,8 @@ internal static class StoreRecovery
         var names = columns.ToArray();
         using var insert = target.Command(
             $"INSERT OR IGNORE INTO {table} ({string.Join(", ", names)}) VALUES ({string.Join(", ", names.Select((_, i) => "$p" + i))})", transaction);
-        var parameters = names.Select((_, i) => insert.Parameters.Add("$p" + i, SqliteType.Text)).ToArray();
+        // No declared type: each value binds as what it was read as (TEXT, INTEGER, REAL or BLOB), so rows copy as they are.
+        var parameters = names.Select((_, i) => insert.Parameters.AddWithValue("$p" + i, DBNull.Value)).ToArray();
         long copied = 0, last = long.MinValue;
         var stretches = 0;
         while (true)
@@ -172,9 +177,7 @@ internal static class StoreRecovery
                     last = reader.GetInt64(0);
                     for (var i = 0; i < names.Length; i++)
                     {
-                        parameters[i].SqliteType = SqliteType.Blob;
                         parameters[i].Value = reader.GetValue(i + 1);
-                        parameters[i].ResetSqliteType();
                     }
 
                     copied += await TryInsertAsync(insert, ct);

@@ -108,7 +108,7 @@ internal sealed class StoreDatabase : IDisposable
 
     public static StoreException Translate(SqliteException e, string what, string dataPath, string databasePath)
     {
-        var detail = OneLine(e.Message);
+        var detail = Detail(e);
         switch (e.SqliteErrorCode)
         {
             case SQLitePCL.raw.SQLITE_FULL:
@@ -147,6 +147,16 @@ internal sealed class StoreDatabase : IDisposable
     }
 
     internal static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
+
+    /// <summary>SQLite's own words without the provider's wrapping ("SQLite Error 26: 'file is not a database'." → "file is not a database").</summary>
+    internal static string Detail(SqliteException e)
+    {
+        var text = OneLine(e.Message);
+        var quote = text.IndexOf('\'', StringComparison.Ordinal);
+        return text.StartsWith("SQLite Error ", StringComparison.Ordinal) && quote > 0 && text.EndsWith("'.", StringComparison.Ordinal)
+            ? text[(quote + 1)..^2]
+            : text;
+    }
 }
 
 /// <summary>How times, dates and ids are written in the database: fixed-width UTC text that sorts as it reads.</summary>

@@ -52,22 +52,12 @@ public sealed partial class StationStore
     public Task<IReadOnlyList<Visit>> ListVisitsAsync(DateTimeOffset? since = null, int limit = 100, CancellationToken ct = default)
     {
         Input.Limit(limit);
-        return _db.ReadAsync<IReadOnlyList<Visit>>(async c =>
-        {
-            using var command = c.Command($"SELECT {VisitColumns} FROM visits WHERE $since IS NULL OR time >= $since ORDER BY time DESC, seq DESC LIMIT $limit")
-                .With("$since", since is { } s ? Column.Time(s) : null).With("$limit", limit);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            var visits = new List<Visit>();
-            while (await reader.ReadAsync(ct))
-            {
-                visits.Add(new Visit(Guid.Parse(reader.GetString(0)), reader.GetInt64(1), Column.Time(reader.GetString(2)), reader.NullableString(3),
-                    reader.GetString(4) == "granted" ? VisitDecision.Granted : VisitDecision.Refused, reader.GetString(5),
-                    reader.GetString(6) switch { "pass" => VisitMethod.Pass, "keeper" => VisitMethod.Keeper, _ => VisitMethod.Face },
-                    reader.NullableFloat(7), reader.NullableFloat(8), reader.NullableFloat(9)));
-            }
-
-            return visits;
-        }, ct);
+        var command = $"SELECT {VisitColumns} FROM visits WHERE $since IS NULL OR time >= $since ORDER BY time DESC, seq DESC LIMIT $limit";
+        return _db.ReadAsync(c => c.Command(command).Since(since, limit).RowsAsync(
+            r => new Visit(Guid.Parse(r.GetString(0)), r.GetInt64(1), Column.Time(r.GetString(2)), r.NullableString(3),
+                r.GetString(4) == "granted" ? VisitDecision.Granted : VisitDecision.Refused, r.GetString(5),
+                r.GetString(6) switch { "pass" => VisitMethod.Pass, "keeper" => VisitMethod.Keeper, _ => VisitMethod.Face },
+                r.NullableFloat(7), r.NullableFloat(8), r.NullableFloat(9)), ct), ct);
     }
 
     /// <summary>Records a door event; <paramref name="describe"/>, when given, queues its sync message in the same transaction.</summary>
@@ -94,19 +84,9 @@ public sealed partial class StationStore
     public Task<IReadOnlyList<DoorEvent>> ListDoorEventsAsync(DateTimeOffset? since = null, int limit = 100, CancellationToken ct = default)
     {
         Input.Limit(limit);
-        return _db.ReadAsync<IReadOnlyList<DoorEvent>>(async c =>
-        {
-            using var command = c.Command("SELECT id, time, type, details FROM door_events WHERE $since IS NULL OR time >= $since ORDER BY time DESC, id DESC LIMIT $limit")
-                .With("$since", since is { } s ? Column.Time(s) : null).With("$limit", limit);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            var events = new List<DoorEvent>();
-            while (await reader.ReadAsync(ct))
-            {
-                events.Add(new DoorEvent(reader.GetInt64(0), Column.Time(reader.GetString(1)), reader.GetString(2), reader.NullableString(3)));
-            }
-
-            return events;
-        }, ct);
+        const string command = "SELECT id, time, type, details FROM door_events WHERE $since IS NULL OR time >= $since ORDER BY time DESC, id DESC LIMIT $limit";
+        return _db.ReadAsync(c => c.Command(command).Since(since, limit).RowsAsync(
+            r => new DoorEvent(r.GetInt64(0), Column.Time(r.GetString(1)), r.GetString(2), r.NullableString(3)), ct), ct);
     }
 
     /// <summary>
@@ -129,20 +109,9 @@ public sealed partial class StationStore
     public Task<IReadOnlyList<AuditEntry>> ListAuditAsync(DateTimeOffset? since = null, int limit = 100, CancellationToken ct = default)
     {
         Input.Limit(limit);
-        return _db.ReadAsync<IReadOnlyList<AuditEntry>>(async c =>
-        {
-            using var command = c.Command("SELECT id, time, keeper, action, target, details, address FROM audit WHERE $since IS NULL OR time >= $since ORDER BY time DESC, id DESC LIMIT $limit")
-                .With("$since", since is { } s ? Column.Time(s) : null).With("$limit", limit);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            var entries = new List<AuditEntry>();
-            while (await reader.ReadAsync(ct))
-            {
-                entries.Add(new AuditEntry(reader.GetInt64(0), Column.Time(reader.GetString(1)), reader.GetString(2), reader.GetString(3),
-                    reader.NullableString(4), reader.NullableString(5), reader.NullableString(6)));
-            }
-
-            return entries;
-        }, ct);
+        const string command = "SELECT id, time, keeper, action, target, details, address FROM audit WHERE $since IS NULL OR time >= $since ORDER BY time DESC, id DESC LIMIT $limit";
+        return _db.ReadAsync(c => c.Command(command).Since(since, limit).RowsAsync(
+            r => new AuditEntry(r.GetInt64(0), Column.Time(r.GetString(1)), r.GetString(2), r.GetString(3), r.NullableString(4), r.NullableString(5), r.NullableString(6)), ct), ct);
     }
 
     /// <summary>Queues a message that describes no visit (an enrollment notice, a door alarm sent on its own).</summary>
@@ -157,19 +126,9 @@ public sealed partial class StationStore
     public Task<IReadOnlyList<OutboxMessage>> PeekOutboxAsync(int limit = 100, CancellationToken ct = default)
     {
         Input.Limit(limit);
-        return _db.ReadAsync<IReadOnlyList<OutboxMessage>>(async c =>
-        {
-            using var command = c.Command("SELECT id, topic, payload, created_at, attempts, visit_id FROM outbox ORDER BY rowid LIMIT $limit").With("$limit", limit);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            var messages = new List<OutboxMessage>();
-            while (await reader.ReadAsync(ct))
-            {
-                messages.Add(new OutboxMessage(Guid.Parse(reader.GetString(0)), reader.GetString(1), reader.GetString(2), Column.Time(reader.GetString(3)),
-                    reader.GetInt32(4), reader.NullableString(5) is { } visit ? Guid.Parse(visit) : null));
-            }
-
-            return messages;
-        }, ct);
+        return _db.ReadAsync(c => c.Command("SELECT id, topic, payload, created_at, attempts, visit_id FROM outbox ORDER BY rowid LIMIT $limit").With("$limit", limit).RowsAsync(
+            r => new OutboxMessage(Guid.Parse(r.GetString(0)), r.GetString(1), r.GetString(2), Column.Time(r.GetString(3)), r.GetInt32(4),
+                r.NullableString(5) is { } visit ? Guid.Parse(visit) : null), ct), ct);
     }
 
     /// <summary>Counts one more delivery attempt for each of <paramref name="ids"/>.</summary>

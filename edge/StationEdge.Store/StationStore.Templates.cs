@@ -77,23 +77,12 @@ public sealed partial class StationStore
     public Task<IReadOnlyList<TemplateInfo>> ListTemplatesAsync(string workerId, CancellationToken ct = default)
     {
         Input.WorkerId(workerId);
-        return _db.ReadAsync<IReadOnlyList<TemplateInfo>>(async c =>
-        {
-            using var command = c.Command($"""
-                SELECT id, embedder_sha256, dimensions, {QualityColumns},
-                       EXISTS (SELECT 1 FROM crops WHERE template_id = templates.id), created_at
-                FROM templates WHERE worker_id = $worker ORDER BY rowid
-                """).With("$worker", workerId);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            var list = new List<TemplateInfo>();
-            while (await reader.ReadAsync(ct))
-            {
-                list.Add(new TemplateInfo(Guid.Parse(reader.GetString(0)), reader.GetString(1), reader.GetInt32(2), ReadQuality(reader, 3),
-                    reader.GetInt64(8) != 0, Column.Time(reader.GetString(9))));
-            }
-
-            return list;
-        }, ct);
+        return _db.ReadAsync(c => c.Command($"""
+            SELECT id, embedder_sha256, dimensions, {QualityColumns},
+                   EXISTS (SELECT 1 FROM crops WHERE template_id = templates.id), created_at
+            FROM templates WHERE worker_id = $worker ORDER BY rowid
+            """).With("$worker", workerId).RowsAsync(
+            r => new TemplateInfo(Guid.Parse(r.GetString(0)), r.GetString(1), r.GetInt32(2), ReadQuality(r, 3), r.GetInt64(8) != 0, Column.Time(r.GetString(9))), ct), ct);
     }
 
     /// <summary>
@@ -103,23 +92,12 @@ public sealed partial class StationStore
     public Task<IReadOnlyList<Guid>> ListTemplatesToReembedAsync(string embedderSha256, CancellationToken ct = default)
     {
         Input.Sha256(embedderSha256);
-        return _db.ReadAsync<IReadOnlyList<Guid>>(async c =>
-        {
-            using var command = c.Command("""
-                SELECT t.id FROM templates t JOIN crops ON crops.template_id = t.id
-                WHERE t.embedder_sha256 <> $sha
-                  AND NOT EXISTS (SELECT 1 FROM templates n WHERE n.derived_from = t.id AND n.embedder_sha256 = $sha)
-                ORDER BY t.rowid
-                """).With("$sha", embedderSha256);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            var ids = new List<Guid>();
-            while (await reader.ReadAsync(ct))
-            {
-                ids.Add(Guid.Parse(reader.GetString(0)));
-            }
-
-            return ids;
-        }, ct);
+        return _db.ReadAsync(c => c.Command("""
+            SELECT t.id FROM templates t JOIN crops ON crops.template_id = t.id
+            WHERE t.embedder_sha256 <> $sha
+              AND NOT EXISTS (SELECT 1 FROM templates n WHERE n.derived_from = t.id AND n.embedder_sha256 = $sha)
+            ORDER BY t.rowid
+            """).With("$sha", embedderSha256).RowsAsync(r => Guid.Parse(r.GetString(0)), ct), ct);
     }
 
     /// <summary>A template's decrypted aligned crop, or null when none was kept.</summary>

@@ -153,35 +153,23 @@ public sealed partial class StationStore
         return found.Count == 0 ? null : found[0];
     }
 
-    private static async Task<IReadOnlyList<Worker>> ReadWorkersAsync(SqliteCommand command, CancellationToken ct)
-    {
-        using (command)
+    private static Task<IReadOnlyList<Worker>> ReadWorkersAsync(SqliteCommand command, CancellationToken ct) =>
+        command.RowsAsync(r => new Worker
         {
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            var workers = new List<Worker>();
-            while (await reader.ReadAsync(ct))
-            {
-                workers.Add(new Worker
-                {
-                    Id = reader.GetString(0),
-                    Name = reader.GetString(1),
-                    Phone = reader.NullableString(2),
-                    Employer = reader.NullableString(3),
-                    MemberNumber = reader.NullableString(4),
-                    Status = reader.GetString(5) == "suspended" ? WorkerStatus.Suspended : WorkerStatus.Active,
-                    ValidUntil = reader.NullableString(6) is { } valid ? Column.Date(valid) : null,
-                    ConsentAt = Column.Time(reader.GetString(7)),
-                    ConsentVersion = reader.GetString(8),
-                    EnrolledBy = reader.GetString(9),
-                    HomeStation = reader.NullableString(10),
-                    CreatedAt = Column.Time(reader.GetString(11)),
-                    UpdatedAt = Column.Time(reader.GetString(12)),
-                });
-            }
-
-            return workers;
-        }
-    }
+            Id = r.GetString(0),
+            Name = r.GetString(1),
+            Phone = r.NullableString(2),
+            Employer = r.NullableString(3),
+            MemberNumber = r.NullableString(4),
+            Status = r.GetString(5) == "suspended" ? WorkerStatus.Suspended : WorkerStatus.Active,
+            ValidUntil = r.NullableString(6) is { } valid ? Column.Date(valid) : null,
+            ConsentAt = Column.Time(r.GetString(7)),
+            ConsentVersion = r.GetString(8),
+            EnrolledBy = r.GetString(9),
+            HomeStation = r.NullableString(10),
+            CreatedAt = Column.Time(r.GetString(11)),
+            UpdatedAt = Column.Time(r.GetString(12)),
+        }, ct);
 
     private static string Status(WorkerStatus status) => status == WorkerStatus.Suspended ? "suspended" : "active";
 

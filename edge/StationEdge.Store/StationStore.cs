@@ -115,15 +115,7 @@ public sealed partial class StationStore : IAsyncDisposable
 
     private static async Task CheckIntegrityAsync(SqliteConnection connection, StorePaths paths, CancellationToken ct)
     {
-        var problems = new List<string>();
-        using (var check = connection.Command("PRAGMA quick_check(3)"))
-        await using (var reader = await check.ExecuteReaderAsync(ct))
-        {
-            while (await reader.ReadAsync(ct))
-            {
-                problems.Add(reader.GetString(0));
-            }
-        }
+        var problems = await connection.Command("PRAGMA quick_check(3)").RowsAsync(r => r.GetString(0), ct);
 
         if (problems is not ["ok"])
         {

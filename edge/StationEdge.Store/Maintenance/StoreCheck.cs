@@ -141,18 +141,8 @@ internal static class StoreCheck
         return (templates, crops);
     }
 
-    internal static async Task<List<string>> LinesAsync(SqliteConnection connection, string sql, CancellationToken ct, SqliteTransaction? transaction = null)
-    {
-        using var command = connection.Command(sql, transaction);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var lines = new List<string>();
-        while (await reader.ReadAsync(ct))
-        {
-            lines.Add(reader.GetString(0));
-        }
-
-        return lines;
-    }
+    internal static Task<IReadOnlyList<string>> LinesAsync(SqliteConnection connection, string sql, CancellationToken ct, SqliteTransaction? transaction = null) =>
+        connection.Command(sql, transaction).RowsAsync(r => r.GetString(0), ct);
 
     internal static async Task<object?> ScalarAsync(SqliteConnection connection, string sql, CancellationToken ct)
     {

@@ -192,6 +192,26 @@ internal static class Column
         return command;
     }
 
+    /// <summary>Runs the query and maps each row; the command is disposed.</summary>
+    public static async Task<IReadOnlyList<T>> RowsAsync<T>(this SqliteCommand command, Func<SqliteDataReader, T> map, CancellationToken ct)
+    {
+        using (command)
+        {
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            var rows = new List<T>();
+            while (await reader.ReadAsync(ct))
+            {
+                rows.Add(map(reader));
+            }
+
+            return rows;
+        }
+    }
+
+    /// <summary>Binds <c>$since</c> (null: no lower bound) and <c>$limit</c> of a newest-first listing.</summary>
+    public static SqliteCommand Since(this SqliteCommand command, DateTimeOffset? since, int limit) =>
+        command.With("$since", since is { } s ? Time(s) : null).With("$limit", limit);
+
     public static string? NullableString(this SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
     public static float? NullableFloat(this SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : (float)reader.GetDouble(ordinal);

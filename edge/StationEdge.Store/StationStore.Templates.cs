@@ -52,9 +52,11 @@ public sealed partial class StationStore
                 {
                     var id = Guid.Parse(reader.GetString(0));
                     var workerId = reader.GetString(1);
-                    var embedding = new float[reader.GetInt32(2)];
                     var value = new SealedValue(reader.GetFieldValue<byte[]>(3), reader.GetFieldValue<byte[]>(4), reader.GetFieldValue<byte[]>(5));
-                    if (RowCipher.TryOpen(aes, value, MemoryMarshal.AsBytes(embedding.AsSpan()), RowCipher.TemplateData(id, workerId, embedderSha256)))
+                    // The vector's size comes from the ciphertext, not the (unauthenticated) dimensions column.
+                    var embedding = new float[value.Ciphertext.Length / sizeof(float)];
+                    if (value.Ciphertext.Length == reader.GetInt32(2) * sizeof(float)
+                        && RowCipher.TryOpen(aes, value, MemoryMarshal.AsBytes(embedding.AsSpan()), RowCipher.TemplateData(id, workerId, embedderSha256)))
                     {
                         templates.Add(new StoredTemplate(id, workerId, embedderSha256, embedding, ReadQuality(reader, 6)));
                     }

@@ -31,7 +31,7 @@ public sealed partial class StationStore : IAsyncDisposable
         _lock = lockFile;
         _time = time;
         _logger = logger;
-        _ids = new UuidV7(time);
+        _ids = new UuidV7();
         SchemaVersion = schemaVersion;
     }
 

@@ -14,17 +14,8 @@ public sealed class UuidV7
 {
     private const int CounterMax = 0xFFF;
     private readonly Lock _lock = new();
-    private readonly TimeProvider _time;
     private long _lastMs = -1;
     private int _counter;
-
-    public UuidV7(TimeProvider? time = null)
-    {
-        _time = time ?? TimeProvider.System;
-    }
-
-    /// <summary>A new id stamped with the clock's current millisecond (or just after the last id, when the clock is behind it).</summary>
-    public Guid Next() => Next(_time.GetUtcNow());
 
     /// <summary>A new id stamped with <paramref name="at"/> (or just after the last id, when that is earlier).</summary>
     public Guid Next(DateTimeOffset at)

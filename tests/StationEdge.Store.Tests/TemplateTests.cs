@@ -64,6 +64,24 @@ public sealed class TemplateTests
     }
 
     [Fact]
+    public async Task AlteredDimensions_AreRefused_WithoutAllocatingThem()
+    {
+        await using var test = await TestStore.OpenAsync();
+        var enrollment = await test.Store.EnrollAsync(TestStore.Worker("W001"), [TestStore.Template(1)], TestStore.Keeper);
+        using (var raw = test.Raw())
+        {
+            using var grow = raw.CreateCommand();
+            grow.CommandText = "UPDATE templates SET dimensions = 1000000000";
+            grow.ExecuteNonQuery();
+        }
+
+        var load = await test.Store.LoadTemplatesAsync(TestStore.Sha);
+
+        Assert.Empty(load.Templates);
+        Assert.Equal(enrollment.TemplateIds[0], Assert.Single(load.Unreadable).Id);
+    }
+
+    [Fact]
     public async Task CiphertextMovedToAnotherWorkersRow_FailsAuthentication()
     {
         await using var test = await TestStore.OpenAsync();

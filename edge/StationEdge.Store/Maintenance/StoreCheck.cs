@@ -116,8 +116,8 @@ internal static class StoreCheck
             while (await reader.ReadAsync(ct))
             {
                 var value = new SealedValue(reader.GetFieldValue<byte[]>(4), reader.GetFieldValue<byte[]>(5), reader.GetFieldValue<byte[]>(6));
-                var plain = new byte[reader.GetInt32(3) * sizeof(float)];
-                if (!RowCipher.TryOpen(aes, value, plain, RowCipher.TemplateData(Guid.Parse(reader.GetString(0)), reader.GetString(1), reader.GetString(2))))
+                var plain = new byte[value.Ciphertext.Length];
+                if (value.Ciphertext.Length != reader.GetInt32(3) * sizeof(float) || !RowCipher.TryOpen(aes, value, plain, RowCipher.TemplateData(Guid.Parse(reader.GetString(0)), reader.GetString(1), reader.GetString(2))))
                 {
                     templates++;
                 }

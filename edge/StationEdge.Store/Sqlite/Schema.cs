@@ -1,0 +1,159 @@
+using Microsoft.Data.Sqlite;
+
+namespace StationEdge.Store.Sqlite;
+
+/// <summary>One forward-only schema step: applied in its own transaction together with <c>PRAGMA user_version = Version</c>.</summary>
+internal sealed record Migration(int Version, string Name, string Sql);
+
+/// <summary>The schema, as the numbered steps that build it. Append new steps; never edit or reorder a shipped one.</summary>
+internal static class Schema
+{
+    /// <summary>"STED" in the header's application_id, so a foreign SQLite file in the data folder is refused.</summary>
+    public const int ApplicationId = 0x53544544;
+
+    public const int PageSize = 4096;
+
+    public static readonly IReadOnlyList<Migration> Steps =
+    [
+        new(1, "workers, templates, crops, visits, door events, audit, outbox", """
+            CREATE TABLE meta (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            ) STRICT;
+
+            CREATE TABLE workers (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                phone TEXT,
+                employer TEXT,
+                member_number TEXT,
+                status TEXT NOT NULL CHECK (status IN ('active', 'suspended')),
+                valid_until TEXT,
+                consent_at TEXT NOT NULL,
+                consent_version TEXT NOT NULL,
+                enrolled_by TEXT NOT NULL,
+                home_station TEXT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX workers_name ON workers (name);
+            CREATE INDEX workers_phone ON workers (phone);
+            CREATE INDEX workers_member_number ON workers (member_number);
+
+            CREATE TABLE templates (
+                id TEXT PRIMARY KEY,
+                worker_id TEXT NOT NULL REFERENCES workers (id) ON DELETE CASCADE,
+                embedder_sha256 TEXT NOT NULL CHECK (length(embedder_sha256) = 64),
+                dimensions INTEGER NOT NULL CHECK (dimensions > 0),
+                nonce BLOB NOT NULL,
+                ciphertext BLOB NOT NULL,
+                tag BLOB NOT NULL,
+                inter_eye_px REAL NOT NULL,
+                yaw_deg REAL NOT NULL,
+                sharpness REAL NOT NULL,
+                brightness REAL NOT NULL,
+                detector_score REAL NOT NULL,
+                derived_from TEXT,
+                created_at TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX templates_worker ON templates (worker_id);
+            CREATE INDEX templates_embedder ON templates (embedder_sha256);
+            CREATE INDEX templates_derived_from ON templates (derived_from);
+
+            CREATE TABLE crops (
+                template_id TEXT PRIMARY KEY REFERENCES templates (id) ON DELETE CASCADE,
+                width INTEGER NOT NULL,
+                height INTEGER NOT NULL,
+                nonce BLOB NOT NULL,
+                ciphertext BLOB NOT NULL,
+                tag BLOB NOT NULL
+            ) STRICT;
+
+            CREATE TABLE visits (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                id TEXT NOT NULL UNIQUE,
+                time TEXT NOT NULL,
+                worker_id TEXT,
+                decision TEXT NOT NULL CHECK (decision IN ('granted', 'refused')),
+                reason TEXT NOT NULL,
+                method TEXT NOT NULL CHECK (method IN ('face', 'pass', 'keeper')),
+                score REAL,
+                margin REAL,
+                liveness REAL
+            ) STRICT;
+            CREATE INDEX visits_time ON visits (time);
+            CREATE INDEX visits_worker ON visits (worker_id);
+
+            CREATE TABLE door_events (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                time TEXT NOT NULL,
+                type TEXT NOT NULL,
+                details TEXT
+            ) STRICT;
+            CREATE INDEX door_events_time ON door_events (time);
+
+            CREATE TABLE audit (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                time TEXT NOT NULL,
+                keeper TEXT NOT NULL,
+                action TEXT NOT NULL,
+                target TEXT,
+                details TEXT,
+                address TEXT
+            ) STRICT;
+            CREATE INDEX audit_time ON audit (time);
+
+            CREATE TABLE outbox (
+                id TEXT PRIMARY KEY,
+                topic TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                visit_id TEXT REFERENCES visits (id)
+            ) STRICT;
+            CREATE INDEX outbox_visit ON outbox (visit_id);
+            """),
+    ];
+
+    public static int LatestVersion => Steps[^1].Version;
+
+    /// <summary>The tables in the order a rebuild fills them (parents before children).</summary>
+    public static readonly IReadOnlyList<string> Tables = ["meta", "workers", "templates", "crops", "visits", "door_events", "audit", "outbox"];
+
+    /// <summary>Brings the database up to the last of <paramref name="steps"/>; returns the versions applied.</summary>
+    /// <exception cref="StoreException">The database is newer than these steps (<see cref="StoreFault.SchemaTooNew"/>).</exception>
+    public static async Task<IReadOnlyList<int>> MigrateAsync(SqliteConnection connection, string databasePath, IReadOnlyList<Migration> steps, CancellationToken ct)
+    {
+        var current = await UserVersionAsync(connection, ct);
+        var latest = steps.Count == 0 ? 0 : steps[^1].Version;
+        if (current > latest)
+        {
+            throw new StoreException(StoreFault.SchemaTooNew,
+                $"{databasePath} has schema version {current}, newer than this station-edge knows ({latest}): run the station-edge that wrote it, or restore a backup");
+        }
+
+        var applied = new List<int>();
+        foreach (var step in steps.Where(s => s.Version > current))
+        {
+            using var transaction = connection.BeginTransaction();
+            using (var command = connection.CreateCommand())
+            {
+                command.Transaction = transaction;
+                command.CommandText = step.Sql + $";\nPRAGMA user_version = {step.Version};";
+                await command.ExecuteNonQueryAsync(ct);
+            }
+
+            transaction.Commit();
+            applied.Add(step.Version);
+        }
+
+        return applied;
+    }
+
+    public static async Task<int> UserVersionAsync(SqliteConnection connection, CancellationToken ct)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA user_version";
+        return Convert.ToInt32(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,3 @@
+// Every test here runs real ffmpeg children, checks this process's children afterwards, and is sensitive to a second
+// camera competing for two cores: one test at a time.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]

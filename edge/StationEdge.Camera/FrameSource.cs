@@ -77,7 +77,7 @@ public sealed class FrameSource : BackgroundService
                     _slot.Received,
                     _slot.Dropped,
                     _restarts,
-                    _state is CameraState.Starting or CameraState.Running ? _run?.ProcessId : null,
+                    _run?.ProcessId,
                     _lastProblem);
             }
         }
@@ -113,7 +113,7 @@ public sealed class FrameSource : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        CameraLog.Starting(_logger, Source.Display, _command.ToString());
+        CameraLog.Starting(_logger, Source.Display, Source.Redact(_command.ToString()));
         var backoff = new RestartBackoff(
             TimeSpan.FromMilliseconds(_options.RestartMinMs),
             TimeSpan.FromMilliseconds(_options.RestartMaxMs),
@@ -212,7 +212,10 @@ public sealed class FrameSource : BackgroundService
         lock (_stateLock)
         {
             _run = run;
-            _state = CameraState.Starting;
+            if (!lost)
+            {
+                _state = CameraState.Starting;
+            }
         }
 
         CameraLog.Started(_logger, Source.Display, run.ProcessId);
@@ -246,7 +249,7 @@ public sealed class FrameSource : BackgroundService
 
         var code = run.ExitCode;
         var finished = !Source.IsLive && run.Frames > 0 && code == 0;
-        return new RunOutcome(finished ? RunEnd.Finished : RunEnd.Failed, CameraLossReason.Exited, code, exit, run.Frames, healthyFor);
+        return new RunOutcome(finished ? RunEnd.Finished : RunEnd.Failed, CameraLossReason.Exited, code, Source.Redact(exit), run.Frames, healthyFor);
     }
 
     /// <summary>Watches one run until its output ends (null) or it stalls (the reason).</summary>

@@ -53,12 +53,25 @@ public sealed record CameraSource
     public bool IsLive => Kind is CameraSourceKind.Device or CameraSourceKind.Rtsp or CameraSourceKind.Rpicam;
 
     /// <summary>The source for logs and events: an RTSP URL loses its user name and password.</summary>
-    public string Display => Kind switch
+    public string Display => Redact(Kind == CameraSourceKind.Lavfi ? LavfiPrefix + Location : Location);
+
+    /// <summary>
+    /// <paramref name="text"/> (a command line, an ffmpeg message) without the RTSP URL's user name and password, so
+    /// that logs, events and health pages never show a camera's credentials.
+    /// </summary>
+    public string Redact(string text)
     {
-        CameraSourceKind.Rtsp => WithoutCredentials(Location),
-        CameraSourceKind.Lavfi => LavfiPrefix + Location,
-        _ => Location,
-    };
+        ArgumentNullException.ThrowIfNull(text);
+        if (Kind != CameraSourceKind.Rtsp)
+        {
+            return text;
+        }
+
+        var start = Location.IndexOf("://", StringComparison.Ordinal) + 3;
+        var end = Location.IndexOf('/', start);
+        var at = Location.LastIndexOf('@', end < 0 ? Location.Length - 1 : end - 1);
+        return at < start ? text : text.Replace(Location[start..at], "***", StringComparison.Ordinal);
+    }
 
     /// <summary>Parses and checks <paramref name="text"/>; <paramref name="error"/> is a one-line reason naming <c>Camera:Source</c>.</summary>
     public static bool TryParse(string? text, out CameraSource? source, out string? error)
@@ -102,14 +115,6 @@ public sealed record CameraSource
         }
 
         return TryParsePath(text, out source, out error);
-    }
-
-    private static string WithoutCredentials(string url)
-    {
-        var start = url.IndexOf("://", StringComparison.Ordinal) + 3;
-        var end = url.IndexOf('/', start);
-        var at = url.LastIndexOf('@', end < 0 ? url.Length - 1 : end - 1);
-        return at < start ? url : string.Concat(url.AsSpan(0, start), "***", url.AsSpan(at));
     }
 
     private static bool TryParseUrl(string text, out CameraSource? source, out string? error)

@@ -53,6 +53,13 @@ internal sealed class RunningCamera : IAsyncDisposable
         return frame;
     }
 
+    /// <summary>The access loop's read until the source ends (null), failing the test on a wait longer than <see cref="Patience"/>.</summary>
+    public async Task<CameraFrame?> ReadOrEndAsync()
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        return await Source.ReadNextAsync(timeout.Token);
+    }
+
     /// <summary>The next event of type <typeparamref name="T"/>; other events before it are kept in <see cref="Seen"/>.</summary>
     public async Task<T> NextEventAsync<T>()
         where T : CameraEvent

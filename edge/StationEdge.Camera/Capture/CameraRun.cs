@@ -20,6 +20,7 @@ public sealed class CameraStartException : Exception
 internal sealed class CameraRun
 {
     private static readonly TimeSpan ReapTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ExitNoticeTimeout = TimeSpan.FromSeconds(1);
 
     private readonly FramePool _pool;
     private readonly LatestFrameSlot _slot;
@@ -33,6 +34,7 @@ internal sealed class CameraRun
     private long _firstFrameTimestamp;
     private long _lastFrameTimestamp;
     private long _transferTicks;
+    private volatile bool _rpicamEndedFirst;
 
     private CameraRun(CameraCommand command, FramePool pool, LatestFrameSlot slot, TimeProvider time)
     {
@@ -70,14 +72,15 @@ internal sealed class CameraRun
         _drains.Add(Stderr.DrainAsync(_ffmpeg.StandardError, ""));
         var reader = new Thread(ReadFrames) { IsBackground = true, Name = $"camera-reader-{_ffmpeg.Id}" };
         reader.Start();
-        var exits = new List<Task> { _ffmpeg.WaitForExitAsync(), _readerDone.Task };
-        if (_rpicam is not null)
+        var ffmpegExit = _ffmpeg.WaitForExitAsync();
+        var rpicamExit = _rpicam?.WaitForExitAsync();
+        var exits = new List<Task> { ffmpegExit, _readerDone.Task };
+        if (rpicamExit is not null)
         {
-            exits.Add(_rpicam.WaitForExitAsync());
-            exits.Add(pump);
+            exits.AddRange([rpicamExit, pump]);
         }
 
-        Ended = Task.WhenAny(exits);
+        Ended = NoteEndAsync(exits, ffmpegExit, rpicamExit);
     }
 
     /// <summary>ffmpeg's process id.</summary>
@@ -132,14 +135,15 @@ internal sealed class CameraRun
         // After the kill the pipes close, so the reader and the drains end; bounded in case a grandchild holds a pipe.
         await Task.WhenAll(_drains.Append(_readerDone.Task)).WaitAsync(ReapTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         var why = Describe();
-        ExitCode = _ffmpeg.HasExited ? _ffmpeg.ExitCode : null;
+        var culprit = _rpicamEndedFirst ? _rpicam! : _ffmpeg;
+        ExitCode = culprit.HasExited ? culprit.ExitCode : null;
         Unreaped = unreaped.Count > 0;
         _ffmpeg.Dispose();
         _rpicam?.Dispose();
         return Unreaped ? $"{why}; {string.Join(", ", unreaped)} did not exit after SIGKILL" : why;
     }
 
-    /// <summary>ffmpeg's exit code, once <see cref="StopAsync"/> has reaped it.</summary>
+    /// <summary>The exit code of the child that ended the run (ffmpeg unless rpicam-vid died first), once reaped.</summary>
     public int? ExitCode { get; private set; }
 
     /// <summary>A child survived SIGKILL for five seconds (stuck in the kernel, e.g. a hung USB driver).</summary>
@@ -155,7 +159,7 @@ internal sealed class CameraRun
     /// <summary>Which child ended and how, with its last stderr line.</summary>
     private string Describe()
     {
-        var (name, process) = _rpicam is { HasExited: true } && !_ffmpeg.HasExited ? ("rpicam-vid", _rpicam) : ("ffmpeg", _ffmpeg);
+        var (name, process) = _rpicamEndedFirst ? ("rpicam-vid", _rpicam!) : ("ffmpeg", _ffmpeg);
         var status = process.HasExited ? ExitText(name, process.ExitCode) : $"{name} stopped delivering frames";
         var last = Stderr.LastLine;
         return last is null ? status : $"{status}: {last}";
@@ -164,6 +168,21 @@ internal sealed class CameraRun
     internal static string ExitText(string name, int code) => code is > 128 and < 160
         ? $"{name} was killed by signal {code - 128} (exit code {code})"
         : $"{name} exited with code {code}";
+
+    private async Task NoteEndAsync(List<Task> exits, Task ffmpegExit, Task? rpicamExit)
+    {
+        await Task.WhenAny(exits);
+        if (rpicamExit is null)
+        {
+            return;
+        }
+
+        // Whichever child exited first is the one to blame: ffmpeg ends by itself once rpicam-vid's output stops, and
+        // the pipe's end can be seen before either exit is.
+        var firstExit = Task.WhenAny(ffmpegExit, rpicamExit);
+        await Task.WhenAny(firstExit, Task.Delay(ExitNoticeTimeout));
+        _rpicamEndedFirst = firstExit.IsCompleted && await firstExit == rpicamExit;
+    }
 
     private void ReadFrames()
     {

@@ -142,6 +142,12 @@ public sealed record CameraSource
         source = null;
         error = null;
         var kind = FileKinds.Of(path);
+        if (kind == FileKind.Missing && !IsVideoDeviceName(path))
+        {
+            error = $"{SourceKey} '{path}' does not exist, and a camera that may be plugged in later is /dev/videoN or under /dev/v4l/";
+            return false;
+        }
+
         if (kind is not (FileKind.Missing or FileKind.CharacterDevice))
         {
             error = $"{SourceKey} '{path}' is {FileKinds.Describe(kind)}, not a v4l2 video device";
@@ -151,6 +157,10 @@ public sealed record CameraSource
         source = new CameraSource(CameraSourceKind.Device, path);
         return true;
     }
+
+    private static bool IsVideoDeviceName(string path) =>
+        path.StartsWith("/dev/v4l/", StringComparison.Ordinal)
+        || (path.StartsWith("/dev/video", StringComparison.Ordinal) && path.Length > 10 && path[10..].All(char.IsAsciiDigit));
 
     private static bool TryParsePath(string text, out CameraSource? source, out string? error)
     {

@@ -124,7 +124,7 @@ public sealed class FrameSource : BackgroundService
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var outcome = await RunOnceAsync(lostAt != 0, lostAt, restartsSinceLoss, stoppingToken);
+                var outcome = await RunOnceAsync(lostAt, restartsSinceLoss, stoppingToken);
                 if (outcome.Kind == RunEnd.Finished)
                 {
                     if (_options.Loop)
@@ -149,7 +149,6 @@ public sealed class FrameSource : BackgroundService
                 lock (_stateLock)
                 {
                     _lastProblem = outcome.Detail;
-                    _restarts++;
                 }
 
                 if (lostAt == 0)
@@ -163,8 +162,12 @@ public sealed class FrameSource : BackgroundService
 
                 var delay = backoff.Next(outcome.HealthyFor);
                 CameraLog.Restarting(_logger, Source.Display, (int)delay.TotalMilliseconds, outcome.Detail);
-                restartsSinceLoss++;
                 await Task.Delay(delay, _time, stoppingToken);
+                restartsSinceLoss++;
+                lock (_stateLock)
+                {
+                    _restarts++;
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -173,9 +176,9 @@ public sealed class FrameSource : BackgroundService
         }
         finally
         {
-            if (_state != CameraState.Ended)
+            lock (_stateLock)
             {
-                SetState(CameraState.Stopped);
+                _state = _state == CameraState.Ended ? CameraState.Ended : CameraState.Stopped;
             }
 
             _slot.End();
@@ -197,22 +200,24 @@ public sealed class FrameSource : BackgroundService
         base.Dispose();
     }
 
-    private async Task<RunOutcome> RunOnceAsync(bool lost, long lostAt, int restartsSinceLoss, CancellationToken ct)
+    /// <summary>One run of ffmpeg, from start to its end or stall; <paramref name="lostAt"/> is when the camera was lost, or 0.</summary>
+    private async Task<RunOutcome> RunOnceAsync(long lostAt, int restartsSinceLoss, CancellationToken ct)
     {
         CameraRun run;
         try
         {
             run = CameraRun.Start(_command, _pool, _slot, _time);
         }
-        catch (CameraStartException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // Whatever stops a start, the camera stays supervised: the door must not go down with it.
             return new RunOutcome(RunEnd.Failed, CameraLossReason.StartFailed, null, e.Message, 0, TimeSpan.Zero);
         }
 
         lock (_stateLock)
         {
             _run = run;
-            if (!lost)
+            if (lostAt == 0)
             {
                 _state = CameraState.Starting;
             }
@@ -223,7 +228,7 @@ public sealed class FrameSource : BackgroundService
         string exit;
         try
         {
-            stalled = await WatchAsync(run, lost, lostAt, restartsSinceLoss, ct);
+            stalled = await WatchAsync(run, lostAt, restartsSinceLoss, ct);
         }
         finally
         {
@@ -253,7 +258,7 @@ public sealed class FrameSource : BackgroundService
     }
 
     /// <summary>Watches one run until its output ends (null) or it stalls (the reason).</summary>
-    private async Task<string?> WatchAsync(CameraRun run, bool lost, long lostAt, int restartsSinceLoss, CancellationToken ct)
+    private async Task<string?> WatchAsync(CameraRun run, long lostAt, int restartsSinceLoss, CancellationToken ct)
     {
         var stall = TimeSpan.FromMilliseconds(_options.StallMs);
         var startTimeout = TimeSpan.FromMilliseconds(_options.StartTimeoutMs);
@@ -274,7 +279,7 @@ public sealed class FrameSource : BackgroundService
                 up = true;
                 SetState(CameraState.Running);
                 CameraLog.FirstFrame(_logger, Source.Display, run.ProcessId, (int)_time.GetElapsedTime(run.StartTimestamp).TotalMilliseconds);
-                if (lost)
+                if (lostAt != 0)
                 {
                     var downtime = _time.GetElapsedTime(lostAt);
                     CameraLog.Back(_logger, Source.Display, (int)downtime.TotalMilliseconds);

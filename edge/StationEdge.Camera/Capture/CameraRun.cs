@@ -4,7 +4,7 @@ using System.Diagnostics;
 namespace StationEdge.Camera;
 
 /// <summary>ffmpeg (or rpicam-vid) could not be started at all.</summary>
-public sealed class CameraStartException : Exception
+internal sealed class CameraStartException : Exception
 {
     public CameraStartException(string message, Exception? inner = null)
         : base(message, inner)

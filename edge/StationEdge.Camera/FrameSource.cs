@@ -95,6 +95,7 @@ public sealed class FrameSource : BackgroundService
         }
     }
 
+    /// <summary>Frame buffers allocated so far: a handful in steady state, however many frames went by.</summary>
     internal int BuffersAllocated => _pool.Allocated;
 
     /// <summary>
@@ -135,7 +136,6 @@ public sealed class FrameSource : BackgroundService
 
                     SetState(CameraState.Ended);
                     CameraLog.Ended(_logger, Source.Display, outcome.Frames);
-                    _slot.End();
                     _events.Writer.TryWrite(new CameraEnded(_time.GetUtcNow(), _slot.Received));
                     return;
                 }
@@ -176,12 +176,15 @@ public sealed class FrameSource : BackgroundService
         }
         finally
         {
+            bool ended;
             lock (_stateLock)
             {
-                _state = _state == CameraState.Ended ? CameraState.Ended : CameraState.Stopped;
+                ended = _state == CameraState.Ended;
+                _state = ended ? CameraState.Ended : CameraState.Stopped;
             }
 
-            _slot.End();
+            // A recording that played to its end keeps its last frame for a reader that has not had it yet.
+            _slot.End(keepLast: ended);
             _events.Writer.TryComplete();
             CameraLog.Stopped(_logger, Source.Display);
         }

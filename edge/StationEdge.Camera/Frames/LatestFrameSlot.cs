@@ -107,8 +107,11 @@ internal sealed class LatestFrameSlot
         previous?.Release();
     }
 
-    /// <summary>No frame will come any more: waiting readers get null.</summary>
-    public void End()
+    /// <summary>
+    /// No frame will come any more: readers get the newest frame if they have not had it, then null. A finished
+    /// recording keeps its last frame; a stopped camera (<paramref name="keepLast"/> false) leaves none.
+    /// </summary>
+    public void End(bool keepLast)
     {
         TaskCompletionSource? wake;
         lock (_lock)
@@ -118,7 +121,11 @@ internal sealed class LatestFrameSlot
             _signal = null;
         }
 
-        Clear();
+        if (!keepLast)
+        {
+            Clear();
+        }
+
         wake?.TrySetResult();
     }
 

@@ -72,7 +72,7 @@ public sealed class FileSourceTests
         Media.Photo(folder.File("02, it's [green]: wide.jpg"), 800, 200, "lime");
         Media.Photo(folder.File("03-blue.bmp"), 100, 400, "blue");
         File.WriteAllText(folder.File("notes.txt"), "not a photo");
-        await using var camera = await RunningCamera.StartAsync(new CameraOptions { Source = folder.Path, Width = 160, Height = 120, Fps = 10, PhotoSeconds = 0.5 });
+        await using var camera = await RunningCamera.StartAsync(new CameraOptions { Source = folder.Path, Width = 160, Height = 120, Fps = 10, PhotoSeconds = 0.8 });
 
         var shown = new List<string>();
         while (await camera.ReadOrEndAsync() is { } frame)
@@ -101,7 +101,7 @@ public sealed class FileSourceTests
         }
 
         Assert.Equal(["red", "green", "blue"], shown);
-        Assert.Equal(15, (await camera.NextEventAsync<CameraEnded>()).Frames);
+        Assert.Equal(24, (await camera.NextEventAsync<CameraEnded>()).Frames);
     }
 
     [Fact]
@@ -110,7 +110,7 @@ public sealed class FileSourceTests
         using var folder = new TempFolder();
         Media.Photo(folder.File("a.png"), 64, 48, "red");
         Media.Photo(folder.File("b.png"), 64, 48, "lime");
-        await using var camera = await RunningCamera.StartAsync(new CameraOptions { Source = folder.Path, Width = 64, Height = 48, Fps = 10, PhotoSeconds = 0.3, Loop = true });
+        await using var camera = await RunningCamera.StartAsync(new CameraOptions { Source = folder.Path, Width = 64, Height = 48, Fps = 10, PhotoSeconds = 0.6, Loop = true });
         var shown = new List<string>();
         while (shown.Count < 5)
         {

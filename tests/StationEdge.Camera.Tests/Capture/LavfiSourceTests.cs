@@ -22,6 +22,13 @@ public sealed class LavfiSourceTests
             Assert.Equal((red0 + (12 * (frame.Sequence - first.Sequence))) % 256, r);
         }
 
-        Assert.Equal(CameraState.Running, camera.Source.Health.State);
+        var health = camera.Source.Health;
+        Assert.Equal(CameraState.Running, health.State);
+        Assert.True(health.FramesPerSecond > 0);
+        Assert.True(health.FramesReceived >= 13);
+        Assert.InRange(DateTimeOffset.UtcNow - health.LastFrameAt!.Value, TimeSpan.Zero, RunningCamera.Patience);
+
+        // Pooled: 13+ frames through a handful of buffers (reader, slot, the held first frame, the one being read).
+        Assert.InRange(camera.Source.BuffersAllocated, 2, 6);
     }
 }

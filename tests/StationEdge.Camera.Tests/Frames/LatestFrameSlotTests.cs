@@ -90,10 +90,20 @@ public sealed class LatestFrameSlotTests
     {
         var waiting = _slot.TakeNextAsync(CancellationToken.None);
         var peeking = _slot.WaitNewerAsync(0, CancellationToken.None);
-        _slot.End();
+        _slot.End(keepLast: false);
         Assert.Null(await waiting);
         Assert.Null(await peeking);
         Assert.Null(_slot.TryGetLatest());
+    }
+
+    [Fact]
+    public async Task End_OfARecording_StillHandsOutItsLastFrameOnce()
+    {
+        Publish(1);
+        _slot.End(keepLast: true);
+        using var last = await _slot.TakeNextAsync(CancellationToken.None);
+        Assert.Equal(1, last!.Sequence);
+        Assert.Null(await _slot.TakeNextAsync(CancellationToken.None));
     }
 
     [Fact]

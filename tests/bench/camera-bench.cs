@@ -1,5 +1,5 @@
 #:project ../../edge/StationEdge.Camera/StationEdge.Camera.csproj
-// Camera figures on this machine: dotnet run tests/bench/camera-bench.cs [SOURCE] [SECONDS]
+// Camera figures on this machine: dotnet run -c Release tests/bench/camera-bench.cs [SOURCE] [SECONDS]
 // (default lavfi:testsrc=size=640x480:rate=15 at 640x480, 15 fps, for 20 s).
 using StationEdge.Camera;
 

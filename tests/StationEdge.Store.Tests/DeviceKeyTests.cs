@@ -107,6 +107,6 @@ public sealed class DeviceKeyTests
 
         Assert.Same(open, finished);
         var e = await Assert.ThrowsAsync<StoreException>(() => open);
-        Assert.StartsWith($"device key {fifo} is 0 bytes, not 32", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"device key {fifo} is a FIFO, not a regular file", e.Message, StringComparison.Ordinal);
     }
 }

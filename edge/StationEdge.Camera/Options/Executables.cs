@@ -1,3 +1,5 @@
+using StationEdge.Configuration;
+
 namespace StationEdge.Camera;
 
 /// <summary>Finds a program the way exec does: a path as given, a bare name on PATH.</summary>
@@ -18,6 +20,6 @@ internal static class Executables
 
     private static bool IsExecutable(string path) =>
         !OperatingSystem.IsWindows()
-        && FileKinds.Of(path) == FileKind.Regular
+        && FileInspector.KindOf(path) == FileKind.Regular
         && (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
 }

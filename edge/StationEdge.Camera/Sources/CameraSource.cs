@@ -1,3 +1,5 @@
+using StationEdge.Configuration;
+
 namespace StationEdge.Camera;
 
 public enum CameraSourceKind
@@ -141,16 +143,16 @@ public sealed record CameraSource
     {
         source = null;
         error = null;
-        var kind = FileKinds.Of(path);
-        if (kind == FileKind.Missing && !IsVideoDeviceName(path))
+        var kind = FileInspector.KindOf(path);
+        if (kind == FileKind.Unknown && !IsVideoDeviceName(path))
         {
             error = $"{SourceKey} '{path}' does not exist, and a camera that may be plugged in later is /dev/videoN or under /dev/v4l/";
             return false;
         }
 
-        if (kind is not (FileKind.Missing or FileKind.CharacterDevice))
+        if (kind is not (FileKind.Unknown or FileKind.CharacterDevice))
         {
-            error = $"{SourceKey} '{path}' is {FileKinds.Describe(kind)}, not a v4l2 video device";
+            error = $"{SourceKey} '{path}' is {FileInspector.Describe(kind)}, not a v4l2 video device";
             return false;
         }
 
@@ -167,7 +169,7 @@ public sealed record CameraSource
         source = null;
         error = null;
         var path = Path.GetFullPath(text);
-        var kind = FileKinds.Of(path);
+        var kind = FileInspector.KindOf(path);
         switch (kind)
         {
             case FileKind.Regular:
@@ -181,12 +183,12 @@ public sealed record CameraSource
                 return true;
             case FileKind.Directory:
                 return TryListPhotos(text, path, out source, out error);
-            case FileKind.Missing:
+            case FileKind.Unknown:
                 error = $"{SourceKey} '{text}': no such file or folder";
                 return false;
             default:
                 // ffmpeg opening a FIFO with no writer blocks for ever; a device belongs under /dev/.
-                error = $"{SourceKey} '{text}' is {FileKinds.Describe(kind)}, not a video file or a folder of photos";
+                error = $"{SourceKey} '{text}' is {FileInspector.Describe(kind)}, not a video file or a folder of photos";
                 return false;
         }
     }
@@ -200,7 +202,7 @@ public sealed record CameraSource
         {
             photos = Directory.EnumerateFiles(folder)
                 .Where(f => PhotoExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
-                .Where(f => FileKinds.Of(f) == FileKind.Regular)
+                .Where(f => FileInspector.KindOf(f) == FileKind.Regular)
                 .Order(StringComparer.Ordinal)
                 .ToArray();
         }

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
+using StationEdge.Configuration;
 using StationEdge.Door.Control;
 using StationEdge.Door.Gpio;
 
@@ -16,36 +17,22 @@ internal static class DoorCommandLine
     /// <summary>The top-level sections a station's config file may have; the station daemon's sections join this list.</summary>
     public static readonly IReadOnlyList<string> KnownSections = [GpioOptions.SectionName, DoorOptions.SectionName, "Logging"];
 
-    private const int MaxConfigBytes = 1 << 20;
-
     /// <summary>Reads the <c>Gpio</c> and <c>Door</c> sections (appsettings shape) from the file, or the defaults without one.</summary>
     public static DoorSettings LoadSettings(string command, string? path)
     {
         var builder = new ConfigurationBuilder();
-        if (path is not null)
-        {
-            builder.AddJsonStream(new MemoryStream(ReadConfig(command, path)));
-        }
-
-        IConfiguration configuration;
         try
         {
-            configuration = builder.Build();
-        }
-        catch (Exception failure) when (failure is InvalidDataException or FormatException or JsonException)
-        {
-            var innermost = failure;
-            while (innermost.InnerException is not null)
+            if (path is not null)
             {
-                innermost = innermost.InnerException;
+                builder.AddStationConfigFile(path);
             }
 
-            throw CliError.BadInput($"{command}: --config {path}: not valid JSON ({innermost.Message.ReplaceLineEndings(" ")})");
+            return DoorSettings.Load(builder.Build(), [.. KnownSections]);
         }
-
-        try
+        catch (ConfigFileException failure)
         {
-            return DoorSettings.Load(configuration, [.. KnownSections]);
+            throw CliError.BadInput($"{command}: --config {failure.Message}");
         }
         catch (OptionsValidationException failure)
         {
@@ -71,40 +58,6 @@ internal static class DoorCommandLine
         };
     }
 
-    // A FIFO, a character device or a socket reports size 0, so it is refused before anything opens it (opening a FIFO
-    // blocks until a writer comes, and a signal cannot end that wait); the size limit bounds every other read.
-    private static byte[] ReadConfig(string command, string path)
-    {
-        if (Directory.Exists(path))
-        {
-            throw CliError.BadInput($"{command}: --config {path}: is a folder, not a config file");
-        }
-
-        if (!File.Exists(path))
-        {
-            throw CliError.BadInput($"{command}: --config {path}: file not found");
-        }
-
-        var length = new FileInfo(path).Length;
-        if (length == 0)
-        {
-            throw CliError.BadInput($"{command}: --config {path}: not a regular file with a config in it (empty, or a FIFO or device)");
-        }
-
-        if (length > MaxConfigBytes)
-        {
-            throw CliError.BadInput($"{command}: --config {path}: {length} bytes is too large for a config file (at most {MaxConfigBytes})");
-        }
-
-        try
-        {
-            return File.ReadAllBytes(path);
-        }
-        catch (Exception failure) when (failure is IOException or UnauthorizedAccessException)
-        {
-            throw CliError.BadInput($"{command}: --config {path}: cannot be read ({failure.Message})");
-        }
-    }
 }
 
 /// <summary>

@@ -1,4 +1,4 @@
-using StationEdge.Vision.Files;
+using StationEdge.Configuration;
 using StationEdge.Vision.Imaging;
 using StationEdge.Vision.Models;
 using StationEdge.Vision.Recognition;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using StationEdge.Configuration;
 using StationEdge.Door.Gpio;
 
 namespace StationEdge.Door.Control;
@@ -16,8 +17,8 @@ public static class DoorServiceCollectionExtensions
     public static IServiceCollection AddStationDoor(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<GpioOptions>().Configure(o => DoorSettings.Bind(configuration.GetSection(GpioOptions.SectionName), o)).ValidateOnStart();
-        services.AddOptions<DoorOptions>().Configure(o => DoorSettings.Bind(configuration.GetSection(DoorOptions.SectionName), o)).ValidateOnStart();
+        services.AddOptions<GpioOptions>().Configure(o => StrictConfiguration.Bind(configuration.GetSection(GpioOptions.SectionName), o)).ValidateOnStart();
+        services.AddOptions<DoorOptions>().Configure(o => StrictConfiguration.Bind(configuration.GetSection(DoorOptions.SectionName), o)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GpioOptions>, GpioOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DoorOptions>, DoorOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
+using StationEdge.Configuration;
 
 namespace StationEdge.Door.Control;
 
@@ -17,51 +18,11 @@ public sealed record DoorSettings(GpioOptions Gpio, DoorOptions Door)
         ArgumentNullException.ThrowIfNull(configuration);
         if (knownSections is not null)
         {
-            var unknown = configuration.GetChildren()
-                .Where(section => !knownSections.Contains(section.Key, StringComparer.OrdinalIgnoreCase))
-                .Select(section => $"'{section.Key}' is not a known section (known: {string.Join(", ", knownSections)})")
-                .ToList();
-            if (unknown.Count > 0)
-            {
-                throw new OptionsValidationException(string.Empty, typeof(DoorSettings), unknown);
-            }
+            StrictConfiguration.RefuseUnknownSections(configuration, knownSections);
         }
 
-        var gpio = Bind<GpioOptions>(configuration.GetSection(GpioOptions.SectionName));
-        var door = Bind<DoorOptions>(configuration.GetSection(DoorOptions.SectionName));
-        Check<GpioOptions>(new GpioOptionsValidator().Validate(null, gpio));
-        Check<DoorOptions>(new DoorOptionsValidator().Validate(null, door));
-        return new DoorSettings(gpio, door);
-    }
-
-    /// <summary>Binds a section into <paramref name="options"/> after checking its keys and value types.</summary>
-    /// <exception cref="OptionsValidationException">The section has an unknown key or a value of the wrong type.</exception>
-    internal static void Bind<T>(IConfigurationSection section, T options)
-        where T : class
-    {
-        var failures = new List<string>();
-        ConfigurationShape.Check(section, typeof(T), failures);
-        if (failures.Count > 0)
-        {
-            throw new OptionsValidationException(section.Path, typeof(T), failures);
-        }
-
-        section.Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
-    }
-
-    private static T Bind<T>(IConfigurationSection section)
-        where T : class, new()
-    {
-        var options = new T();
-        Bind(section, options);
-        return options;
-    }
-
-    private static void Check<T>(ValidateOptionsResult result)
-    {
-        if (result.Failed)
-        {
-            throw new OptionsValidationException(typeof(T).Name, typeof(T), result.Failures);
-        }
+        return new DoorSettings(
+            StrictConfiguration.Load(configuration.GetSection(GpioOptions.SectionName), new GpioOptionsValidator()),
+            StrictConfiguration.Load(configuration.GetSection(DoorOptions.SectionName), new DoorOptionsValidator()));
     }
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using StationEdge.Configuration;
 
 namespace StationEdge.Store.Crypto;
 
@@ -15,18 +16,17 @@ internal static class DeviceKey
     /// <summary>The key in <paramref name="path"/>, or null when there is no such file.</summary>
     public static byte[]? Load(string path)
     {
-        if (Directory.Exists(path))
+        var file = new FileInfo(path);
+        if (FileInspector.NotRegularReason(path) is { } notRegular)
         {
-            throw new StoreException(StoreFault.Key, $"device key {path} is a folder, not a key file");
+            throw new StoreException(StoreFault.Key, $"device key {path} {notRegular}");
         }
 
-        var file = new FileInfo(path);
         if (!file.Exists)
         {
             return null;
         }
 
-        // The size is checked before opening, so a FIFO or device node (size 0) is refused instead of blocking a read.
         if (file.Length != Size)
         {
             throw new StoreException(StoreFault.Key, $"device key {path} is {file.Length} bytes, not {Size}: it is not a device key (restore the station's key file)");

@@ -1,4 +1,4 @@
-using StationEdge.Vision.Files;
+using StationEdge.Configuration;
 
 namespace StationEdge.Vision.Evaluation;
 

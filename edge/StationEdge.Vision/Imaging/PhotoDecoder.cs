@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-using StationEdge.Vision.Files;
+using StationEdge.Configuration;
 
 namespace StationEdge.Vision.Imaging;
 

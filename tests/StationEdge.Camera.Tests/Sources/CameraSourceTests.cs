@@ -99,7 +99,7 @@ public sealed class CameraSourceTests
     [Fact]
     public void Parse_FolderUnderDev_IsNotAVideoDevice()
     {
-        Assert.Equal("Camera:Source '/dev/shm' is a folder, not a v4l2 video device", Refused("/dev/shm"));
+        Assert.Equal("Camera:Source '/dev/shm' is a directory, not a v4l2 video device", Refused("/dev/shm"));
     }
 
     [Fact]

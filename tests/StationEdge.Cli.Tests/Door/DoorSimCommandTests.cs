@@ -508,7 +508,7 @@ public sealed class DoorSimCommandTests : IDisposable
         var result = await CliRunner.ChildProcessAsync("door-sim", "--config", fifo);
 
         Assert.Equal(2, result.Exit);
-        Assert.Equal([$"station-edge: door-sim: --config {fifo}: not a regular file with a config in it (empty, or a FIFO or device)"], result.StderrLines);
+        Assert.Equal([$"station-edge: door-sim: --config {fifo}: is a FIFO, not a regular file"], result.StderrLines);
     }
 
     [Theory]
@@ -519,7 +519,7 @@ public sealed class DoorSimCommandTests : IDisposable
         var result = await CliRunner.InProcessAsync("door", "--rest", "--gpio", "sim", "--config", device);
 
         Assert.Equal(2, result.Exit);
-        Assert.Equal([$"station-edge: door: --config {device}: not a regular file with a config in it (empty, or a FIFO or device)"], result.StderrLines);
+        Assert.Equal([$"station-edge: door: --config {device}: is a character device, not a regular file"], result.StderrLines);
     }
 
     private static string[] Stop(int ms) =>

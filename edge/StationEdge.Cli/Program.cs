@@ -11,6 +11,12 @@ internal static class Program
 {
     private const string Usage = """
         usage: station-edge COMMAND [flags] [--json]
+          run      [--camera SRC] [--gpio sim|libgpiod|libgpiod2] [--for SECONDS] [--data DIR] [--config F]
+                                                  the station daemon: camera → recognise → decide → door, records, greeting
+          enroll   --id ID --name NAME --photo P [--photo P2 …] [--consent-version V] [--allow-duplicate] [--data DIR]
+                                                  enrol a worker from photos (quality gate, duplicate check)
+          identify --photo P [--photo P2 …] [--data DIR]
+                                                  each photo against the enrolled workers, by the door's rule
           detect   --photo P [--liveness]         every face with box, keypoints, score and quality
           eval     --pairs CSV [--images DIR] [--liveness]
                                                   1:1 verification figures over a pairs file
@@ -24,7 +30,8 @@ internal static class Program
                                                   energise the door relay for one pulse on the configured chip,
                                                   or drive it to its rest (de-energised) level and exit
         flags:
-          --models DIR   detect, eval, match, bench, doctor (default out/models or $STATIONEDGE_MODELS)
+          --models DIR   run, enroll, identify, detect, eval, match, bench, doctor (default out/models or $STATIONEDGE_MODELS)
+          --data DIR     run, enroll, identify (default $STATIONEDGE_DATA, else /var/lib/station-edge)
           --threads N    detect, eval, match (ONNX Runtime intra-op threads, default 2)
           --json         one JSON document on stdout (door-sim and door always print JSON lines)
           --help         after a command, that command's flags: station-edge detect --help
@@ -80,6 +87,9 @@ internal static class Program
         {
             return command switch
             {
+                "run" => await RunCommand.RunAsync(rest, stdout, ct),
+                "enroll" => await EnrollCommand.RunAsync(rest, stdout, ct),
+                "identify" => await IdentifyCommand.RunAsync(rest, stdout, ct),
                 "detect" => await DetectCommand.RunAsync(rest, stdout, ct),
                 "eval" => await EvalCommand.RunAsync(rest, stdout, stderr, ct),
                 "match" => await MatchCommand.RunAsync(rest, stdout, ct),

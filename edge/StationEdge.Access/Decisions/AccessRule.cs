@@ -56,6 +56,16 @@ public static class AccessRule
         return Decision(AccessDecision.Granted, AccessReason.Matched, worker.Id, match, now, Format($"{worker.Id} matched (score {match.Score:0.00})"), name, liveness);
     }
 
+    /// <summary>
+    /// An unknown face decided over a walk-up rather than one frame (no worker reached agreement in its frames):
+    /// refused, naming nobody, with the last frame's best score.
+    /// </summary>
+    public static FrameDecision Unknown(Match match, DateTimeOffset now, string detail)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        return Decision(AccessDecision.Refused, AccessReason.Unknown, null, match, now, "unknown face: " + detail);
+    }
+
     private static FrameDecision Decision(AccessDecision decision, string reason, string? workerId, Match match, DateTimeOffset now, string detail, string? name = null, LivenessResult? liveness = null) =>
         new(decision, reason, workerId, match.WorkerId is null ? null : match.Score, match.WorkerId is null ? null : match.Margin)
         {

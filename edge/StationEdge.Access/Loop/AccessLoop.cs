@@ -229,6 +229,7 @@ public sealed partial class AccessLoop : BackgroundService
         var workerId = decision.WorkerId;
         if (decision.IsGranted)
         {
+            var decidedAt = _time.GetTimestamp();
             var wasUnlocked = _door.Status?.Unlocked ?? false;
             var opened = _door.Grant(workerId!);
             var relayAt = _time.GetTimestamp();

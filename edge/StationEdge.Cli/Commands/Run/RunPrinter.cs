@@ -28,6 +28,7 @@ internal sealed class RunPrinter
     private readonly StationEventSubscription _subscription;
     private readonly TimeProvider _time;
     private readonly long _start;
+    private readonly DateTimeOffset _startWall;
     private readonly Dictionary<int, (string Name, PinValue Active, bool Relay)> _outputs;
     private readonly SortedSet<(long Timestamp, long Order, string Line)> _pending = [];
     private long _order;
@@ -38,6 +39,7 @@ internal sealed class RunPrinter
         _output = output;
         _time = time;
         _start = time.GetTimestamp();
+        _startWall = time.GetUtcNow();
         _outputs = DoorJsonLines.OutputNames(door);
         _subscription = events.Subscribe(capacity: 4096);
         if (chip is not null)
@@ -107,7 +109,7 @@ internal sealed class RunPrinter
 
         Add(change.Timestamp, _json
             ? Json(change.Timestamp, j => DoorJsonLines.WriteOutput(j, change, output))
-            : Text(change.At, output.Name, Describe(change, output)));
+            : Text(change.Timestamp, output.Name, Describe(change, output)));
     }
 
     private static string Describe(GpioOutputChange change, (string Name, PinValue Active, bool Relay) output)
@@ -157,7 +159,7 @@ internal sealed class RunPrinter
         DoorActivity { Event: DoorGranted granted } when granted.By is not DoorController.ExitButton && !granted.By.StartsWith("keeper:", StringComparison.Ordinal) => null,
         DoorActivity d => _json
             ? Json(d.Timestamp, j => DoorJsonLines.Describe(j, d.Event, AtMs(d.Timestamp)))
-            : Text(d.Time, "door", DoorText(d.Event)),
+            : Text(d.Timestamp, "door", DoorText(d.Event)),
         CameraActivity c => Camera(c),
         GreetingPlayed p => _json
             ? Json(p.Timestamp, j =>
@@ -170,7 +172,7 @@ internal sealed class RunPrinter
                     j.WriteString("text", p.Text);
                 }
             })
-            : Text(p.Time, "greeting", p.Text is { } text ? $"🔊 {text} ({Path.GetFileName(p.Sound)})" : $"🔊 ({Path.GetFileName(p.Sound)})"),
+            : Text(p.Timestamp, "greeting", p.Text is { } text ? $"🔊 {text} ({Path.GetFileName(p.Sound)})" : $"🔊 ({Path.GetFileName(p.Sound)})"),
         _ => null,
     };
 
@@ -190,7 +192,7 @@ internal sealed class RunPrinter
                 parts.Add("the door refused the grant");
             }
 
-            return Text(d.Time, "granted", string.Join(" · ", parts));
+            return Text(g.Timestamp, "granted", string.Join(" · ", parts));
         }
 
         return Json(g.Timestamp, j =>
@@ -222,7 +224,7 @@ internal sealed class RunPrinter
                 Decision(j, d);
                 j.WriteNumber("walkup_to_decision_ms", Math.Round(r.WalkUpToDecision.TotalMilliseconds, 2));
             })
-            : Text(d.Time, "refused", $"{d.Reason}: {d.Detail}");
+            : Text(r.Timestamp, "refused", d.Detail);
     }
 
     private static void Decision(Utf8JsonWriter j, FrameDecision d)
@@ -251,7 +253,7 @@ internal sealed class RunPrinter
 
                 j.WriteString("detail", lost.Detail);
             })
-            : Text(c.Time, "camera", $"lost: {lost.Detail}"),
+            : Text(c.Timestamp, "camera", $"lost: {lost.Detail}"),
         CameraBack back => _json
             ? Json(c.Timestamp, j =>
             {
@@ -259,15 +261,15 @@ internal sealed class RunPrinter
                 j.WriteNumber("downtime_ms", Math.Round(back.Downtime.TotalMilliseconds));
                 j.WriteNumber("restarts", back.Restarts);
             })
-            : Text(c.Time, "camera", F($"back after {back.Downtime.TotalSeconds:0.0} s ({back.Restarts} restarts)")),
+            : Text(c.Timestamp, "camera", F($"back after {back.Downtime.TotalSeconds:0.0} s ({back.Restarts} restarts)")),
         CameraEnded ended => _json
             ? Json(c.Timestamp, j =>
             {
                 j.WriteString("event", ended.Name);
                 j.WriteNumber("frames", ended.Frames);
             })
-            : Text(c.Time, "camera", $"the source ended after {ended.Frames} frames"),
-        var other => _json ? Json(c.Timestamp, j => j.WriteString("event", other.Name)) : Text(c.Time, "camera", other.Name),
+            : Text(c.Timestamp, "camera", $"the source ended after {ended.Frames} frames"),
+        var other => _json ? Json(c.Timestamp, j => j.WriteString("event", other.Name)) : Text(c.Timestamp, "camera", other.Name),
     };
 
     private static string DoorText(DoorEvent e) => e switch
@@ -304,8 +306,9 @@ internal sealed class RunPrinter
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static string Text(DateTimeOffset at, string what, string detail) =>
-        $"{at.ToLocalTime():HH:mm:ss.fff}  {what,-9}{detail}";
+    /// <summary>A readable line, its time taken from the same monotonic timestamp the lines are ordered by.</summary>
+    private string Text(long timestamp, string what, string detail) =>
+        $"{(_startWall + _time.GetElapsedTime(_start, timestamp)).ToLocalTime():HH:mm:ss.fff}  {what,-9}{detail}";
 
     private static void Nullable(Utf8JsonWriter j, string name, string? value)
     {

@@ -33,6 +33,9 @@ public static class StationHost
 
         builder.Logging.ClearProviders();
         builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
+        // The host's own "failed to start" error repeats, with a stack trace, what the command reports in one line; a
+        // background service that crashes is still logged (critical).
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;

@@ -18,9 +18,10 @@ public abstract record StationEvent(DateTimeOffset Time)
 /// A grant. <see cref="Recorded"/> is false inside the worker's cooldown (the door opened, no second visit row);
 /// <see cref="DoorOpened"/> false when the door refused the grant (its own event says why). <see cref="FrameToRelay"/>:
 /// from the matched frame's arrival to the relay energised (null when the door was already unlocked, so nothing switched);
-/// <see cref="WalkUpToGrant"/>: from the first frame of the walk-up.
+/// <see cref="WalkUpToGrant"/>: from the first frame of the walk-up; <see cref="WalkUpFrames"/>: the frames of the walk-up
+/// the face was seen in, the granting one included.
 /// </summary>
-public sealed record AccessGranted(FrameDecision Decision, bool Recorded, bool DoorOpened, TimeSpan? FrameToRelay, TimeSpan WalkUpToGrant)
+public sealed record AccessGranted(FrameDecision Decision, bool Recorded, bool DoorOpened, TimeSpan? FrameToRelay, TimeSpan WalkUpToGrant, int WalkUpFrames)
     : StationEvent(Decision.Time);
 
 /// <summary>A refusal, recorded once per walk-up. <see cref="UnknownFace"/>: the face's crop, only when <c>Access:UnknownFacesFolder</c> is set.</summary>

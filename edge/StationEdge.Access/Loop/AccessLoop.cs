@@ -246,8 +246,9 @@ public sealed partial class AccessLoop : BackgroundService
                 recorded,
                 opened,
                 opened && !wasUnlocked ? _time.GetElapsedTime(frame.Timestamp, relayAt) : null,
-                _time.GetElapsedTime(walkUp.FirstTimestamp, relayAt))
-            { Timestamp = relayAt };
+                _time.GetElapsedTime(walkUp.FirstTimestamp, relayAt),
+                walkUp.Frames)
+            { Timestamp = decidedAt };
             _events.Publish(granted);
             LogGranted(_logger, workerId!, decision.WorkerName ?? "", decision.Score ?? 0, decision.Margin ?? 0,
                 opened ? "the door opened" : "the door refused the grant", recorded ? "visit recorded" : "in cooldown, not recorded again",

@@ -24,6 +24,9 @@ internal sealed class WalkUp(long id, long firstTimestamp, RectangleF box, int a
 
     public RectangleF LastBox { get; set; } = box;
 
+    /// <summary>Frames in which the walk-up's face was seen (usable or not), this one included.</summary>
+    public int Frames { get; set; } = 1;
+
     /// <summary>Frames whose face passed the quality gate and was matched.</summary>
     public int UsableFrames { get; private set; }
 
@@ -103,6 +106,7 @@ internal sealed class WalkUpTracker(AccessOptions options, TimeProvider time)
         {
             current.LastBox = box;
             current.LastTimestamp = timestamp;
+            current.Frames++;
             return current;
         }
 

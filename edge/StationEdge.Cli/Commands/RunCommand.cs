@@ -29,7 +29,9 @@ internal static class RunCommand
         var overrides = new Dictionary<string, string?>();
         if (args.Value("--camera") is { } camera)
         {
-            overrides["Camera:Source"] = camera;
+            // A file or folder named relative to where the command was typed, whatever folder the host works in.
+            var isPath = !camera.Contains("://", StringComparison.Ordinal) && !camera.StartsWith("lavfi:", StringComparison.Ordinal) && camera != "rpicam";
+            overrides["Camera:Source"] = isPath ? Path.GetFullPath(camera) : camera;
         }
 
         if (args.Value("--gpio") is { } gpio)

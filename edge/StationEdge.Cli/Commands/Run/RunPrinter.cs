@@ -185,7 +185,7 @@ internal sealed class RunPrinter
             {
                 F($"{d.WorkerId} {d.WorkerName} · score {d.Score:0.00} · margin {d.Margin:0.00}"),
                 g.Recorded ? "visit recorded" : "in cooldown: the door opens, no second visit",
-                F($"{g.WalkUpToGrant.TotalMilliseconds:0} ms after the walk-up began"),
+                F($"{g.WalkUpToGrant.TotalMilliseconds:0} ms ({g.WalkUpFrames} frames) after the walk-up began"),
             };
             if (!g.DoorOpened)
             {
@@ -211,6 +211,7 @@ internal sealed class RunPrinter
             }
 
             j.WriteNumber("walkup_to_grant_ms", Math.Round(g.WalkUpToGrant.TotalMilliseconds, 2));
+            j.WriteNumber("walkup_frames", g.WalkUpFrames);
         });
     }
 

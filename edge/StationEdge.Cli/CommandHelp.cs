@@ -75,10 +75,12 @@ internal static class CommandHelp
         ],
         ["bench"] =
         [
-            "usage: station-edge bench [--runs N] [--photos P...] [--models DIR] [--json]",
-            "Speed and memory on this machine: each stage on 1 and 2 threads, gallery search, and the same models under OpenCV DNN.",
+            "usage: station-edge bench [--runs N] [--photos P...] [--soak SECONDS] [--models DIR] [--json]",
+            "Speed and memory on this machine: each stage on 1 and 2 threads, gallery search, the same models under OpenCV DNN,",
+            "and the station daemon itself on one core: frame → relay, walk-up → grant, CPU share, sustained frame rate, memory.",
             "  --runs N       timed runs per stage, 1 to 1000",
             "  --photos P...  the photos to time (default the demo photos in the models folder)",
+            "  --soak SECONDS how long the daemon runs for its figures (default 60; 600 for the 10-minute memory figure)",
             Models, Json,
         ],
         ["doctor"] =

@@ -22,7 +22,8 @@ internal static class Program
                                                   1:1 verification figures over a pairs file
           match    --photos P... [--threshold T] [--margin M]
                                                   who appears in more than one photo
-          bench    [--runs N] [--photos P...]     speed and memory on this machine, next to OpenCV DNN
+          bench    [--runs N] [--photos P...] [--soak SECONDS]
+                                                  speed and memory on this machine, next to OpenCV DNN, and the daemon's
           doctor                                  check the ONNX Runtime library, models and ffmpeg
           door-sim [--config F]                   the door controller on a simulated chip with virtual time:
                                                   scenario as JSON lines on stdin, events as JSON lines on stdout

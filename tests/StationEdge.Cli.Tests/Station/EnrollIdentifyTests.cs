@@ -1,3 +1,4 @@
+using StationEdge.Cli.Commands.Bench;
 using System.Text.Json;
 using StationEdge.Cli.Tests.Vision;
 
@@ -12,15 +13,15 @@ public sealed class EnrollIdentifyTests : IDisposable
     [Fact]
     public async Task Enroll_ThenIdentify_TheSamePersonInAnotherPhoto_IsGranted_AStrangerIsRefusedNamingNobody()
     {
-        var enrolled = await EnrollAsync("W001", "王芳", DemoMedia.WorkerEnrol, "--json");
+        var enrolled = await EnrollAsync("W001", "王芳", WalkUpMedia.WorkerEnrol, "--json");
         Assert.Equal(0, enrolled.Exit);
         var report = enrolled.Json();
         Assert.Equal(("W001", "王芳", "active"), (report.GetProperty("worker").GetProperty("id").GetString(), report.GetProperty("worker").GetProperty("name").GetString(),
             report.GetProperty("worker").GetProperty("status").GetString()));
         Assert.InRange(report.GetProperty("templates")[0].GetProperty("inter_eye_px").GetSingle(), 40, 200);
 
-        var walk = DemoMedia.Cut(DemoMedia.WorkerWalk, _folder.Path);
-        var stranger = DemoMedia.Cut(DemoMedia.Strangers[0], _folder.Path);
+        var walk = WalkUpMedia.Cut(WalkUpMedia.WorkerWalk, _folder.Path);
+        var stranger = WalkUpMedia.Cut(WalkUpMedia.Strangers[0], _folder.Path);
         var identified = await CliRunner.InProcessAsync("identify", "--photo", walk, "--photo", stranger, "--data", Data, "--models", TestModels.Directory, "--json");
 
         Assert.Equal(0, identified.Exit);
@@ -40,8 +41,8 @@ public sealed class EnrollIdentifyTests : IDisposable
     [Fact]
     public async Task Identify_OnePhoto_PrintsOneObject_AndAFaceTooSmall_IsRefusedWithTheGatesCode()
     {
-        Assert.Equal(0, (await EnrollAsync("W001", "王芳", DemoMedia.WorkerEnrol)).Exit);
-        var tiny = Shrunk(DemoMedia.Cut(DemoMedia.WorkerWalk, _folder.Path), "tiny.png");
+        Assert.Equal(0, (await EnrollAsync("W001", "王芳", WalkUpMedia.WorkerEnrol)).Exit);
+        var tiny = Shrunk(WalkUpMedia.Cut(WalkUpMedia.WorkerWalk, _folder.Path), "tiny.png");
 
         var result = await CliRunner.InProcessAsync("identify", "--photo", tiny, "--data", Data, "--models", TestModels.Directory, "--json");
 
@@ -56,7 +57,7 @@ public sealed class EnrollIdentifyTests : IDisposable
     [Fact]
     public async Task Enroll_ATinyFace_IsRefusedInOneLineSayingSoAndByHowMuch_AndNothingIsStored()
     {
-        var tiny = Shrunk(DemoMedia.Cut(DemoMedia.WorkerEnrol, _folder.Path), "tiny.png");
+        var tiny = Shrunk(WalkUpMedia.Cut(WalkUpMedia.WorkerEnrol, _folder.Path), "tiny.png");
 
         var result = await CliRunner.InProcessAsync("enroll", "--id", "W001", "--name", "王芳", "--photo", tiny, "--data", Data, "--models", TestModels.Directory);
 
@@ -68,32 +69,32 @@ public sealed class EnrollIdentifyTests : IDisposable
     [Fact]
     public async Task Enroll_AFaceAlreadyEnrolled_IsRefusedNamingTheOtherWorker_UnlessAllowed()
     {
-        Assert.Equal(0, (await EnrollAsync("W001", "王芳", DemoMedia.WorkerEnrol)).Exit);
+        Assert.Equal(0, (await EnrollAsync("W001", "王芳", WalkUpMedia.WorkerEnrol)).Exit);
 
-        var again = await EnrollAsync("W009", "王芳", DemoMedia.WorkerWalk);
+        var again = await EnrollAsync("W009", "王芳", WalkUpMedia.WorkerWalk);
         var line = again.AssertOneLineError(2, "already enrolled as W001");
         Assert.Contains("--allow-duplicate", line, StringComparison.Ordinal);
 
-        Assert.Equal(0, (await EnrollAsync("W009", "王芳", DemoMedia.WorkerWalk, "--allow-duplicate")).Exit);
+        Assert.Equal(0, (await EnrollAsync("W009", "王芳", WalkUpMedia.WorkerWalk, "--allow-duplicate")).Exit);
     }
 
     [Fact]
     public async Task Enroll_PhotosOfTwoPeople_IsRefused_AndAnIdTwice_IsRefused()
     {
-        var one = DemoMedia.Cut(DemoMedia.WorkerEnrol, _folder.Path);
-        var other = DemoMedia.Cut(DemoMedia.Strangers[0], _folder.Path);
+        var one = WalkUpMedia.Cut(WalkUpMedia.WorkerEnrol, _folder.Path);
+        var other = WalkUpMedia.Cut(WalkUpMedia.Strangers[0], _folder.Path);
 
         var mixed = await CliRunner.InProcessAsync("enroll", "--id", "W001", "--name", "王芳", "--photo", one, "--photo", other, "--data", Data, "--models", TestModels.Directory);
         mixed.AssertOneLineError(2, "not the same person as");
 
-        Assert.Equal(0, (await EnrollAsync("W001", "王芳", DemoMedia.WorkerEnrol)).Exit);
-        (await EnrollAsync("W001", "李娜", DemoMedia.Strangers[0])).AssertOneLineError(2, "worker W001 is already enrolled");
+        Assert.Equal(0, (await EnrollAsync("W001", "王芳", WalkUpMedia.WorkerEnrol)).Exit);
+        (await EnrollAsync("W001", "李娜", WalkUpMedia.Strangers[0])).AssertOneLineError(2, "worker W001 is already enrolled");
     }
 
     [Fact]
     public async Task Identify_WithNoStation_IsBadInputNamingTheFolder()
     {
-        var photo = DemoMedia.Cut(DemoMedia.WorkerEnrol, _folder.Path);
+        var photo = WalkUpMedia.Cut(WalkUpMedia.WorkerEnrol, _folder.Path);
 
         var result = await CliRunner.InProcessAsync("identify", "--photo", photo, "--data", Data, "--models", TestModels.Directory);
 
@@ -103,13 +104,13 @@ public sealed class EnrollIdentifyTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     private Task<CliResult> EnrollAsync(string id, string name, DemoFace face, params string[] more) =>
-        CliRunner.InProcessAsync(["enroll", "--id", id, "--name", name, "--photo", DemoMedia.Cut(face, _folder.Path), "--data", Data, "--models", TestModels.Directory, .. more]);
+        CliRunner.InProcessAsync(["enroll", "--id", id, "--name", name, "--photo", WalkUpMedia.Cut(face, _folder.Path), "--data", Data, "--models", TestModels.Directory, .. more]);
 
     /// <summary>The photo at a quarter of its size on a grey field: the same face, about 22 px between the eyes.</summary>
     private string Shrunk(string photo, string name)
     {
         var output = Path.Combine(_folder.Path, name);
-        DemoMedia.Ffmpeg("-i", photo, "-vf", "pad=4*iw:4*ih:iw*3/2:ih*3/2:color=0x202020,scale=iw/4:-2", output);
+        WalkUpMedia.Ffmpeg("-i", photo, "-vf", "pad=4*iw:4*ih:iw*3/2:ih*3/2:color=0x202020,scale=iw/4:-2", output);
         return output;
     }
 }

@@ -1,3 +1,4 @@
+using StationEdge.Cli.Commands.Bench;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
@@ -20,7 +21,7 @@ public sealed class RunCommandTests : IDisposable
     public async Task Run_Json_PrintsTheGrantTheDoorAndTheRelayAsJsonLines_NotifiesSystemd_AndLogsNoError()
     {
         await EnrollWorkerAsync();
-        var stream = Stream("run", DemoMedia.Empty(1, _folder.Path), DemoMedia.WalkUp(DemoMedia.WorkerWalk, _folder.Path), DemoMedia.Empty(2, _folder.Path));
+        var stream = Stream("run", WalkUpMedia.Empty(1, _folder.Path), WalkUpMedia.WalkUp(WalkUpMedia.WorkerWalk, _folder.Path), WalkUpMedia.Empty(2, _folder.Path));
         using var systemd = new NotifySocket(_folder.File("notify"));
 
         var result = await CliRunner.PublishedAsync(
@@ -54,7 +55,7 @@ public sealed class RunCommandTests : IDisposable
     public async Task Run_SigtermDuringAPulse_DropsTheRelay_AndExitsClean()
     {
         await EnrollWorkerAsync();
-        var stream = Stream("sigterm", DemoMedia.Empty(1, _folder.Path), DemoMedia.WalkUp(DemoMedia.WorkerWalk, _folder.Path), DemoMedia.Empty(30, _folder.Path));
+        var stream = Stream("sigterm", WalkUpMedia.Empty(1, _folder.Path), WalkUpMedia.WalkUp(WalkUpMedia.WorkerWalk, _folder.Path), WalkUpMedia.Empty(30, _folder.Path));
         var config = _folder.File("station.json");
         File.WriteAllText(config, """{ "Door": { "PulseMs": 20000, "MaxUnlockMs": 30000 }, "Greeting": { "Enabled": false } }""");
 
@@ -127,12 +128,12 @@ public sealed class RunCommandTests : IDisposable
 
     private async Task EnrollWorkerAsync()
     {
-        var enrolled = await CliRunner.InProcessAsync("enroll", "--id", "W001", "--name", "王芳", "--photo", DemoMedia.Cut(DemoMedia.WorkerEnrol, _folder.Path),
+        var enrolled = await CliRunner.InProcessAsync("enroll", "--id", "W001", "--name", "王芳", "--photo", WalkUpMedia.Cut(WalkUpMedia.WorkerEnrol, _folder.Path),
             "--data", Data, "--models", TestModels.Directory);
         Assert.True(enrolled.Exit == 0, enrolled.Stderr);
     }
 
-    private string Stream(string name, params string[] parts) => DemoMedia.Stream(_folder.Path, name, parts);
+    private string Stream(string name, params string[] parts) => WalkUpMedia.Stream(_folder.Path, name, parts);
 
     /// <summary>systemd's side of sd_notify: a datagram socket that reads every message sent to it as it comes, as systemd does.</summary>
     private sealed class NotifySocket : IDisposable

@@ -1,3 +1,4 @@
+using StationEdge.Cli.Commands.Bench;
 using System.Collections;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -39,7 +40,7 @@ public sealed class StationHostTests(StationFixture fixture)
     public async Task Start_ADamagedDatabase_RefusesToStart_NamingTheFileAndTheRecoverCommand()
     {
         using var data = new TempFolder();
-        await fixture.EnrollAsync(data.Path, "W001", "王芳", DemoMedia.WorkerEnrol);
+        await fixture.EnrollAsync(data.Path, "W001", "王芳", WalkUpMedia.WorkerEnrol);
         var database = Path.Combine(data.Path, DataFolder.DatabaseFileName);
         await using (var file = new FileStream(database, FileMode.Open, FileAccess.Write))
         {

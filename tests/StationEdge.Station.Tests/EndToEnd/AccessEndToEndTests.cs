@@ -1,3 +1,4 @@
+using StationEdge.Cli.Commands.Bench;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using StationEdge.Access;
@@ -23,8 +24,8 @@ public sealed class AccessEndToEndTests(StationFixture fixture)
     public async Task EnrolledWorker_WalkingUp_IsGrantedWithinTenFrames_TheRelayPulsesOnce_AndOneVisitIsRecorded()
     {
         using var data = new TempFolder();
-        await fixture.EnrollAsync(data.Path, "W001", "王芳", DemoMedia.WorkerEnrol);
-        var stream = fixture.Stream("grant", fixture.Empty(1), fixture.WalkUp(DemoMedia.WorkerWalk), fixture.Empty(2));
+        await fixture.EnrollAsync(data.Path, "W001", "王芳", WalkUpMedia.WorkerEnrol);
+        var stream = fixture.Stream("grant", fixture.Empty(1), fixture.WalkUp(WalkUpMedia.WorkerWalk), fixture.Empty(2));
 
         await using var station = await RunningStation.StartAsync(data.Path, stream);
         var granted = await station.NextAsync<AccessGranted>();
@@ -46,9 +47,9 @@ public sealed class AccessEndToEndTests(StationFixture fixture)
     public async Task Strangers_WalkingUp_AreNeverGranted_AndEachWalkUpIsRecordedOnceAsUnknown()
     {
         using var data = new TempFolder();
-        await fixture.EnrollAsync(data.Path, "W001", "王芳", DemoMedia.WorkerEnrol);
+        await fixture.EnrollAsync(data.Path, "W001", "王芳", WalkUpMedia.WorkerEnrol);
         var parts = new List<string> { fixture.Empty(1) };
-        foreach (var stranger in DemoMedia.Strangers)
+        foreach (var stranger in WalkUpMedia.Strangers)
         {
             parts.Add(fixture.WalkUp(stranger));
             parts.Add(fixture.Empty(2));
@@ -63,7 +64,7 @@ public sealed class AccessEndToEndTests(StationFixture fixture)
         var refused = station.All<AccessRefused>();
         Assert.All(refused, r => Assert.Equal((AccessReason.Unknown, (string?)null), (r.Decision.Reason, r.Decision.WorkerId)));
         // At most one refusal per walk-up (a stranger whose every frame fails the gate is not decided at all).
-        Assert.InRange(refused.Count, 2, DemoMedia.Strangers.Length);
+        Assert.InRange(refused.Count, 2, WalkUpMedia.Strangers.Length);
         var visits = await VisitsAsync(data.Path);
         Assert.Equal(refused.Count, visits.Count);
         Assert.All(visits, v => Assert.Equal((VisitDecision.Refused, "unknown", (string?)null), (v.Decision, v.Reason, v.WorkerId)));
@@ -73,13 +74,13 @@ public sealed class AccessEndToEndTests(StationFixture fixture)
     public async Task SuspendedWorker_WalkingUp_IsRefusedAsSuspended_AndTheDoorStaysLocked()
     {
         using var data = new TempFolder();
-        await fixture.EnrollAsync(data.Path, "W001", "王芳", DemoMedia.WorkerEnrol);
+        await fixture.EnrollAsync(data.Path, "W001", "王芳", WalkUpMedia.WorkerEnrol);
         await using (var store = await StationStore.OpenAsync(new StoreOptions { DataPath = data.Path }, NullLogger<StationStore>.Instance))
         {
             await store.SetWorkerStatusAsync("W001", WorkerStatus.Suspended, new KeeperContext("test"));
         }
 
-        var stream = fixture.Stream("suspended", fixture.Empty(1), fixture.WalkUp(DemoMedia.WorkerWalk), fixture.Empty(2));
+        var stream = fixture.Stream("suspended", fixture.Empty(1), fixture.WalkUp(WalkUpMedia.WorkerWalk), fixture.Empty(2));
         await using var station = await RunningStation.StartAsync(data.Path, stream);
         var refused = await station.NextAsync<AccessRefused>();
         await station.EndOfStreamAsync();
@@ -98,8 +99,8 @@ public sealed class AccessEndToEndTests(StationFixture fixture)
     public async Task SecondWalkUp_InsideTheCooldown_OpensTheDoorAgain_WithoutASecondVisitRow()
     {
         using var data = new TempFolder();
-        await fixture.EnrollAsync(data.Path, "W001", "王芳", DemoMedia.WorkerEnrol);
-        var walk = fixture.WalkUp(DemoMedia.WorkerWalk);
+        await fixture.EnrollAsync(data.Path, "W001", "王芳", WalkUpMedia.WorkerEnrol);
+        var walk = fixture.WalkUp(WalkUpMedia.WorkerWalk);
         var stream = fixture.Stream("cooldown", fixture.Empty(1), walk, fixture.Empty(2), walk, fixture.Empty(2));
 
         await using var station = await RunningStation.StartAsync(data.Path, stream);
@@ -119,11 +120,11 @@ public sealed class AccessEndToEndTests(StationFixture fixture)
     public async Task WorkerEnrolledWhileTheStationRuns_IsGrantedWithoutARestart()
     {
         using var data = new TempFolder();
-        await fixture.EnrollAsync(data.Path, "W002", "李娜", DemoMedia.Strangers[0]);
-        var stream = fixture.Stream("enrolled-late", fixture.Empty(4), fixture.WalkUp(DemoMedia.WorkerWalk), fixture.Empty(2));
+        await fixture.EnrollAsync(data.Path, "W002", "李娜", WalkUpMedia.Strangers[0]);
+        var stream = fixture.Stream("enrolled-late", fixture.Empty(4), fixture.WalkUp(WalkUpMedia.WorkerWalk), fixture.Empty(2));
 
         await using var station = await RunningStation.StartAsync(data.Path, stream, new Dictionary<string, string?> { ["Access:RosterPollMs"] = "200" });
-        await fixture.EnrollAsync(data.Path, "W001", "王芳", DemoMedia.WorkerEnrol);
+        await fixture.EnrollAsync(data.Path, "W001", "王芳", WalkUpMedia.WorkerEnrol);
         var granted = await station.NextAsync<AccessGranted>();
 
         Assert.Equal("W001", granted.Decision.WorkerId);

@@ -1,3 +1,4 @@
+using StationEdge.Cli.Commands.Bench;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,8 +16,8 @@ public sealed class FaultEndToEndTests(StationFixture fixture)
     public async Task FfmpegKilled_CameraIsLostAndBack_AndGrantsResume()
     {
         using var data = new TempFolder();
-        await fixture.EnrollAsync(data.Path, "W001", "王芳", DemoMedia.WorkerEnrol);
-        var stream = fixture.Stream("looping", fixture.WalkUp(DemoMedia.WorkerWalk), fixture.Empty(2));
+        await fixture.EnrollAsync(data.Path, "W001", "王芳", WalkUpMedia.WorkerEnrol);
+        var stream = fixture.Stream("looping", fixture.WalkUp(WalkUpMedia.WorkerWalk), fixture.Empty(2));
 
         await using var station = await RunningStation.StartAsync(data.Path, stream, new Dictionary<string, string?> { ["Camera:Loop"] = "true" });
         await station.NextAsync<AccessGranted>();
@@ -46,9 +47,9 @@ public sealed class FaultEndToEndTests(StationFixture fixture)
     {
         using var mount = SmallTmpfs.Mount(sizeMiB: 4);
         var dataPath = Path.Combine(mount.Path, "data");
-        await fixture.EnrollAsync(dataPath, "W001", "王芳", DemoMedia.WorkerEnrol);
-        var walk = fixture.WalkUp(DemoMedia.WorkerWalk);
-        var stranger = fixture.WalkUp(DemoMedia.Strangers[0]);
+        await fixture.EnrollAsync(dataPath, "W001", "王芳", WalkUpMedia.WorkerEnrol);
+        var walk = fixture.WalkUp(WalkUpMedia.WorkerWalk);
+        var stranger = fixture.WalkUp(WalkUpMedia.Strangers[0]);
         var stream = fixture.Stream("full-disk", fixture.Empty(1), walk, fixture.Empty(2), stranger, fixture.Empty(2), walk, fixture.Empty(2));
         // Two grants recorded (no cooldown) and a stranger's refusal: three visits, all while the disk is full.
         var settings = new Dictionary<string, string?> { ["Access:CooldownSeconds"] = "0" };

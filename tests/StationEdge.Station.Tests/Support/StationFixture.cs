@@ -1,3 +1,4 @@
+using StationEdge.Cli.Commands.Bench;
 using Microsoft.Extensions.Logging.Abstractions;
 using StationEdge.Access;
 using StationEdge.Store;
@@ -18,16 +19,16 @@ public sealed class StationFixture : IDisposable
 
     public StationVision Vision => _vision.Value;
 
-    internal string WalkUp(DemoFace face) => DemoMedia.WalkUp(face, MediaFolder);
+    internal string WalkUp(DemoFace face) => WalkUpMedia.WalkUp(face, MediaFolder);
 
-    internal string Empty(double seconds) => DemoMedia.Empty(seconds, MediaFolder);
+    internal string Empty(double seconds) => WalkUpMedia.Empty(seconds, MediaFolder);
 
-    internal string Stream(string name, params string[] parts) => DemoMedia.Stream(MediaFolder, name, parts);
+    internal string Stream(string name, params string[] parts) => WalkUpMedia.Stream(MediaFolder, name, parts);
 
     /// <summary>Enrols a worker from a cut-out of <paramref name="face"/> into the store at <paramref name="dataPath"/>, as enroll does.</summary>
     internal async Task EnrollAsync(string dataPath, string id, string name, DemoFace face)
     {
-        var photo = await new PhotoDecoder().DecodeAsync(DemoMedia.Cut(face, MediaFolder), CancellationToken.None);
+        var photo = await new PhotoDecoder().DecodeAsync(WalkUpMedia.Cut(face, MediaFolder), CancellationToken.None);
         using var image = photo.Image;
         var verdict = Vision.Gate.CheckPhoto(image, Vision.Pipeline.Detect(image));
         Assert.True(verdict.Passed, verdict.Message);

@@ -1,17 +1,17 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace StationEdge.Tests.Shared;
+namespace StationEdge.Cli.Commands.Bench;
 
 /// <summary>A face in one of the pinned demo photos (out/models/demo, npm @vladmandic/face-api), as station-edge detect boxes it.</summary>
-public sealed record DemoFace(string Photo, int X, int Y, int Width);
+internal sealed record DemoFace(string Photo, int X, int Y, int Width);
 
 /// <summary>
-/// Camera streams made by ffmpeg at test time from the demo photos, the way ./deploy.sh demo makes its own: a face cut
-/// out of a group photo and shown coming closer (from ~27 px between the eyes, too small to decide on, to ~100), with
-/// an empty entrance between walk-ups. Nothing is checked in.
+/// Camera streams made by ffmpeg from the demo photos, for bench and the tests, the way ./deploy.sh demo makes its own:
+/// a face cut out of a group photo and shown coming closer (from ~27 px between the eyes, too small to decide on, to
+/// ~100), with an empty entrance between walk-ups. Made when needed, never kept in the repository.
 /// </summary>
-public static class DemoMedia
+internal static class WalkUpMedia
 {
     public const int Fps = 15;
 
@@ -31,7 +31,10 @@ public static class DemoMedia
         new("sample1", 852, 468, 175),
     ];
 
-    public static string PhotoPath(string photo) => Path.Combine(RepoPaths.Models, "demo", photo + ".jpg");
+    /// <summary>The models folder whose demo/ holds the photos (the tests point it at theirs).</summary>
+    public static string PhotosFolder { get; set; } = Path.Combine(Vision.Models.ModelDirectory.DefaultPath(), "demo");
+
+    public static string PhotoPath(string photo) => Path.Combine(PhotosFolder, photo + ".jpg");
 
     /// <summary>The face with some of its surroundings, 4:3, as a PNG.</summary>
     public static string Cut(DemoFace face, string folder)
@@ -93,6 +96,8 @@ public static class DemoMedia
         return path;
     }
 
+    /// <summary>Runs ffmpeg to completion (a minute at most).</summary>
+    /// <exception cref="InvalidOperationException">ffmpeg failed or took too long; the message has its last words.</exception>
     public static void Ffmpeg(params string[] args)
     {
         var start = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = true };
@@ -101,16 +106,19 @@ public static class DemoMedia
             start.ArgumentList.Add(arg);
         }
 
-        using var ffmpeg = Process.Start(start)!;
+        using var ffmpeg = Process.Start(start) ?? throw new InvalidOperationException("ffmpeg did not start");
         ffmpeg.StandardInput.Close();
         var stderr = ffmpeg.StandardError.ReadToEndAsync();
         if (!ffmpeg.WaitForExit(60_000))
         {
             ffmpeg.Kill();
-            Assert.Fail("ffmpeg did not finish making test media within 60 s");
+            throw new InvalidOperationException("ffmpeg did not finish making a walk-up stream within 60 s");
         }
 
-        Assert.True(ffmpeg.ExitCode == 0, $"ffmpeg {string.Join(' ', args)} failed: {stderr.Result}");
+        if (ffmpeg.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"ffmpeg {string.Join(' ', args)} failed: {stderr.Result.Trim()}");
+        }
     }
 
     private static string Num(double value) => value.ToString(CultureInfo.InvariantCulture);

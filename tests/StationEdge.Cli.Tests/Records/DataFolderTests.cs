@@ -121,6 +121,27 @@ public sealed class DataFolderTests : IDisposable
         Assert.EndsWith("(was active; recorded as pi)", viaSudo.Stdout.TrimEnd(), StringComparison.Ordinal);
     }
 
+    [RootFact]
+    public async Task AsRoot_ADataFolderOwnedByTheServiceUser_IsRefused_SoRootMakesNoFileTheDaemonCannotOpen()
+    {
+        using var station = new StationData();
+        await station.SeedAsync(visits: 1);
+        using (var chown = Process.Start("chown", ["-R", "65534", station.DataPath]))
+        {
+            await chown.WaitForExitAsync();
+            Assert.Equal(0, chown.ExitCode);
+        }
+
+        var before = Directory.GetFileSystemEntries(station.DataPath).Order().ToList();
+
+        var result = await CliRunner.PublishedAsync(["store", "recover", .. station.DataArgs]);
+
+        var user = File.ReadLines("/etc/passwd").Select(l => l.Split(':')).FirstOrDefault(f => f[2] == "65534")?[0] ?? "'#65534'";
+        result.AssertOneLineError(2,
+            $"station-edge: store: the data folder {station.DataPath} belongs to {user}, and files root makes in it would lock the daemon out: run the command as {user} (sudo -u {user} station-edge store …)");
+        Assert.Equal(before, Directory.GetFileSystemEntries(station.DataPath).Order());
+    }
+
     private string MakeFifo(string name)
     {
         var path = _folder.File(name);
@@ -128,5 +149,17 @@ public sealed class DataFolderTests : IDisposable
         mkfifo.WaitForExit();
         Assert.Equal(0, mkfifo.ExitCode);
         return path;
+    }
+}
+
+/// <summary>A fact that needs root (to give a folder to another user): skipped, saying so, otherwise.</summary>
+public sealed class RootFactAttribute : FactAttribute
+{
+    public RootFactAttribute()
+    {
+        if (!Environment.IsPrivilegedProcess)
+        {
+            Skip = "needs root, to give the data folder to another user";
+        }
     }
 }

@@ -39,6 +39,15 @@ internal static class StoreCli
             throw CliError.BadInput($"the data folder {data} ({from}) does not exist: point --data or ${DataFolder.EnvironmentVariable} at the station's data folder");
         }
 
+        // Root could read the station's files, but the WAL, lock and rebuilt database it created would then be root's,
+        // and the daemon, running as the folder's owner, could no longer open them.
+        if (Environment.IsPrivilegedProcess && FileInspector.OwnerOf(data) is { } owner and not 0)
+        {
+            var user = UserName(owner);
+            throw CliError.BadInput(
+                $"the data folder {data} belongs to {user}, and files root makes in it would lock the daemon out: run the command as {user} (sudo -u {user} station-edge {args.Command} …)");
+        }
+
         var database = Path.Combine(data, DataFolder.DatabaseFileName);
         try
         {
@@ -64,6 +73,20 @@ internal static class StoreCli
         }
 
         return new StoreOptions { DataPath = data };
+    }
+
+    /// <summary>The name /etc/passwd gives <paramref name="uid"/>, else <c>'#uid'</c> (as sudo -u takes it, quoted for the shell).</summary>
+    private static string UserName(uint uid)
+    {
+        try
+        {
+            var text = uid.ToString(CultureInfo.InvariantCulture);
+            return File.ReadLines("/etc/passwd").Select(l => l.Split(':')).FirstOrDefault(f => f.Length > 2 && f[2] == text)?[0] ?? $"'#{text}'";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"'#{uid}'";
+        }
     }
 
     /// <summary>Opens the existing store named by --data.</summary>

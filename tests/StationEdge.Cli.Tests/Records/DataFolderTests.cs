@@ -42,7 +42,7 @@ public sealed class DataFolderTests : IDisposable
     [MemberData(nameof(Commands))]
     public async Task FifoAsDataFolder_ExitsTwoAtOnceSayingWhatItIs(string[] command)
     {
-        var fifo = MakeFifo("data");
+        var fifo = _folder.Fifo("data");
 
         var result = await CliRunner.PublishedAsync([.. command, "--data", fifo], NoDataVariable);
 
@@ -72,7 +72,7 @@ public sealed class DataFolderTests : IDisposable
     [Fact]
     public async Task DatabaseThatIsAFifo_ExitsTwoAtOnceNamingIt()
     {
-        var fifo = MakeFifo("station.db");
+        var fifo = _folder.Fifo("station.db");
 
         var result = await CliRunner.PublishedAsync(["store", "check", "--data", _folder.Path], NoDataVariable);
 
@@ -142,14 +142,6 @@ public sealed class DataFolderTests : IDisposable
         Assert.Equal(before, Directory.GetFileSystemEntries(station.DataPath).Order());
     }
 
-    private string MakeFifo(string name)
-    {
-        var path = _folder.File(name);
-        using var mkfifo = Process.Start("mkfifo", [path]);
-        mkfifo.WaitForExit();
-        Assert.Equal(0, mkfifo.ExitCode);
-        return path;
-    }
 }
 
 /// <summary>A fact that needs root (to give a folder to another user): skipped, saying so, otherwise.</summary>

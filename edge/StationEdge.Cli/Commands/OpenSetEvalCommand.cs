@@ -16,6 +16,8 @@ internal static class OpenSetEvalCommand
 {
     public const double DefaultFar = 0.001;
 
+    public const int MinTailPairs = 30;
+
     /// <summary>The figures are also extrapolated to this many workers: one station's gallery, as the defaults are set for.</summary>
     public const int StationWorkers = GalleryOptions.DefaultReferenceWorkers;
 
@@ -72,7 +74,7 @@ internal static class OpenSetEvalCommand
         var (modelsPath, baseOptions) = VisionCli.Settings(
             args, FaceModelParts.Detector | FaceModelParts.Embedder | (withLiveness ? FaceModelParts.Liveness : 0));
         var options = baseOptions with { Embedder = embedder, MirrorAverage = !args.Has("--no-mirror") };
-        var (input, photos, protocol, enrolledPeople) = LoadPhotos(args);
+        var (input, photos, protocol, galleryPhotos) = LoadPhotos(args);
         foreach (var photo in photos)
         {
             VisionCli.RequireRegularFile(photo.Path, $"{input}: ");
@@ -93,10 +95,10 @@ internal static class OpenSetEvalCommand
         {
             var list = person.ToList();
             var enrolling = protocol == StrangerProtocol.NotInGallery
-                ? (enrolledPeople!.Contains(person.Key) ? list.Where(r => r.Embedding is not null).ToList() : [])
+                ? list.Where(r => r.Embedding is not null && galleryPhotos!.Contains(r.Photo.Path)).ToList()
                 : list.Where(r => r.Embedding is not null).Take(enroll).ToList();
             gallery.Add(new OpenSetPerson(person.Key, enrolling.Select(r => r.Embedding!).ToList()));
-            var walking = protocol == StrangerProtocol.NotInGallery && enrolling.Count > 0 ? [] : list.Except(enrolling).ToList();
+            var walking = list.Where(r => protocol == StrangerProtocol.LeaveOnePersonOut ? !enrolling.Contains(r) : !galleryPhotos!.Contains(r.Photo.Path)).ToList();
             walkUps.AddRange(walking.Select(r => new OpenSetWalkUp(person.Key, Relative(input, r.Photo.Path), r.Embedding, r.Refusal)));
             if (protocol == StrangerProtocol.LeaveOnePersonOut)
             {
@@ -148,7 +150,7 @@ internal static class OpenSetEvalCommand
     }
 
     /// <summary>--photos DIR (person folders, or a pairs.csv inside), --pairs CSV, or --gallery CSV with --probes CSV.</summary>
-    private static (string Input, IReadOnlyList<LabelledPhoto> Photos, StrangerProtocol Protocol, HashSet<string>? Enrolled) LoadPhotos(CliArgs args)
+    private static (string Input, IReadOnlyList<LabelledPhoto> Photos, StrangerProtocol Protocol, HashSet<string>? GalleryPhotos) LoadPhotos(CliArgs args)
     {
         var given = new[] { "--photos", "--pairs", "--gallery" }.Where(args.Has).ToList();
         if (given.Count != 1 || args.Has("--probes") != args.Has("--gallery"))
@@ -162,9 +164,9 @@ internal static class OpenSetEvalCommand
             {
                 var enrolled = PhotoSets.FromCsv(galleryCsv);
                 var probes = PhotoSets.FromCsv(args.Require("--probes"));
-                var people = enrolled.Select(p => p.Person).ToHashSet(StringComparer.Ordinal);
-                var all = enrolled.Concat(probes.Where(p => enrolled.All(e => e.Path != p.Path))).ToList();
-                return (galleryCsv, all, StrangerProtocol.NotInGallery, people);
+                var inGallery = enrolled.Select(p => p.Path).ToHashSet(StringComparer.Ordinal);
+                var all = enrolled.Concat(probes.Where(p => !inGallery.Contains(p.Path))).ToList();
+                return (galleryCsv, all, StrangerProtocol.NotInGallery, inGallery);
             }
 
             var pairsCsv = args.Value("--pairs");
@@ -321,7 +323,8 @@ internal static class OpenSetEvalCommand
             strangers.Count, strangersIn, strangers.Count - strangersIn, strangers.Count(o => o.Refusal is not null), 0, strangers.Count == 0 ? 0 : strangersIn / (double)strangers.Count);
 
         Tail? tail = null;
-        if (result.StrangerPairScores.Count >= 2)
+        // A normal fit to a handful of scores says nothing about a tail of 1 in 100,000.
+        if (result.StrangerPairScores.Count >= MinTailPairs)
         {
             var model = StrangerTail.Fit(result.StrangerPairScores);
             var atStation = model.ThresholdFor(far, StationWorkers);
@@ -442,6 +445,10 @@ internal static class OpenSetEvalCommand
                 + $"where {Pct(t.EnrolledRefusedAtStation, true)} of enrolled walk-ups here are refused");
             o.WriteLine(
                 $"  the rule now lets in an estimated {Pct(t.StrangerRateAtStationNow, true)} of strangers at {StationWorkers} workers (the model: a floor, lookalikes make the tail heavier)");
+        }
+        else
+        {
+            o.WriteLine($"  tail model: fewer than {MinTailPairs} stranger–worker scores, too few to fit");
         }
 
         if (r.Liveness is { } l)

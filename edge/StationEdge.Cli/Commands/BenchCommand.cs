@@ -465,7 +465,7 @@ internal static class BenchCommand
 
         var w = r.WalkUp;
         o.WriteLine();
-        o.WriteLine($"one walk-up on {DetectCommand.Plural(w.Threads, "thread")}: {w.Frames} door frames detected, aligned, embedded; fused; one search of {w.GalleryWorkers} workers ({N(w.FuseAndSearchMs.Median)} ms)");
+        o.WriteLine($"one walk-up on {DetectCommand.Plural(w.Threads, "thread")}: {w.Frames} door frames detected, aligned, embedded; fused; one search of {w.GalleryWorkers} workers ({w.FuseAndSearchMs.Median.ToString("0.000", CultureInfo.InvariantCulture)} ms)");
         o.WriteLine($"{"embedding",-34}{"per frame",10}{"p95",8}{"walk-up",10}");
         foreach (var v in w.Variants)
         {

@@ -1,5 +1,6 @@
 using StationEdge.Vision.Evaluation;
 using StationEdge.Vision.Recognition;
+using StationEdge.Vision.Tests.Support;
 
 namespace StationEdge.Vision.Tests.Evaluation;
 
@@ -112,11 +113,7 @@ public class OpenSetEvaluationTests
 
     private static float[] Direction(Random rng) => Normalise([.. Enumerable.Range(0, Dims).Select(_ => (float)Gaussian(rng))]);
 
-    private static float[] Normalise(float[] v)
-    {
-        var n = MathF.Sqrt(v.Sum(x => x * x));
-        return [.. v.Select(x => x / n)];
-    }
+    private static float[] Normalise(float[] v) => UnitVectors.Normalise(v);
 
     private static double Gaussian(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
 }

@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using StationEdge.Vision.Recognition;
+using StationEdge.Vision.Tests.Support;
 
 namespace StationEdge.Vision.Tests.Recognition;
 
@@ -273,21 +274,9 @@ public class FaceGalleryTests
 
     private static FaceTemplate Template(string worker, float[] embedding) => new(Guid.NewGuid(), worker, embedding, Model);
 
-    private static float[] Axis(int i)
-    {
-        var v = new float[Dims];
-        v[i] = 1;
-        return v;
-    }
+    private static float[] Axis(int i) => UnitVectors.Axis(i, Dims);
 
-    /// <summary>Unit vector with cosine <paramref name="cos"/> to axis <paramref name="along"/>, the rest on axis <paramref name="other"/>.</summary>
-    private static float[] Mix(int along, float cos, int other)
-    {
-        var v = new float[Dims];
-        v[along] = cos;
-        v[other] = MathF.Sqrt(1 - (cos * cos));
-        return v;
-    }
+    private static float[] Mix(int along, float cos, int other) => UnitVectors.Mix(along, cos, other, Dims);
 
     private static float[] RandomUnit(Random rng)
     {
@@ -297,16 +286,10 @@ public class FaceGalleryTests
             v[i] = (float)((rng.NextDouble() * 2) - 1);
         }
 
-        var n = MathF.Sqrt(v.Sum(x => x * x));
-        return [.. v.Select(x => x / n)];
+        return UnitVectors.Normalise(v);
     }
 
-    private static float[] Blend(float[] a, float[] b, float t)
-    {
-        var v = a.Zip(b, (x, y) => ((1 - t) * x) + (t * y)).ToArray();
-        var n = MathF.Sqrt(v.Sum(x => x * x));
-        return [.. v.Select(x => x / n)];
-    }
+    private static float[] Blend(float[] a, float[] b, float t) => UnitVectors.Blend(a, b, t);
 
     private static float Cos(float[] a, float[] b) => a.Zip(b, (x, y) => x * y).Sum();
 }

@@ -1,6 +1,7 @@
 using StationEdge.Vision.Detection;
 using StationEdge.Vision.Quality;
 using StationEdge.Vision.Recognition;
+using StationEdge.Vision.Tests.Support;
 
 namespace StationEdge.Vision.Tests.Recognition;
 
@@ -168,20 +169,9 @@ public class OpenSetRuleTests
 
     private static FaceTemplate Template(string worker, float[] embedding) => new(Guid.NewGuid(), worker, embedding, Model);
 
-    private static float[] Axis(int i)
-    {
-        var v = new float[Dims];
-        v[i] = 1;
-        return v;
-    }
+    private static float[] Axis(int i) => UnitVectors.Axis(i, Dims);
 
-    private static float[] Mix(int along, float cos, int other)
-    {
-        var v = new float[Dims];
-        v[along] = cos;
-        v[other] = MathF.Sqrt(1 - (cos * cos));
-        return v;
-    }
+    private static float[] Mix(int along, float cos, int other) => UnitVectors.Mix(along, cos, other, Dims);
 
     /// <summary>A random unit vector with no component along the given axes.</summary>
     private static float[] Orthogonal(Random rng, params int[] axes)
@@ -195,13 +185,9 @@ public class OpenSetRuleTests
         return Normalise(v);
     }
 
-    private static float[] Blend(float[] a, float[] b, float t) => Normalise([.. a.Zip(b, (x, y) => ((1 - t) * x) + (t * y))]);
+    private static float[] Blend(float[] a, float[] b, float t) => UnitVectors.Blend(a, b, t);
 
-    private static float[] Normalise(float[] v)
-    {
-        var n = MathF.Sqrt(v.Sum(x => x * x));
-        return [.. v.Select(x => x / n)];
-    }
+    private static float[] Normalise(float[] v) => UnitVectors.Normalise(v);
 
     private sealed class Tolerance(float epsilon) : IEqualityComparer<float>
     {

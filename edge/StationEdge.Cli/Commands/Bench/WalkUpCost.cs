@@ -70,21 +70,19 @@ internal static class WalkUpCost
             }
         }
 
-        Samples.WarmUp(() => Frame(frames[0]));
-        var samples = new Samples(frames.Count * runs);
-        Samples.SettleGarbage();
-        foreach (var frame in frames)
+        return PipelineStages.Time(frames.Count * runs, () => Frame(frames[0]), samples =>
         {
-            ct.ThrowIfCancellationRequested();
-            for (var r = 0; r < runs; r++)
+            foreach (var frame in frames)
             {
-                var start = Stopwatch.GetTimestamp();
-                Frame(frame);
-                samples.Stop(start);
+                ct.ThrowIfCancellationRequested();
+                for (var r = 0; r < runs; r++)
+                {
+                    var start = Stopwatch.GetTimestamp();
+                    Frame(frame);
+                    samples.Stop(start);
+                }
             }
-        }
-
-        return samples.ToFigure();
+        });
     }
 
     /// <summary>Fusing a walk-up's frames and one search of a station's gallery of 512-d centroids.</summary>
@@ -111,15 +109,14 @@ internal static class WalkUpCost
         }
 
         var frames = Enumerable.Range(0, FramesPerWalkUp).Select(_ => Unit()).ToList();
-        Samples.WarmUp(() => gallery.Search(WalkUpFusion.Fuse(frames)));
-        var samples = new Samples(runs * 20);
-        for (var i = 0; i < runs * 20; i++)
+        return PipelineStages.Time(runs * 20, () => gallery.Search(WalkUpFusion.Fuse(frames)), samples =>
         {
-            var start = Stopwatch.GetTimestamp();
-            gallery.Search(WalkUpFusion.Fuse(frames));
-            samples.Stop(start);
-        }
-
-        return samples.ToFigure();
+            for (var i = 0; i < runs * 20; i++)
+            {
+                var start = Stopwatch.GetTimestamp();
+                gallery.Search(WalkUpFusion.Fuse(frames));
+                samples.Stop(start);
+            }
+        });
     }
 }

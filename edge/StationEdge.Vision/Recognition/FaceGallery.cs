@@ -51,7 +51,10 @@ public sealed class FaceGallery : IDisposable
     private readonly Lock _thresholdGate = new();
     private float? _threshold;
 
-    public FaceGallery(string modelSha256, int dimensions = 192, GalleryOptions? options = null, int initialCapacity = 1024)
+    /// <summary>The default embedder's dimension count (faceplugin, 512); MobileFaceNet's is 192. Pass the embedder's own.</summary>
+    public const int DefaultDimensions = 512;
+
+    public FaceGallery(string modelSha256, int dimensions = DefaultDimensions, GalleryOptions? options = null, int initialCapacity = 1024)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelSha256);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimensions);

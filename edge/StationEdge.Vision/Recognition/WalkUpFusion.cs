@@ -64,16 +64,23 @@ public static class WalkUpFusion
     /// </summary>
     public static WalkUpMatch Decide(FaceGallery gallery, IReadOnlyList<FaceAnalysis> frames, FaceQualityGate gate)
     {
+        ArgumentNullException.ThrowIfNull(gate);
+        return Decide(gallery, frames, frame => gate.Refusal(frame.Quality));
+    }
+
+    /// <summary>As above, with any quality check: <paramref name="refusal"/> gives why a frame is too poor to use, or null.</summary>
+    public static WalkUpMatch Decide(FaceGallery gallery, IReadOnlyList<FaceAnalysis> frames, Func<FaceAnalysis, string?> refusal)
+    {
         ArgumentNullException.ThrowIfNull(gallery);
         ArgumentNullException.ThrowIfNull(frames);
-        ArgumentNullException.ThrowIfNull(gate);
+        ArgumentNullException.ThrowIfNull(refusal);
         var usable = new List<float[]>(frames.Count);
-        string? refusal = null;
+        string? lastRefusal = null;
         foreach (var frame in frames)
         {
-            if (gate.Refusal(frame.Quality) is { } why)
+            if (refusal(frame) is { } why)
             {
-                refusal = why;
+                lastRefusal = why;
             }
             else
             {
@@ -82,7 +89,7 @@ public static class WalkUpFusion
         }
 
         return usable.Count == 0
-            ? new WalkUpMatch(null, 0, frames.Count, refusal ?? "no frame")
+            ? new WalkUpMatch(null, 0, frames.Count, lastRefusal ?? "no frame")
             : new WalkUpMatch(gallery.Search(Fuse(usable)), usable.Count, frames.Count - usable.Count, null);
     }
 }

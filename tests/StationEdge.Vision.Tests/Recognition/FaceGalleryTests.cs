@@ -95,7 +95,7 @@ public class FaceGalleryTests
     public void Search_ProbeNearOneWorker_IsKnownWithThatWorkerAndTheMarginToTheNext()
     {
         var rng = new Random(7);
-        using var gallery = new FaceGallery(Model);
+        using var gallery = new FaceGallery(Model, Dims);
         var anna = RandomUnit(rng);
         var bo = RandomUnit(rng);
         gallery.Add(Template("anna", Blend(anna, RandomUnit(rng), 0.3f)));
@@ -115,7 +115,7 @@ public class FaceGalleryTests
     [Fact]
     public void Search_WithBestTemplates_ScoreIsTheMaxOverAWorkersTemplates()
     {
-        using var gallery = new FaceGallery(Model, options: new GalleryOptions { Templates = TemplateCombination.Best });
+        using var gallery = new FaceGallery(Model, Dims, options: new GalleryOptions { Templates = TemplateCombination.Best });
         var probe = Axis(0);
         gallery.Add(Template("w1", Mix(0, 0.5f, 1)));
         gallery.Add(Template("w1", Mix(0, 0.9f, 1)));
@@ -132,7 +132,7 @@ public class FaceGalleryTests
     [Fact]
     public void Search_HighScoreButSmallMargin_IsUnknown()
     {
-        using var gallery = new FaceGallery(Model, options: new GalleryOptions(Threshold: 0.55f, MinMargin: 0.05f));
+        using var gallery = new FaceGallery(Model, Dims, options: new GalleryOptions(Threshold: 0.55f, MinMargin: 0.05f));
         gallery.Add(Template("twin-a", Mix(0, 0.80f, 1)));
         gallery.Add(Template("twin-b", Mix(0, 0.78f, 2)));
 
@@ -146,7 +146,7 @@ public class FaceGalleryTests
     [Fact]
     public void Search_ScoreBelowThreshold_IsUnknown()
     {
-        using var gallery = new FaceGallery(Model);
+        using var gallery = new FaceGallery(Model, Dims);
         gallery.Add(Template("w1", Mix(0, 0.5f, 1)));
         gallery.Add(Template("w2", Mix(0, 0.1f, 2)));
 
@@ -159,7 +159,7 @@ public class FaceGalleryTests
     [Fact]
     public void Search_EmptyGallery_IsUnknownWithNoWorker()
     {
-        using var gallery = new FaceGallery(Model);
+        using var gallery = new FaceGallery(Model, Dims);
 
         var match = gallery.Search(Axis(3));
 
@@ -170,7 +170,7 @@ public class FaceGalleryTests
     [Fact]
     public void Search_SingleWorker_MarginIsMeasuredAgainstZero()
     {
-        using var gallery = new FaceGallery(Model, options: new GalleryOptions(Threshold: 0.55f));
+        using var gallery = new FaceGallery(Model, Dims, options: new GalleryOptions(Threshold: 0.55f));
         gallery.Add(Template("solo", Mix(0, 0.7f, 1)));
 
         var match = gallery.Search(Axis(0));
@@ -183,7 +183,7 @@ public class FaceGalleryTests
     [Fact]
     public void Search_UnnormalisedProbeAndTemplates_ScoreIsCosine()
     {
-        using var gallery = new FaceGallery(Model);
+        using var gallery = new FaceGallery(Model, Dims);
         var t = Mix(0, 0.6f, 1);
         for (var i = 0; i < t.Length; i++)
         {
@@ -200,7 +200,7 @@ public class FaceGalleryTests
     [Fact]
     public void Add_TemplateFromAnotherModel_IsRejectedNamingBothModels()
     {
-        using var gallery = new FaceGallery(Model);
+        using var gallery = new FaceGallery(Model, Dims);
 
         var error = Assert.Throws<ArgumentException>(() => gallery.Add(new FaceTemplate(Guid.NewGuid(), "w", Axis(0), "other-model")));
         Assert.Contains("other-model", error.Message, StringComparison.Ordinal);
@@ -211,7 +211,7 @@ public class FaceGalleryTests
     [Fact]
     public void Add_WrongDimensionsOrZeroVector_IsRejected()
     {
-        using var gallery = new FaceGallery(Model);
+        using var gallery = new FaceGallery(Model, Dims);
 
         Assert.Throws<ArgumentException>(() => gallery.Add(new FaceTemplate(Guid.NewGuid(), "w", new float[128], Model)));
         Assert.Throws<ArgumentException>(() => gallery.Add(new FaceTemplate(Guid.NewGuid(), "w", new float[Dims], Model)));
@@ -220,7 +220,7 @@ public class FaceGalleryTests
     [Fact]
     public void Remove_Template_StopsItMatchingAndKeepsTheOthers()
     {
-        using var gallery = new FaceGallery(Model, initialCapacity: 1);
+        using var gallery = new FaceGallery(Model, Dims, initialCapacity: 1);
         var near = Template("w1", Mix(0, 0.95f, 1));
         gallery.Add(near);
         gallery.Add(Template("w2", Mix(0, 0.6f, 2)));
@@ -239,7 +239,7 @@ public class FaceGalleryTests
     [Fact]
     public void RemoveWorker_RemovesAllTheirTemplates()
     {
-        using var gallery = new FaceGallery(Model);
+        using var gallery = new FaceGallery(Model, Dims);
         gallery.Add(Template("w1", Mix(0, 0.9f, 1)));
         gallery.Add(Template("w2", Mix(0, 0.6f, 2)));
         gallery.Add(Template("w1", Mix(0, 0.8f, 3)));
@@ -257,7 +257,7 @@ public class FaceGalleryTests
     public void Search_ManyTemplates_FindsThePlantedWorker()
     {
         var rng = new Random(11);
-        using var gallery = new FaceGallery(Model);
+        using var gallery = new FaceGallery(Model, Dims);
         for (var i = 0; i < 5000; i++)
         {
             gallery.Add(Template($"w{i % 1700}", RandomUnit(rng)));

@@ -29,6 +29,18 @@ internal static class CommandHelp
             "  --images DIR   read the pairs file's paths relative to DIR instead",
             "  --liveness     also report the share of genuine faces the liveness model calls fake",
             Models, Threads, Json,
+            "",
+            "usage: station-edge eval --open-set (--photos DIR | --pairs CSV | --gallery CSV --probes CSV) [--enroll K] [--frames M]",
+            "                         [--far F] [--threshold T] [--templates centroid|best] [--embedder faceplugin|mobilefacenet]",
+            "                         [--no-mirror] [--margin M] [--liveness] [--models DIR] [--threads N] [--json]",
+            "The door simulation: strangers let in and enrolled people refused at the station's rule, K and the gallery size,",
+            "and the threshold for a stranger rate. Every person is once the stranger (leave-one-person-out).",
+            "  --photos DIR   person/photo.jpg folders, or a folder with a pairs.csv",
+            "  --gallery CSV  header photo,person: who is enrolled; --probes CSV the walk-ups (others are strangers)",
+            "  --enroll K     photos enrolled per person, 1 to 50 (default 1)",
+            "  --frames M     frames per walk-up, fused: the photo and M - 1 re-framed copies, 1 to 30 (default 1)",
+            "  --far F        the stranger rate to find the threshold for (default 0.001)",
+            "  --threshold T  a fixed threshold instead of the one calibrated from the gallery",
         ],
         ["match"] =
         [

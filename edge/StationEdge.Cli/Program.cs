@@ -23,9 +23,15 @@ internal static class Program
           door     --pulse|--rest [--gpio auto|libgpiod|libgpiod2|sim] [--config F]
                                                   energise the door relay for one pulse on the configured chip,
                                                   or drive it to its rest (de-energised) level and exit
+          workers  list [--search TEXT] | show ID | suspend ID | resume ID | delete ID [--by NAME]
+                                                  the enrolled workers; every change is audited
+          visits   [--since ISO-TIME] [--limit N] the recorded decisions, newest first
+          store    check | recover                the database's integrity report; rebuild a damaged one
+          reembed  [--models DIR] [--by NAME]     re-embed every template from its kept crop after an embedder change
         flags:
           --models DIR   detect, eval, match, bench, doctor (default out/models or $STATIONEDGE_MODELS)
           --threads N    detect, eval, match (ONNX Runtime intra-op threads, default 2)
+          --data DIR     workers, visits, store, reembed: the data folder (default $STATIONEDGE_DATA, else /var/lib/station-edge)
           --json         one JSON document on stdout (door-sim and door always print JSON lines)
           --help         after a command, that command's flags: station-edge detect --help
           --version      the version of station-edge
@@ -80,6 +86,10 @@ internal static class Program
         {
             return command switch
             {
+                "workers" => await Commands.Records.WorkersCommand.RunAsync(rest, stdout, ct),
+                "visits" => await Commands.Records.VisitsCommand.RunAsync(rest, stdout, ct),
+                "store" => await Commands.Records.StoreCommand.RunAsync(rest, stdout, stderr, ct),
+                "reembed" => await Commands.Records.ReembedCommand.RunAsync(rest, stdout, stderr, ct),
                 "detect" => await DetectCommand.RunAsync(rest, stdout, ct),
                 "eval" => await EvalCommand.RunAsync(rest, stdout, stderr, ct),
                 "match" => await MatchCommand.RunAsync(rest, stdout, ct),

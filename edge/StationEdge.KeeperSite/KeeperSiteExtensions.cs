@@ -1,4 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -15,6 +17,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.WebEncoders;
 using StationEdge.Configuration;
 using StationEdge.KeeperSite.Accounts;
 using StationEdge.KeeperSite.Station;
@@ -83,7 +86,6 @@ public static class KeeperSiteExtensions
             pages.Conventions.AllowAnonymousToPage("/Screen");
             pages.Conventions.AuthorizePage("/Keepers", KeeperUser.AdminPolicy);
             pages.Conventions.AuthorizePage("/Workers/Delete", KeeperUser.AdminPolicy);
-            pages.Conventions.AddPageRoute("/Screen", "/screen");
             pages.Conventions.AddPageApplicationModelConvention("/Login", model => model.EndpointMetadata.Add(new EnableRateLimitingAttribute(LoginRateLimit)));
         }).ConfigureApplicationPartManager(parts =>
         {
@@ -97,6 +99,8 @@ public static class KeeperSiteExtensions
             }
         });
 
+        // Chinese as it is in the HTML (the default encoder writes every CJK character as an entity); markup stays escaped.
+        services.Configure<WebEncoderOptions>(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "se_csrf";

@@ -44,7 +44,7 @@ internal static class SiteEndpoints
     private static async Task VisitStreamAsync(HttpContext context, IVisitFeed feed, VisitNames names, IHostApplicationLifetime lifetime, long after = 0)
     {
         var language = Localizer.Of(context);
-        var ct = StartStream(context, lifetime);
+        var ct = await StartStreamAsync(context, lifetime);
         try
         {
             await foreach (var visit in feed.ReadAsync(after, ct))
@@ -65,7 +65,7 @@ internal static class SiteEndpoints
         var language = Localizer.Of(context);
         var store = context.RequestServices.GetRequiredService<StationStore>();
         var newest = await store.ListVisitsAsync(limit: 1, ct: context.RequestAborted) is [var last, ..] ? last.Seq : 0;
-        var ct = StartStream(context, lifetime);
+        var ct = await StartStreamAsync(context, lifetime);
         try
         {
             await foreach (var visit in feed.ReadAsync(newest, ct))
@@ -94,6 +94,7 @@ internal static class SiteEndpoints
         long sequence = 0;
         try
         {
+            await context.Response.StartAsync(linked.Token);
             while (!linked.IsCancellationRequested)
             {
                 if (await preview.NextAsync(sequence, linked.Token) is not { } frame)
@@ -172,12 +173,15 @@ internal static class SiteEndpoints
     private static readonly DateTimeOffset Built = File.GetLastWriteTimeUtc(typeof(SiteEndpoints).Assembly.Location);
 
     /// <summary>Starts an event stream; the token ends it when the client leaves or the host stops.</summary>
-    private static CancellationToken StartStream(HttpContext context, IHostApplicationLifetime lifetime)
+    private static async Task<CancellationToken> StartStreamAsync(HttpContext context, IHostApplicationLifetime lifetime)
     {
         var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         context.Response.RegisterForDispose(linked);
         context.Response.ContentType = "text/event-stream; charset=utf-8";
         context.Response.Headers.CacheControl = "no-store";
+        // The headers go now: a browser sees the stream open before the first visit.
+        await context.Response.WriteAsync(": open\n\n", linked.Token);
+        await context.Response.Body.FlushAsync(linked.Token);
         return linked.Token;
     }
 

@@ -61,7 +61,9 @@ public sealed class BrowserTests(ITestOutputHelper output)
         var workerId = enrolled!.GetAttribute("data-worker")!;
         var templates = await site.Store.ListTemplatesAsync(workerId);
         clock.Stop();
-        output.WriteLine($"enrolment from an uploaded photo, page open to stored templates: {clock.Elapsed.TotalSeconds:0.00} s ({templates.Count} template)");
+        var figure = $"enrolment from an uploaded photo, page open to stored templates: {clock.Elapsed.TotalSeconds:0.00} s ({templates.Count} template)";
+        output.WriteLine(figure);
+        File.WriteAllText(Path.Combine(Shots, "enrolment-timing.txt"), figure + Environment.NewLine);
         Assert.Single(templates);
         Shot(browser, "enrol-done");
 

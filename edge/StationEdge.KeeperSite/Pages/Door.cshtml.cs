@@ -24,7 +24,7 @@ public sealed class DoorModel(IKeeperDoor door, StationStore store, IVisitFeed f
 
     public async Task<IActionResult> OnPostAsync(string? reason)
     {
-        reason = Workers.EditModel.Blank(reason);
+        reason = WorkerForm.Blank(reason);
         if (reason is null || reason.Length > 100 || reason.Any(char.IsControl))
         {
             Error = l[Texts.ReasonRequired];

@@ -17,7 +17,7 @@ public sealed class StationHealthProbe(FrameSource camera, StationStore store, S
         var workers = await store.ListWorkersAsync(ct);
         var drive = new DriveInfo(store.DataPath);
         using var process = Process.GetCurrentProcess();
-        var version = (Assembly.GetEntryAssembly() ?? typeof(StationHealthProbe).Assembly)
+        var version = typeof(StationHealthProbe).Assembly
             .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "?";
         return new StationHealthReport(
             camera.Health,

@@ -57,6 +57,7 @@ public static class VisitRows
         var granted = v.Decision == VisitDecision.Granted;
         var who = named.WorkerName is { } name ? name + (v.WorkerId is { } id ? $" ({id})" : "")
             : named.GuestName is { } guest ? Texts.Visitor.In(language, guest)
+            : v.Method == VisitMethod.Keeper ? Texts.MethodKeeper.In(language)
             : v.WorkerId ?? Texts.Stranger.In(language);
         var method = v.Method switch
         {

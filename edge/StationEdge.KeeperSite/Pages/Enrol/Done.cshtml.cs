@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using StationEdge.KeeperSite.Web;
 using StationEdge.Store;
 
 namespace StationEdge.KeeperSite.Pages.Enrol;
@@ -9,16 +10,5 @@ public sealed class DoneModel(StationStore store) : PageModel
 
     public int Templates { get; private set; }
 
-    public async Task OnGetAsync(string id)
-    {
-        try
-        {
-            Worker = await store.GetWorkerAsync(id, HttpContext.RequestAborted);
-            Templates = Worker is null ? 0 : (await store.ListTemplatesAsync(id, HttpContext.RequestAborted)).Count;
-        }
-        catch (StoreException e) when (e.IsBadInput)
-        {
-            Worker = null;
-        }
-    }
+    public async Task OnGetAsync(string id) => (Worker, Templates) = await WorkerLookup.FindAsync(store, id, HttpContext.RequestAborted);
 }

@@ -18,20 +18,8 @@ public sealed class IndexModel(IEnrolment enrolment, EnrolmentSteps steps, IOpti
 {
     private readonly KeeperSiteOptions _site = site.Value;
 
-    [BindProperty]
-    public string? Name { get; set; }
-
-    [BindProperty]
-    public string? Phone { get; set; }
-
-    [BindProperty]
-    public string? Employer { get; set; }
-
-    [BindProperty]
-    public string? MemberNumber { get; set; }
-
-    [BindProperty]
-    public DateOnly? ValidUntil { get; set; }
+    [BindProperty(Name = "")]
+    public WorkerForm Form { get; set; } = new();
 
     [BindProperty]
     public bool Consent { get; set; }
@@ -159,8 +147,8 @@ public sealed class IndexModel(IEnrolment enrolment, EnrolmentSteps steps, IOpti
 
     private NewWorker? Details()
     {
-        var name = Workers.EditModel.Blank(Name);
-        if (name is null)
+        var profile = Form.Profile();
+        if (profile.Name.Length == 0)
         {
             Error = l[Texts.NameRequired];
             return null;
@@ -175,11 +163,11 @@ public sealed class IndexModel(IEnrolment enrolment, EnrolmentSteps steps, IOpti
         return new NewWorker
         {
             Id = "pending",
-            Name = name,
-            Phone = Workers.EditModel.Blank(Phone),
-            Employer = Workers.EditModel.Blank(Employer),
-            MemberNumber = Workers.EditModel.Blank(MemberNumber),
-            ValidUntil = ValidUntil,
+            Name = profile.Name,
+            Phone = profile.Phone,
+            Employer = profile.Employer,
+            MemberNumber = profile.MemberNumber,
+            ValidUntil = profile.ValidUntil,
             ConsentVersion = Codes.ConsentVersion,
         };
     }

@@ -13,18 +13,7 @@ public sealed class DeleteModel(StationStore store, Localizer l) : PageModel
 
     public int Templates { get; private set; }
 
-    public async Task OnGetAsync(string id)
-    {
-        try
-        {
-            Worker = await store.GetWorkerAsync(id, HttpContext.RequestAborted);
-            Templates = Worker is null ? 0 : (await store.ListTemplatesAsync(id, HttpContext.RequestAborted)).Count;
-        }
-        catch (StoreException e) when (e.IsBadInput)
-        {
-            Worker = null;
-        }
-    }
+    public async Task OnGetAsync(string id) => (Worker, Templates) = await WorkerLookup.FindAsync(store, id, HttpContext.RequestAborted);
 
     public async Task<IActionResult> OnPostAsync(string id)
     {

@@ -10,20 +10,8 @@ public sealed class EditModel(StationStore store, Localizer l) : PageModel
 {
     public Worker? Worker { get; private set; }
 
-    [BindProperty]
-    public string? Name { get; set; }
-
-    [BindProperty]
-    public string? Phone { get; set; }
-
-    [BindProperty]
-    public string? Employer { get; set; }
-
-    [BindProperty]
-    public string? MemberNumber { get; set; }
-
-    [BindProperty]
-    public DateOnly? ValidUntil { get; set; }
+    [BindProperty(Name = "")]
+    public WorkerForm Form { get; set; } = new();
 
     public string? Error { get; private set; }
 
@@ -32,7 +20,7 @@ public sealed class EditModel(StationStore store, Localizer l) : PageModel
         Worker = await FindAsync(id);
         if (Worker is not null)
         {
-            (Name, Phone, Employer, MemberNumber, ValidUntil) = (Worker.Name, Worker.Phone, Worker.Employer, Worker.MemberNumber, Worker.ValidUntil);
+            Form = WorkerForm.From(Worker);
         }
     }
 
@@ -46,15 +34,7 @@ public sealed class EditModel(StationStore store, Localizer l) : PageModel
 
         try
         {
-            var profile = new WorkerProfile
-            {
-                Name = Name?.Trim() ?? "",
-                Phone = Blank(Phone),
-                Employer = Blank(Employer),
-                MemberNumber = Blank(MemberNumber),
-                ValidUntil = ValidUntil,
-            };
-            var saved = await store.UpdateWorkerAsync(id, profile, HttpContext.Keeper(), HttpContext.RequestAborted);
+            var saved = await store.UpdateWorkerAsync(id, Form.Profile(), HttpContext.Keeper(), HttpContext.RequestAborted);
             TempData["flash"] = l.Format(Texts.WorkerSaved, saved.Name);
             return Redirect("/Workers");
         }
@@ -65,17 +45,5 @@ public sealed class EditModel(StationStore store, Localizer l) : PageModel
         }
     }
 
-    internal static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-
-    private async Task<Worker?> FindAsync(string? id)
-    {
-        try
-        {
-            return id is null ? null : await store.GetWorkerAsync(id, HttpContext.RequestAborted);
-        }
-        catch (StoreException e) when (e.IsBadInput)
-        {
-            return null;
-        }
-    }
+    private async Task<Worker?> FindAsync(string? id) => (await WorkerLookup.FindAsync(store, id, HttpContext.RequestAborted)).Worker;
 }

@@ -14,9 +14,10 @@ MODELS=$OUT/models
 CLI=$OUT/station-edge/station-edge
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# Runtime packages, then what the tests and benchmarks use beside them (libgtk-3-0: OpenCvSharp4's x64 runtime).
+# Runtime packages, then what the tests and benchmarks use beside them (libgtk-3-0: OpenCvSharp4's x64 runtime;
+# chromium, chromium-driver, fonts-noto-cjk: the keeper site's browser tests and their Chinese screenshots).
 APT_RUNTIME=(ffmpeg libgpiod2)
-APT_TEST=(libgtk-3-0)
+APT_TEST=(libgtk-3-0 chromium chromium-driver fonts-noto-cjk)
 
 usage() {
   cat <<'EOF'

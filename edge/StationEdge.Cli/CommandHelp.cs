@@ -108,6 +108,19 @@ internal static class CommandHelp
             "  --limit N      at most N visits, 1 to 100000 (default 100)",
             Data, Json,
         ],
+        ["keeper"] =
+        [
+            "usage: station-edge keeper add --name NAME [--role keeper|admin] | list | cert [--host H...] [--data DIR]",
+            "Keeper accounts for the keeper site (keepers.json in the data folder; there is no default account).",
+            "add reads the password from stdin: typed twice, unseen, on a terminal; one line from a pipe. At least 8",
+            "characters. The first keeper of a station is an administrator (may delete workers and manage keepers).",
+            "cert writes keeper-site.pfx, a self-signed certificate for localhost, this machine's addresses and each",
+            "--host, for an https:// address in KeeperSite:Urls, and prints its sha256 fingerprint.",
+            "  --name NAME    1-32 letters, digits, spaces, '.', '_' or '-'",
+            "  --role R       keeper (default) or admin",
+            "  --host H       cert: another name or address the site is reached by",
+            Data, Json,
+        ],
         ["store"] =
         [
             "usage: station-edge store check|recover [--data DIR] [--json]",

@@ -32,7 +32,7 @@ internal static class ReembedCommand
             await using var store = await StoreCli.OpenAsync(args, ct);
             using var models = FaceModels.Load(modelsPath, vision);
             var embedder = models.Embedder!;
-            var sha = embedder.ModelSha256;
+            var sha = embedder.TemplateTag;
             bool Old(TemplateInfo t) => t.EmbedderSha256 != sha;
 
             var before = await SurveyAsync(store, ct);

@@ -53,7 +53,7 @@ demo_stream() {
 }
 
 demo() {
-  setup sqlite3 # the visit log is read with sqlite3 until the visits command exists
+  setup
   local work data
   work=$(mktemp -d)
   # shellcheck disable=SC2064 # the folder is known now
@@ -79,10 +79,5 @@ demo() {
   "$CLI" run --data "$data" --gpio sim --camera "$work/stream.mkv" --for 17
 
   say "the visit log"
-  if "$CLI" visits --help >/dev/null 2>&1; then
-    "$CLI" visits --data "$data"
-  else
-    sqlite3 -readonly -box "file:$data/station.db?mode=ro" \
-      "SELECT seq, time, coalesce(worker_id, '—') AS worker, decision, reason, printf('%.2f', score) AS score FROM visits ORDER BY seq"
-  fi
+  "$CLI" visits --data "$data"
 }

@@ -172,6 +172,13 @@ install_station() {
     say "install: done under $dest (--root: systemctl not called)"
     return 0
   fi
+  # The keeper site's https address (phones need it for their own camera): a self-signed certificate, once.
+  if [ ! -e /var/lib/station-edge/keeper-site.pfx ] \
+    && as_root sudo -u "$INSTALL_USER" /opt/station-edge/station-edge keeper cert --data /var/lib/station-edge >/dev/null 2>&1; then
+    say "install: made /var/lib/station-edge/keeper-site.pfx (self-signed; add an https:// address to KeeperSite:Urls to use it)"
+  fi
+  [ -e /var/lib/station-edge/keepers.json ] \
+    || say "install: the keeper site has no account yet: sudo -u $INSTALL_USER /opt/station-edge/station-edge keeper add --name NAME"
   as_root systemctl daemon-reload
   as_root systemctl enable station-edge.service
   # A build that cannot even print run's help would only restart every RestartSec: it is not started.

@@ -26,8 +26,11 @@ public sealed class AccessOptions
     /// <summary>This station's id in the sync topics (<c>stations/{id}/visits</c>). Unset: the host name.</summary>
     public string? StationId { get; set; }
 
-    /// <summary>Least cosine similarity for a match.</summary>
-    public float Threshold { get; set; } = GalleryOptions.DefaultThreshold;
+    /// <summary>
+    /// A fixed threshold for a match (a county's own calibration, e.g. from <c>eval --open-set</c>), raised for galleries
+    /// past 100 workers. Unset (the default): the gallery calibrates it from its own workers for 1 stranger in 1,000.
+    /// </summary>
+    public float? Threshold { get; set; }
 
     /// <summary>Least lead of the best worker over the next one.</summary>
     public float Margin { get; set; } = GalleryOptions.DefaultMinMargin;
@@ -97,8 +100,7 @@ public sealed class AccessOptions
 
     /// <summary>The rule's settings. Call after validation (the time zone is known to exist then).</summary>
     public AccessPolicy ToPolicy() => new(
-        Threshold,
-        Margin,
+        new GalleryOptions(Threshold, Margin),
         OpenAllDay ? OpeningHours.AllDay : new OpeningHours(Opens!.Value, Closes!.Value),
         TimeZone is null ? TimeZoneInfo.Local : TimeZoneInfo.FindSystemTimeZoneById(TimeZone));
 }
@@ -117,7 +119,7 @@ public sealed partial class AccessOptionsValidator : IValidateOptions<AccessOpti
             Fail("StationId", $"must be 1–64 of A-Z a-z 0-9 . _ - (it goes into MQTT topics; was '{id}')");
         }
 
-        if (!(options.Threshold is >= 0f and <= 1f))
+        if (options.Threshold is { } threshold && !(threshold is >= 0f and <= 1f))
         {
             Fail("Threshold", $"must be between 0 and 1 (was {options.Threshold})");
         }

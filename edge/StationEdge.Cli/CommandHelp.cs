@@ -8,6 +8,8 @@ internal static class CommandHelp
     private const string Models = "  --models DIR   the models folder (default out/models, or $STATIONEDGE_MODELS)";
     private const string Threads = "  --threads N    ONNX Runtime intra-op threads, 1 to 64 (default 2)";
     private const string Json = "  --json         one JSON document on stdout instead of text";
+    private const string Data = "  --data DIR     the data folder (default $STATIONEDGE_DATA, else /var/lib/station-edge); it must hold station.db";
+    private const string By = "  --by NAME      who the change is recorded as in the audit log (default: the user who ran sudo, else the OS user)";
     private const string ExitCodes = "exit codes: 0 success, 2 bad input, 3 fault, 130 interrupted; each failure is one line on stderr";
 
     private static readonly Dictionary<string, string[]> Text = new(StringComparer.Ordinal)
@@ -63,6 +65,18 @@ internal static class CommandHelp
             "  --images DIR   read the pairs file's paths relative to DIR instead",
             "  --liveness     also report the share of genuine faces the liveness model calls fake",
             Models, Threads, Json,
+            "",
+            "usage: station-edge eval --open-set (--photos DIR | --pairs CSV | --gallery CSV --probes CSV) [--enroll K] [--frames M]",
+            "                         [--far F] [--threshold T] [--templates centroid|best] [--embedder faceplugin|mobilefacenet]",
+            "                         [--no-mirror] [--margin M] [--liveness] [--models DIR] [--threads N] [--json]",
+            "The door simulation: strangers let in and enrolled people refused at the station's rule, K and the gallery size,",
+            "and the threshold for a stranger rate. Every person is once the stranger (leave-one-person-out).",
+            "  --photos DIR   person/photo.jpg folders, or a folder with a pairs.csv",
+            "  --gallery CSV  header photo,person: who is enrolled; --probes CSV the walk-ups (others are strangers)",
+            "  --enroll K     photos enrolled per person, 1 to 50 (default 1)",
+            "  --frames M     frames per walk-up, fused: the photo and M - 1 re-framed copies, 1 to 30 (default 1)",
+            "  --far F        the stranger rate to find the threshold for (default 0.001)",
+            "  --threshold T  a fixed threshold instead of the one calibrated from the gallery",
         ],
         ["match"] =
         [
@@ -110,6 +124,60 @@ internal static class CommandHelp
             "  --rest         the relay to its rest level",
             "  --gpio D       the GPIO driver, overriding the configuration's Gpio:Driver",
             "  --config F     the door configuration (JSON)",
+        ],
+        ["workers"] =
+        [
+            "usage: station-edge workers list [--search TEXT] | show ID | suspend ID | resume ID | delete ID [--by NAME] [--data DIR] [--json]",
+            "list: every worker (id, name, status, valid until, templates, enrolled); --search TEXT keeps those whose name,",
+            "member number or id contains TEXT, or whose phone contains its digits. show: one worker and their templates'",
+            "quality figures and embedder (never the vectors). suspend, resume: the door refuses a suspended worker.",
+            "delete: removes the worker, their templates and crops at once, and prints what it removed; their visits stay,",
+            "under the worker id only. Each change is written to the audit log. An unknown ID is exit 2.",
+            "  --search TEXT  list only: filter by name, phone, member number or id",
+            By, Data, Json,
+        ],
+        ["visits"] =
+        [
+            "usage: station-edge visits [--since ISO-TIME] [--limit N] [--data DIR] [--json]",
+            "The recorded decisions, newest first: time (local, with the zone), who (name, or 陌生人/unknown), granted or",
+            "refused, the reason and the score. --json prints one array of objects: id, seq, time (UTC), worker_id (null",
+            "when unknown), decision, reason, method, score, margin, liveness.",
+            "  --since T      only visits at or after T: 2026-12-01, 2026-12-01T08:00, 2026-12-01T08:00:00+08:00; without an offset, local time",
+            "  --limit N      at most N visits, 1 to 100000 (default 100)",
+            Data, Json,
+        ],
+        ["keeper"] =
+        [
+            "usage: station-edge keeper add --name NAME [--role keeper|admin] | list | cert [--host H...] [--data DIR]",
+            "Keeper accounts for the keeper site (keepers.json in the data folder; there is no default account).",
+            "add reads the password from stdin: typed twice, unseen, on a terminal; one line from a pipe. At least 8",
+            "characters. The first keeper of a station is an administrator (may delete workers and manage keepers).",
+            "cert writes keeper-site.pfx, a self-signed certificate for localhost, this machine's addresses and each",
+            "--host, for an https:// address in KeeperSite:Urls, and prints its sha256 fingerprint.",
+            "  --name NAME    1-32 letters, digits, spaces, '.', '_' or '-'",
+            "  --role R       keeper (default) or admin",
+            "  --host H       cert: another name or address the site is reached by",
+            Data, Json,
+        ],
+        ["store"] =
+        [
+            "usage: station-edge store check|recover [--data DIR] [--json]",
+            "check: integrity, schema version, row counts, the device key and every template's and crop's authentication;",
+            "changes nothing and may run beside the daemon. Exit 0 healthy, 3 with the problems and what to do.",
+            "recover: rebuilds a damaged station.db from every row SQLite can still read, keeping the damaged files untouched",
+            "in broken-TIME/ in the data folder, and says what it kept. Refused while the daemon (or any command) has the",
+            "store open: stop it first (systemctl stop station-edge).",
+            Data, Json,
+        ],
+        ["reembed"] =
+        [
+            "usage: station-edge reembed [--models DIR] [--threads N] [--by NAME] [--data DIR] [--json]",
+            "After an embedder change: embeds every template of another embedder again, from its kept aligned crop",
+            "(Store:KeepCrops), with the installed embedder. Interrupted, it carries on where it stopped when run again.",
+            "The old templates are removed only when every worker has a new one; otherwise they are kept and the workers",
+            "skipped are named with the reason (exit 3). Without kept crops the workers must be enrolled again.",
+            "Progress on stderr.",
+            Models, Threads, By, Data, Json,
         ],
     };
 

@@ -30,10 +30,18 @@ internal static class Program
           door     --pulse|--rest [--gpio auto|libgpiod|libgpiod2|sim] [--config F]
                                                   energise the door relay for one pulse on the configured chip,
                                                   or drive it to its rest (de-energised) level and exit
+          workers  list [--search TEXT] | show ID | suspend ID | resume ID | delete ID [--by NAME]
+                                                  the enrolled workers; every change is audited
+          visits   [--since ISO-TIME] [--limit N] the recorded decisions, newest first
+          keeper   add --name NAME [--role keeper|admin] | list | cert [--host H]
+                                                  keeper site accounts (password on stdin), https certificate
+          store    check | recover                the database's integrity report; rebuild a damaged one
+          reembed  [--models DIR] [--by NAME]     re-embed every template from its kept crop after an embedder change
         flags:
           --models DIR   run, enroll, identify, detect, eval, match, bench, doctor (default out/models or $STATIONEDGE_MODELS)
           --data DIR     run, enroll, identify (default $STATIONEDGE_DATA, else /var/lib/station-edge)
           --threads N    detect, eval, match (ONNX Runtime intra-op threads, default 2)
+          --data DIR     workers, visits, keeper, store, reembed: the data folder (default $STATIONEDGE_DATA, else /var/lib/station-edge)
           --json         one JSON document on stdout (door-sim and door always print JSON lines)
           --help         after a command, that command's flags: station-edge detect --help
           --version      the version of station-edge
@@ -91,6 +99,11 @@ internal static class Program
                 "run" => await RunCommand.RunAsync(rest, stdout, ct),
                 "enroll" => await EnrollCommand.RunAsync(rest, stdout, ct),
                 "identify" => await IdentifyCommand.RunAsync(rest, stdout, ct),
+                "workers" => await Commands.Records.WorkersCommand.RunAsync(rest, stdout, ct),
+                "visits" => await Commands.Records.VisitsCommand.RunAsync(rest, stdout, ct),
+                "keeper" => await KeeperCommand.RunAsync(rest, stdin, stdout, stderr, ct),
+                "store" => await Commands.Records.StoreCommand.RunAsync(rest, stdout, stderr, ct),
+                "reembed" => await Commands.Records.ReembedCommand.RunAsync(rest, stdout, stderr, ct),
                 "detect" => await DetectCommand.RunAsync(rest, stdout, ct),
                 "eval" => await EvalCommand.RunAsync(rest, stdout, stderr, ct),
                 "match" => await MatchCommand.RunAsync(rest, stdout, ct),

@@ -32,9 +32,11 @@ public static partial class FileInspector
     private const int AtFdCwd = -100;
     private const uint StatxType = 0x1;
     private const uint StatxIno = 0x100;
+    private const uint StatxUid = 0x8;
     private const int BufferSize = 256;
 
-    // Offsets in struct statx: stx_mode 0x1C, stx_ino 0x20, stx_dev_major 0x88, stx_dev_minor 0x8C.
+    // Offsets in struct statx: stx_uid 0x14, stx_mode 0x1C, stx_ino 0x20, stx_dev_major 0x88, stx_dev_minor 0x8C.
+    private const int UidOffset = 0x14;
     private const int ModeOffset = 0x1C;
     private const int InodeOffset = 0x20;
     private const int DeviceMajorOffset = 0x88;
@@ -69,6 +71,19 @@ public static partial class FileInspector
         };
         var device = ((ulong)MemoryMarshal.Read<uint>(buffer[DeviceMajorOffset..]) << 32) | MemoryMarshal.Read<uint>(buffer[DeviceMinorOffset..]);
         return (kind, new FileIdentity(device, MemoryMarshal.Read<ulong>(buffer[InodeOffset..])));
+    }
+
+    /// <summary>The user id owning <paramref name="path"/> (following links); null when it cannot be told.</summary>
+    public static uint? OwnerOf(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        Span<byte> buffer = stackalloc byte[BufferSize];
+        return Statx(AtFdCwd, path, 0, StatxUid, buffer) == 0 ? MemoryMarshal.Read<uint>(buffer[UidOffset..]) : null;
     }
 
     /// <summary>Why <paramref name="path"/> cannot be read as a file ("is a FIFO, not a regular file"), or null when it may be.</summary>

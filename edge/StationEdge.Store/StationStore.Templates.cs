@@ -87,6 +87,14 @@ public sealed partial class StationStore
             r => new TemplateInfo(Guid.Parse(r.GetString(0)), r.GetString(1), r.GetInt32(2), ReadQuality(r, 3), r.GetInt64(8) != 0, Column.Time(r.GetString(9))), ct), ct);
     }
 
+    /// <summary>How many templates each worker has, by worker id (a worker without any is left out): for a list of workers.</summary>
+    public Task<IReadOnlyDictionary<string, int>> CountTemplatesByWorkerAsync(CancellationToken ct = default) =>
+        _db.ReadAsync(async c =>
+        {
+            var rows = await c.Command("SELECT worker_id, count(*) FROM templates GROUP BY worker_id").RowsAsync(r => (r.GetString(0), r.GetInt32(1)), ct);
+            return (IReadOnlyDictionary<string, int>)rows.ToDictionary(r => r.Item1, r => r.Item2, StringComparer.Ordinal);
+        }, ct);
+
     /// <summary>
     /// The templates with a kept crop that have no re-embedded copy for <paramref name="embedderSha256"/> yet (and are not
     /// from it): what <c>reembed</c> still has to do, so an interrupted run carries on where it stopped.

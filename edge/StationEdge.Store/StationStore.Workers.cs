@@ -99,6 +99,50 @@ public sealed partial class StationStore
         }, ct);
     }
 
+    /// <summary>
+    /// Changes a worker's name, phone, employer, member number and valid-until to <paramref name="profile"/> (audited,
+    /// naming the fields changed; the old and new values of valid-until, but no personal data, since the audit log
+    /// outlives a deleted worker). Returns the worker as stored; when nothing differs, nothing is written.
+    /// </summary>
+    /// <exception cref="StoreException">Bad input (naming the field), or no such worker (<see cref="StoreFault.NotFound"/>).</exception>
+    public Task<Worker> UpdateWorkerAsync(string id, WorkerProfile profile, KeeperContext by, CancellationToken ct = default)
+    {
+        Input.WorkerId(id);
+        ArgumentNullException.ThrowIfNull(profile);
+        Keeper(by);
+        var wanted = new WorkerProfile
+        {
+            Name = Input.Text(profile.Name, "worker name"),
+            Phone = Input.Phone(profile.Phone),
+            Employer = Input.OptionalText(profile.Employer, "employer"),
+            MemberNumber = Input.OptionalText(profile.MemberNumber, "member number"),
+            ValidUntil = profile.ValidUntil,
+        };
+        return _db.WriteAsync($"the edit of {id}", async (c, t) =>
+        {
+            var current = await FindWorkerAsync(c, t, id, ct) ?? throw NoWorker(id);
+            var changes = Changes(WorkerProfile.From(current), wanted);
+            if (changes.Count == 0)
+            {
+                return current;
+            }
+
+            var now = Now();
+            using (var update = c.Command("""
+                UPDATE workers SET name = $name, phone = $phone, employer = $employer, member_number = $member, valid_until = $valid, updated_at = $now
+                WHERE id = $id
+                """, t))
+            {
+                update.With("$name", wanted.Name).With("$phone", wanted.Phone).With("$employer", wanted.Employer).With("$member", wanted.MemberNumber)
+                    .With("$valid", wanted.ValidUntil is { } v ? Column.Date(v) : null).With("$now", Column.Time(now)).With("$id", id);
+                await update.ExecuteNonQueryAsync(ct);
+            }
+
+            await AuditAsync(c, t, by, "worker.edit", id, string.Join(", ", changes), now, ct);
+            return (await FindWorkerAsync(c, t, id, ct))!;
+        }, ct);
+    }
+
     /// <summary>Deletes a worker with their templates and crops (audited). Their visits stay, keeping only the worker id.</summary>
     public Task<WorkerDeletion> DeleteWorkerAsync(string id, KeeperContext by, CancellationToken ct = default)
     {
@@ -128,6 +172,32 @@ public sealed partial class StationStore
             await AuditAsync(c, t, by, "worker.delete", id, $"{templates} templates, {crops} crops removed", Now(), ct);
             return new WorkerDeletion(id, templates, crops);
         }, ct);
+    }
+
+    /// <summary>The audit's words for what differs: field names, and valid-until's old and new dates.</summary>
+    private static List<string> Changes(WorkerProfile before, WorkerProfile after)
+    {
+        var changes = new List<string>();
+        void Field(string name, string? old, string? now)
+        {
+            if (!string.Equals(old, now, StringComparison.Ordinal))
+            {
+                changes.Add(name);
+            }
+        }
+
+        Field("name", before.Name, after.Name);
+        Field("phone", before.Phone, after.Phone);
+        Field("employer", before.Employer, after.Employer);
+        Field("member_number", before.MemberNumber, after.MemberNumber);
+        if (before.ValidUntil != after.ValidUntil)
+        {
+            changes.Add($"valid_until {Shown(before.ValidUntil)} -> {Shown(after.ValidUntil)}");
+        }
+
+        return changes;
+
+        static string Shown(DateOnly? date) => date is { } d ? Column.Date(d) : "none";
     }
 
     private static Worker ToRow(NewWorker worker, KeeperContext by, DateTimeOffset now) => new()

@@ -1,6 +1,4 @@
-using StationEdge.ModelTools.Conversion;
 using StationEdge.ModelTools.Supply;
-using StationEdge.Vision.Models;
 
 namespace StationEdge.ModelTools;
 
@@ -15,7 +13,7 @@ internal static class Program
             case "convert":
                 return ConvertCommand.Run(args[1..], Console.Out, Console.Error);
             case "install":
-                return InstallCommand.Run(args[1..], ConvertForInstall);
+                return InstallCommand.Run(args[1..], InstallConversion.Run);
             default:
                 Console.Error.WriteLine(args.Length == 0 ? "station-models: missing command" : $"station-models: unknown command '{args[0]}'");
                 Console.Error.WriteLine(ConvertCommand.Usage);
@@ -23,7 +21,4 @@ internal static class Program
                 return 2;
         }
     }
-
-    private static byte[] ConvertForInstall(LockedArtifact artifact, byte[] tflite) =>
-        TfLiteToOnnxConverter.Convert(tflite, new ConvertOptions { BatchDynamic = artifact.Convert?.BatchDynamic ?? false });
 }

@@ -42,3 +42,15 @@ public sealed class FacesDevFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>A theory that needs <see cref="FacesDev"/>: skipped, saying why, where it is absent, except under CI.</summary>
+public sealed class FacesDevTheoryAttribute : TheoryAttribute
+{
+    public FacesDevTheoryAttribute()
+    {
+        if (!FacesDev.IsPresent && !FacesDev.InCi)
+        {
+            Skip = FacesDev.MissingReason;
+        }
+    }
+}

@@ -15,6 +15,16 @@ public sealed class TempFolder : IDisposable
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
+    /// <summary>A FIFO (named pipe) named <paramref name="name"/> in the folder, made by mkfifo(1); its path.</summary>
+    public string Fifo(string name)
+    {
+        var path = File(name);
+        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]);
+        mkfifo.WaitForExit();
+        Assert.True(mkfifo.ExitCode == 0, $"mkfifo {path} failed ({mkfifo.ExitCode})");
+        return path;
+    }
+
     public void Dispose()
     {
         try

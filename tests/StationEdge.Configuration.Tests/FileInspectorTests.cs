@@ -61,4 +61,19 @@ public sealed class FileInspectorTests
         Assert.Equal(FileInspector.Inspect(path).Identity, FileInspector.Inspect(link).Identity);
         Assert.NotEqual(FileInspector.Inspect(path).Identity, FileInspector.Inspect(copy).Identity);
     }
+
+    [Fact]
+    public void Owner_IsTheUserIdOwningThePath_OrNullWhenMissing()
+    {
+        using var folder = new TempFolder();
+        var path = folder.File("station.db");
+        File.WriteAllBytes(path, [1]);
+        using var id = Process.Start(new ProcessStartInfo("id", "-u") { RedirectStandardOutput = true })!;
+        var uid = uint.Parse(id.StandardOutput.ReadToEnd().Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        id.WaitForExit();
+
+        Assert.Equal(uid, FileInspector.OwnerOf(path));
+        Assert.Equal(0u, FileInspector.OwnerOf("/etc/passwd"));
+        Assert.Null(FileInspector.OwnerOf("/nonexistent/station.db"));
+    }
 }

@@ -1,12 +1,12 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using StationEdge.ModelTools.Conversion;
+using StationEdge.ModelTools.Supply;
 using StationEdge.ModelTools.Tests.Support;
 using StationEdge.Vision.Models;
 
 namespace StationEdge.ModelTools.Tests;
 
-/// <summary>The converter, as it is now, still writes the bytes that models/models.lock.json pins.</summary>
+/// <summary>The converter and the subnormal flush, as they are now, still write the bytes that models/models.lock.json pins.</summary>
 public class LockPinningTests
 {
     private static readonly ModelLock Lock = ModelLock.Load(Path.Combine(RepoPaths.Root, "models", ModelLock.FileName));
@@ -30,9 +30,9 @@ public class LockPinningTests
         var source = File.ReadAllBytes(RepoPaths.Model(artifact.File));
         Assert.Equal(artifact.Sha256, Convert.ToHexStringLower(SHA256.HashData(source)));
 
-        var onnx = TfLiteToOnnxConverter.Convert(source, new ConvertOptions { BatchDynamic = artifact.Convert!.BatchDynamic });
+        var output = InstallConversion.Run(artifact, source);
 
-        Assert.Equal(artifact.Convert.Sha256, Convert.ToHexStringLower(SHA256.HashData(onnx)));
+        Assert.Equal(artifact.Convert!.Sha256, Convert.ToHexStringLower(SHA256.HashData(output)));
     }
 
     [Fact]

@@ -60,6 +60,7 @@ public sealed class TemplateTests
         Assert.Contains(test.Log.Lines, l => l.Level == LogLevel.Warning && l.Message.Contains(altered.ToString(), StringComparison.Ordinal));
         var check = await StationStore.CheckAsync(test.Options);
         Assert.False(check.Healthy);
+        Assert.False(check.DatabaseDamaged);
         Assert.Equal(1, check.UnreadableTemplates);
     }
 

@@ -20,16 +20,13 @@ public sealed record OpeningHours(TimeOnly Opens, TimeOnly Closes)
 }
 
 /// <summary>
-/// Everything <see cref="AccessRule"/> needs besides the match and the worker: the match threshold and margin, the
+/// Everything <see cref="AccessRule"/> needs besides the match and the worker: the open-set rule the gallery decides a
+/// match by (<see cref="Gallery"/>: its threshold, calibrated for the gallery's size unless fixed, and margin), the
 /// station's opening hours and its time zone (validity dates and hours are station-local).
 /// </summary>
-public sealed record AccessPolicy(float Threshold, float Margin, OpeningHours Hours, TimeZoneInfo TimeZone)
+public sealed record AccessPolicy(GalleryOptions Gallery, OpeningHours Hours, TimeZoneInfo TimeZone)
 {
-    public static AccessPolicy Default { get; } =
-        new(GalleryOptions.DefaultThreshold, GalleryOptions.DefaultMinMargin, OpeningHours.AllDay, TimeZoneInfo.Local);
-
-    /// <summary>The gallery settings that make <see cref="FaceGallery.Search"/> decide with this policy's threshold and margin.</summary>
-    public GalleryOptions GalleryOptions => new(Threshold, Margin);
+    public static AccessPolicy Default { get; } = new(new GalleryOptions(), OpeningHours.AllDay, TimeZoneInfo.Local);
 
     public DateTimeOffset ToLocal(DateTimeOffset time) => TimeZoneInfo.ConvertTime(time, TimeZone);
 }

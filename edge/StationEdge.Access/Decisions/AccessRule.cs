@@ -7,8 +7,10 @@ namespace StationEdge.Access;
 
 /// <summary>
 /// The one rule that decides a face, for the door (on the frame that completes a walk-up's agreement) and for
-/// <c>identify</c> (on one photo). In order: the match must reach the threshold and beat the next worker by the margin
-/// (else <c>unknown</c>, naming nobody); the worker must still be enrolled; liveness, when it was scored, must pass;
+/// <c>identify</c> (on one photo). In order: the gallery must have decided the match known — its score at the threshold
+/// for the gallery as it stands (<see cref="Match.Threshold"/>, calibrated for its size unless fixed) and ahead of the
+/// next worker by the margin — else <c>unknown</c>, naming nobody; the worker must still be enrolled; liveness, when it
+/// was scored, must pass;
 /// then the worker must be active, within their validity dates, and the station open. The first failing check is the
 /// reason.
 /// </summary>
@@ -18,12 +20,11 @@ public static class AccessRule
     {
         ArgumentNullException.ThrowIfNull(match);
         ArgumentNullException.ThrowIfNull(policy);
-        var known = match.WorkerId is not null && match.Score >= policy.Threshold && match.Margin >= policy.Margin;
-        if (!known || worker is null || !string.Equals(worker.Id, match.WorkerId, StringComparison.Ordinal))
+        if (!match.IsKnown || match.WorkerId is null || worker is null || !string.Equals(worker.Id, match.WorkerId, StringComparison.Ordinal))
         {
             var why = match.WorkerId is null ? "nobody is enrolled"
-                : match.Score < policy.Threshold ? Format($"best score {match.Score:0.00} is below the threshold {policy.Threshold:0.00}")
-                : match.Margin < policy.Margin ? Format($"the best two workers are within {match.Margin:0.00} of each other (margin {policy.Margin:0.00})")
+                : match.Score < match.Threshold ? Format($"best score {match.Score:0.00} is below the threshold {match.Threshold:0.00}")
+                : !match.IsKnown ? Format($"the best two workers are within {match.Margin:0.00} of each other (margin {policy.Gallery.MinMargin:0.00})")
                 : $"worker {match.WorkerId} is no longer enrolled";
             return Decision(AccessDecision.Refused, AccessReason.Unknown, null, match, now, "unknown face: " + why);
         }

@@ -31,15 +31,18 @@ public sealed partial class StationGallery : IDisposable
     private RosterStamp? _stamp;
     private GalleryLoadReport _last = new(0, 0, 0, 0, [], 0);
 
-    public StationGallery(StationStore store, string embedderSha256, GalleryOptions options, ILogger<StationGallery> logger)
+    public StationGallery(StationStore store, string embedderSha256, int dimensions, GalleryOptions options, ILogger<StationGallery> logger)
     {
         ArgumentNullException.ThrowIfNull(store);
         _store = store;
         _logger = logger;
-        _gallery = new FaceGallery(embedderSha256, options: options);
+        _gallery = new FaceGallery(embedderSha256, dimensions, options);
     }
 
     public string EmbedderSha256 => _gallery.ModelSha256;
+
+    /// <summary>The threshold a match needs now (calibrated for the workers enrolled, unless fixed).</summary>
+    public float Threshold => _gallery.CurrentThreshold;
 
     /// <summary>Enrolled workers (with or without a template of this embedder).</summary>
     public int WorkerCount => Volatile.Read(ref _workers).Count;
@@ -53,9 +56,9 @@ public sealed partial class StationGallery : IDisposable
     public int OtherEmbedderCount => Volatile.Read(ref _last).OtherEmbedderCount;
 
     /// <summary>Opens a gallery and loads it once.</summary>
-    public static async Task<StationGallery> LoadAsync(StationStore store, string embedderSha256, GalleryOptions options, ILogger<StationGallery> logger, CancellationToken ct)
+    public static async Task<StationGallery> LoadAsync(StationStore store, string embedderSha256, int dimensions, GalleryOptions options, ILogger<StationGallery> logger, CancellationToken ct)
     {
-        var gallery = new StationGallery(store, embedderSha256, options, logger);
+        var gallery = new StationGallery(store, embedderSha256, dimensions, options, logger);
         try
         {
             await gallery.ReloadAsync(ct);

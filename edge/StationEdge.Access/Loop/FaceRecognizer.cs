@@ -63,9 +63,7 @@ public sealed class FaceRecognizer(StationVision vision, StationGallery gallery,
         }
 
         var match = gallery.Match(analysis[0].Embedding);
-        var m = match.Match;
-        var known = m.WorkerId is not null && m.Score >= policy.Threshold && m.Margin >= policy.Margin;
-        return new FaceLook(face, quality, match, known ? m.WorkerId : null);
+        return new FaceLook(face, quality, match, match.Match.IsKnown ? match.Match.WorkerId : null);
     }
 
     /// <summary>

@@ -28,7 +28,7 @@ public sealed class StationRecords(
     {
         _store = await StationStore.OpenAsync(storeOptions.Value, loggers.CreateLogger<StationStore>(), time, cancellationToken);
         var policy = accessOptions.Value.ToPolicy();
-        _gallery = await StationGallery.LoadAsync(_store, vision.EmbedderSha256, policy.GalleryOptions, loggers.CreateLogger<StationGallery>(), cancellationToken);
+        _gallery = await vision.LoadGalleryAsync(_store, policy, loggers.CreateLogger<StationGallery>(), cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

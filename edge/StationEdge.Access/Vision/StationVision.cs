@@ -1,5 +1,7 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using StationEdge.Store;
 using StationEdge.Vision.Liveness;
 using StationEdge.Vision.Models;
 using StationEdge.Vision.Quality;
@@ -20,6 +22,12 @@ public sealed class StationVisionOptions
 
     /// <summary>The full-range detector for faces too small for the short-range one (an approaching rider).</summary>
     public bool UseBackModel { get; set; } = true;
+
+    /// <summary>The face embedder; its templates are tagged with it, so changing it means <c>reembed</c> or enrolling again.</summary>
+    public EmbedderModel Embedder { get; set; } = EmbedderModel.Faceplugin;
+
+    /// <summary>Embed each face and its mirror image and average them (twice the embedding time, fewer enrolled people refused).</summary>
+    public bool MirrorAverage { get; set; } = true;
 
     public float LivenessThreshold { get; set; } = LivenessScorer.DefaultThreshold;
 
@@ -88,6 +96,13 @@ public sealed class StationVision : IDisposable
 
     public string EmbedderSha256 => Pipeline.EmbedderSha256;
 
+    /// <summary>The station's gallery of this embedder's templates (its tag and dimension count), loaded from the store.</summary>
+    public Task<StationGallery> LoadGalleryAsync(StationStore store, AccessPolicy policy, ILogger<StationGallery> logger, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        return StationGallery.LoadAsync(store, EmbedderSha256, Pipeline.Models.Embedder!.Dimensions, policy.Gallery, logger, ct);
+    }
+
     /// <summary>Loads every model (detector, embedder, liveness).</summary>
     /// <exception cref="ModelIntegrityException">A model is missing or its sha256 does not match the lock.</exception>
     public static StationVision Load(StationVisionOptions options)
@@ -97,6 +112,8 @@ public sealed class StationVision : IDisposable
         {
             IntraOpThreads = options.IntraOpThreads,
             UseBackModel = options.UseBackModel,
+            Embedder = options.Embedder,
+            MirrorAverage = options.MirrorAverage,
             LivenessThreshold = options.LivenessThreshold,
         });
         return new StationVision(pipeline, new QualityGate(options.Gate));

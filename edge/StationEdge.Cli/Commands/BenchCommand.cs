@@ -63,6 +63,7 @@ internal static class BenchCommand
         double RssMb,
         double PeakRssMb,
         OpenCvReport Opencv,
+        WalkUpReport WalkUp,
         Figure? FrameToRelayMs,
         Figure? WalkupToGrantMs,
         double? SustainedFps,
@@ -149,12 +150,14 @@ internal static class BenchCommand
 
             stderr.WriteLine("bench: OpenCV DNN");
             var opencv = CompareWithOpenCv(bare, frames, runs, figures, ct);
+            stderr.WriteLine($"bench: one walk-up, {WalkUpCost.FramesPerWalkUp} frames, each embedder");
+            var walkUp = WalkUpCost.Measure(modelsDir, doorFrames, runs, ct);
             var station = await StationBench.RunAsync(modelsDir, soak, stderr, ct);
 
             // The back model runs when the front one sees only small faces, as in group photos; it sets the detect figure.
             var backFrames = frames.Count(f => f.Faces.Any(face => face.Model == BlazeFaceModel.Back.Name));
             var report = BuildReport(
-                photos, faces, backFrames, runs, decode, figures, new GalleryFigures(gallery, defaultGallery.DotProduct, byWidth), rssMb, ProcessMemory.PeakResidentMb(), opencv, station, loadAverage);
+                photos, faces, backFrames, runs, decode, figures, new GalleryFigures(gallery, defaultGallery.DotProduct, byWidth), rssMb, ProcessMemory.PeakResidentMb(), opencv, walkUp, station, loadAverage);
             if (args.Json)
             {
                 JsonOutput.Write(stdout, report);
@@ -325,6 +328,7 @@ internal static class BenchCommand
         double rssMb,
         double peakRssMb,
         OpenCvReport opencv,
+        WalkUpReport walkUp,
         StationBench.Result station,
         double? loadAverage)
     {
@@ -369,6 +373,7 @@ internal static class BenchCommand
             rssMb,
             peakRssMb,
             opencv,
+            walkUp,
             station.FrameToRelayMs,
             station.WalkupToGrantMs,
             station.SustainedFps,
@@ -479,6 +484,15 @@ internal static class BenchCommand
             {
                 o.WriteLine(error);
             }
+        }
+
+        var w = r.WalkUp;
+        o.WriteLine();
+        o.WriteLine($"one walk-up on {DetectCommand.Plural(w.Threads, "thread")}: {w.Frames} door frames detected, aligned, embedded; fused; one search of {w.GalleryWorkers} workers ({w.FuseAndSearchMs.Median.ToString("0.000", CultureInfo.InvariantCulture)} ms)");
+        o.WriteLine($"{"embedding",-34}{"per frame",10}{"p95",8}{"walk-up",10}");
+        foreach (var v in w.Variants)
+        {
+            o.WriteLine($"{v.Name,-34}{N(v.PerFrameMs.Median),10}{N(v.PerFrameMs.P95),8}{N(v.PerWalkUpMs),10}");
         }
     }
 

@@ -67,16 +67,6 @@ internal static class EnrollCommand
             photos.Add(await LookAsync(vision, decoder, path, ct));
         }
 
-        // Several photos must be of one person: a photo of someone else would let them in as this worker.
-        foreach (var other in photos.Skip(1))
-        {
-            var score = TensorPrimitives.Dot(photos[0].Embedding, other.Embedding);
-            if (score < policy.Threshold)
-            {
-                throw CliError.BadInput(F($"{other.Path}: not the same person as {photos[0].Path} (score {score:0.00}, a match needs {policy.Threshold:0.00})"));
-            }
-        }
-
         await using var store = await StationCli.OpenStoreAsync(settings.Store, ct);
         try
         {
@@ -85,14 +75,27 @@ internal static class EnrollCommand
                 throw CliError.BadInput($"worker {id} is already enrolled ({existing.Name}, since {existing.CreatedAt:yyyy-MM-dd})");
             }
 
+            // The station's threshold as it stands (calibrated for its workers unless fixed), for both checks below.
+            using var gallery = await vision.LoadGalleryAsync(store, policy, NullLogger<StationGallery>.Instance, ct);
+            var threshold = gallery.Threshold;
+
+            // Several photos must be of one person: a photo of someone else would let them in as this worker.
+            foreach (var other in photos.Skip(1))
+            {
+                var score = TensorPrimitives.Dot(photos[0].Embedding, other.Embedding);
+                if (score < threshold)
+                {
+                    throw CliError.BadInput(F($"{other.Path}: not the same person as {photos[0].Path} (score {score:0.00}, a match needs {threshold:0.00})"));
+                }
+            }
+
             if (!args.Has("--allow-duplicate"))
             {
-                using var gallery = await StationGallery.LoadAsync(store, vision.EmbedderSha256, policy.GalleryOptions, NullLogger<StationGallery>.Instance, ct);
                 foreach (var photo in photos)
                 {
                     // The threshold alone, not the margin: two enrolled look-alikes must not hide a duplicate from the check.
                     var match = gallery.Match(photo.Embedding).Match;
-                    if (match.WorkerId is { } other && match.Score >= policy.Threshold)
+                    if (match.WorkerId is { } other && match.Score >= match.Threshold)
                     {
                         throw CliError.BadInput(F($"{photo.Path}: this face is already enrolled as {other} (score {match.Score:0.00}); if it is another person, enrol with --allow-duplicate"));
                     }

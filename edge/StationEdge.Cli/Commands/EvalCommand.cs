@@ -49,6 +49,16 @@ internal static class EvalCommand
 
     public static async Task<int> RunAsync(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
+        if (argv.Contains("--open-set"))
+        {
+            var openSet = CliArgs.Parse(
+                "eval",
+                argv,
+                [.. VisionCli.Flags, "--photos", "--pairs", "--gallery", "--probes", "--enroll", "--frames", "--far", "--threshold", "--margin", "--templates", "--embedder"],
+                ["--open-set", "--liveness", "--no-mirror"]);
+            return await OpenSetEvalCommand.RunAsync(openSet, stdout, stderr, ct);
+        }
+
         var args = CliArgs.Parse("eval", argv, [.. VisionCli.Flags, "--pairs", "--images"], ["--liveness"]);
         var csv = args.Require("--pairs");
         var withLiveness = args.Has("--liveness");

@@ -50,8 +50,9 @@ internal static class IdentifyCommand
 
         using var vision = StationVision.Load(settings.Vision);
         await using var store = await StationCli.OpenStoreAsync(settings.Store, ct);
-        using var gallery = await StationGallery.LoadAsync(store, vision.EmbedderSha256, settings.Access.ToPolicy().GalleryOptions, NullLogger<StationGallery>.Instance, ct);
-        var recognizer = new FaceRecognizer(vision, gallery, settings.Access.ToPolicy(), settings.Access.RequireLiveness);
+        var policy = settings.Access.ToPolicy();
+        using var gallery = await vision.LoadGalleryAsync(store, policy, NullLogger<StationGallery>.Instance, ct);
+        var recognizer = new FaceRecognizer(vision, gallery, policy, settings.Access.RequireLiveness);
         var decoder = new PhotoDecoder();
         var results = new List<Result>();
         foreach (var path in paths)

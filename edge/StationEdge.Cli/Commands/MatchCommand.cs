@@ -26,12 +26,12 @@ internal static class MatchCommand
             throw CliError.BadInput("match: --photos needs at least one photo");
         }
 
-        var options = new GalleryOptions(
-            (float)args.Double("--threshold", GalleryOptions.DefaultThreshold, 0, 1),
-            (float)args.Double("--margin", GalleryOptions.DefaultMinMargin, 0, 1));
+        // A fixed threshold: the few people in a handful of photos say nothing about a population to calibrate from.
+        var threshold = (float)args.Double("--threshold", GalleryOptions.DefaultThreshold, 0, 1);
+        var options = new GalleryOptions(threshold, (float)args.Double("--margin", GalleryOptions.DefaultMinMargin, 0, 1));
         RequireDistinctFiles(photos);
         using var pipeline = VisionCli.LoadPipeline(args);
-        using var gallery = new FaceGallery(pipeline.EmbedderSha256, options: options);
+        using var gallery = pipeline.CreateGallery(options);
         var decoder = new PhotoDecoder();
         var people = new List<(string Id, List<Appearance> Seen)>();
         var faceCount = 0;
@@ -62,7 +62,7 @@ internal static class MatchCommand
             }
         }
 
-        var report = new Report(photos.Count, faceCount, options.Threshold, options.MinMargin,
+        var report = new Report(photos.Count, faceCount, threshold, options.MinMargin,
             people.Select(p => new Person(p.Id, p.Seen)).ToList());
         if (args.Json)
         {
@@ -74,7 +74,7 @@ internal static class MatchCommand
         var different = report.People.Count == 1 ? "1 different person" : $"{report.People.Count} different people";
         stdout.WriteLine(
             $"{DetectCommand.Plural(faceCount, "face")} in {DetectCommand.Plural(photos.Count, "photo")}: {different}"
-            + $", {repeated.Count} seen in more than one photo (match threshold {options.Threshold:0.00}, margin {options.MinMargin:0.00})");
+            + $", {repeated.Count} seen in more than one photo (match threshold {threshold:0.00}, margin {options.MinMargin:0.00})");
         foreach (var person in repeated)
         {
             var seen = person.Appearances.Select(a =>

@@ -25,6 +25,7 @@ internal static class StoreCheck
         int? version = null;
         StoreCounts? counts = null;
         int unreadableTemplates = 0, unreadableCrops = 0;
+        var damaged = false;
         try
         {
             await connection.OpenAsync(ct);
@@ -33,6 +34,7 @@ internal static class StoreCheck
                 if (line != "ok")
                 {
                     problems.Add($"integrity: {StoreDatabase.OneLine(line)}");
+                    damaged = true;
                 }
             }
 
@@ -45,6 +47,7 @@ internal static class StoreCheck
 
             var orphans = await LinesAsync(connection, "SELECT \"table\" || ' row ' || rowid || ' refers to a missing ' || parent FROM pragma_foreign_key_check", ct);
             problems.AddRange(orphans.Take(20).Select(o => $"foreign key: {o}"));
+            damaged |= orphans.Count > 0;
             counts = await CountAsync(connection, ct);
             var key = CheckKey(paths, counts, await ScalarAsync(connection, $"SELECT value FROM meta WHERE key = '{StoreKey.FingerprintKey}'", ct) as string, problems);
             if (key is not null)
@@ -64,13 +67,14 @@ internal static class StoreCheck
         catch (SqliteException e)
         {
             problems.Add($"{paths.DatabasePath}: {StoreDatabase.Detail(e)} (station-edge store recover rebuilds it)");
+            damaged = true;
         }
         catch (StoreException e)
         {
             problems.Add(e.Message);
         }
 
-        return new StoreCheckReport(paths.DatabasePath, problems.Count == 0, version, counts, unreadableTemplates, unreadableCrops, problems);
+        return new StoreCheckReport(paths.DatabasePath, problems.Count == 0, version, counts, unreadableTemplates, unreadableCrops, problems) { DatabaseDamaged = damaged };
     }
 
     internal static async Task<StoreCounts> CountAsync(SqliteConnection connection, CancellationToken ct)

@@ -85,6 +85,39 @@ public sealed record Worker
     public required DateTimeOffset UpdatedAt { get; init; }
 }
 
+/// <summary>
+/// What the keeper may change about a worker (the keeper site's edit form): the whole set, each field as it should
+/// be afterwards; null clears an optional field. Start from <see cref="From"/> and change what the keeper changed.
+/// </summary>
+public sealed record WorkerProfile
+{
+    public required string Name { get; init; }
+
+    public string? Phone { get; init; }
+
+    /// <summary>Employer or platform.</summary>
+    public string? Employer { get; init; }
+
+    /// <summary>The union member number.</summary>
+    public string? MemberNumber { get; init; }
+
+    /// <summary>The last day the worker may enter (inclusive); null: no end.</summary>
+    public DateOnly? ValidUntil { get; init; }
+
+    public static WorkerProfile From(Worker worker)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        return new WorkerProfile
+        {
+            Name = worker.Name,
+            Phone = worker.Phone,
+            Employer = worker.Employer,
+            MemberNumber = worker.MemberNumber,
+            ValidUntil = worker.ValidUntil,
+        };
+    }
+}
+
 /// <summary>The result of an enrollment: the worker and the ids of the templates stored for them.</summary>
 public sealed record Enrollment(Worker Worker, IReadOnlyList<Guid> TemplateIds);
 

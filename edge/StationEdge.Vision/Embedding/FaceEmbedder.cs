@@ -6,24 +6,42 @@ using StationEdge.Vision.Imaging;
 
 namespace StationEdge.Vision.Embedding;
 
+/// <summary>How an embedder model wants its aligned 112×112 face: tensor layout and the pixel offset of its (x − offset)/128.</summary>
+public enum EmbedderLayout
+{
+    /// <summary>[N,112,112,3], (x − 127.5)/128: the project's MobileFaceNet.</summary>
+    Nhwc,
+
+    /// <summary>[N,3,112,112], (x − 127)/128: faceplugin's fr_feature.</summary>
+    Nchw,
+}
+
 /// <summary>
-/// MobileFaceNet: aligned 112×112 faces (NHWC, (x − 127.5)/128) to L2-normalised 192-d embeddings, compared
-/// by dot product. Batches several faces per run when the model's batch dimension is dynamic, else runs
-/// them in chunks of the model's fixed batch. Calls are serialised; owns and disposes its session.
+/// Aligned 112×112 faces to L2-normalised embeddings, compared by dot product: MobileFaceNet (NHWC, 192-d) or
+/// faceplugin's fr_feature (NCHW, 512-d), told apart by the input shape the model declares. With
+/// <see cref="MirrorAverage"/> each face is embedded together with its mirror image and the two unit vectors are
+/// summed and renormalised: a face and its mirror then give the same template, and on the East Asian development
+/// photos it lowered refusals at the strict thresholds a door needs (models/README.md), for twice the model time.
+/// Batches several faces per run when the model's batch dimension is dynamic, else runs them in chunks of the
+/// model's fixed batch. Calls are serialised; owns and disposes its session.
 /// </summary>
 public sealed class FaceEmbedder : IDisposable
 {
+    private const int Size = FaceAligner.Size;
+
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new();
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private readonly int _fixedBatch;
+    private readonly int[] _inputShape;
     private readonly Lock _gate = new();
     private float[] _buffer = [];
 
-    /// <param name="session">Session over mobilefacenet.onnx.</param>
+    /// <param name="session">Session over the embedder model.</param>
     /// <param name="modelSha256">sha256 of that file: templates are tagged with it so a model swap cannot mix spaces.</param>
-    public FaceEmbedder(InferenceSession session, string modelSha256)
+    /// <param name="mirrorAverage">Embed each face with its mirror image and average the two (see the class summary).</param>
+    public FaceEmbedder(InferenceSession session, string modelSha256, bool mirrorAverage = false)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentException.ThrowIfNullOrWhiteSpace(modelSha256);
@@ -36,10 +54,13 @@ public sealed class FaceEmbedder : IDisposable
         _inputNames = [session.InputNames[0]];
         _outputNames = [session.OutputNames[0]];
         var input = session.InputMetadata[_inputNames[0]].Dimensions;
-        if (input.Length != 4 || input[1] != FaceAligner.Size || input[2] != FaceAligner.Size || input[3] != 3)
+        Layout = input switch
         {
-            throw new InvalidOperationException($"embedder model: expected an NHWC input [N,112,112,3], it declares [{string.Join(',', input)}]");
-        }
+            [_, Size, Size, 3] => EmbedderLayout.Nhwc,
+            [_, 3, Size, Size] => EmbedderLayout.Nchw,
+            _ => throw new InvalidOperationException(
+                $"embedder model: expected an input [N,112,112,3] (NHWC) or [N,3,112,112] (NCHW), it declares [{string.Join(',', input)}]"),
+        };
 
         var output = session.OutputMetadata[_outputNames[0]].Dimensions;
         if (output.Length != 2 || output[1] <= 0)
@@ -49,14 +70,30 @@ public sealed class FaceEmbedder : IDisposable
 
         _session = session;
         _fixedBatch = input[0] > 0 ? input[0] : 0;
+        _inputShape = Layout == EmbedderLayout.Nhwc ? [0, Size, Size, 3] : [0, 3, Size, Size];
         Dimensions = output[1];
         ModelSha256 = modelSha256;
+        MirrorAverage = mirrorAverage;
+        TemplateTag = mirrorAverage
+            ? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(modelSha256.ToLowerInvariant() + "+mirror")))
+            : modelSha256;
 
         // Warm-up, as for the detector: the first run pays ORT's lazy set-up, not the first visitor.
         var rows = Math.Max(_fixedBatch, 1);
         using var warmInput = InputValue(rows);
         using var warmOutput = _session.Run(_runOptions, _inputNames, [warmInput], _outputNames);
     }
+
+    public EmbedderLayout Layout { get; }
+
+    /// <summary>
+    /// What templates made here are tagged with: the model's sha256, or with mirror averaging the sha256 of the text
+    /// "&lt;model sha256&gt;+mirror" (still 64 hex digits, as the store expects), because averaged and plain vectors are
+    /// not the same space to compare in.
+    /// </summary>
+    public string TemplateTag { get; }
+
+    public bool MirrorAverage { get; }
 
     public int Dimensions { get; }
 
@@ -75,17 +112,26 @@ public sealed class FaceEmbedder : IDisposable
                 $"{count} faces need {count * FaceAligner.TensorLength} floats, the batch holds {alignedBatch.Length}", nameof(alignedBatch));
         }
 
-        var result = new float[count][];
+        // With mirror averaging every face is two model rows: row 2i the face, row 2i + 1 its mirror image.
+        var perFace = MirrorAverage ? 2 : 1;
+        var total = count * perFace;
+        var rowsOut = new float[total][];
         lock (_gate)
         {
-            var chunk = _fixedBatch > 0 ? _fixedBatch : Math.Max(count, 1);
-            for (var start = 0; start < count; start += chunk)
+            var chunk = _fixedBatch > 0 ? _fixedBatch : Math.Max(total, 1);
+            for (var start = 0; start < total; start += chunk)
             {
-                var n = Math.Min(chunk, count - start);
+                var n = Math.Min(chunk, total - start);
                 var rows = _fixedBatch > 0 ? _fixedBatch : n;
                 var input = InputBuffer(rows);
-                alignedBatch.Slice(start * FaceAligner.TensorLength, n * FaceAligner.TensorLength).CopyTo(input);
-                input.AsSpan(n * FaceAligner.TensorLength).Clear();
+                for (var i = 0; i < n; i++)
+                {
+                    var row = start + i;
+                    var face = alignedBatch.Slice(row / perFace * FaceAligner.TensorLength, FaceAligner.TensorLength);
+                    WriteRow(face, mirror: row % perFace == 1, input.AsSpan(i * FaceAligner.TensorLength, FaceAligner.TensorLength));
+                }
+
+                input.AsSpan(n * FaceAligner.TensorLength, (rows - n) * FaceAligner.TensorLength).Clear();
                 using var value = InputValue(rows);
                 using var outputs = _session.Run(_runOptions, _inputNames, [value], _outputNames);
                 var embeddings = outputs[0].GetTensorDataAsSpan<float>();
@@ -96,9 +142,22 @@ public sealed class FaceEmbedder : IDisposable
 
                 for (var i = 0; i < n; i++)
                 {
-                    result[start + i] = Normalise(embeddings.Slice(i * Dimensions, Dimensions));
+                    rowsOut[start + i] = Normalise(embeddings.Slice(i * Dimensions, Dimensions));
                 }
             }
+        }
+
+        if (!MirrorAverage)
+        {
+            return rowsOut;
+        }
+
+        var result = new float[count][];
+        for (var i = 0; i < count; i++)
+        {
+            var sum = rowsOut[2 * i];
+            TensorPrimitives.Add(sum, rowsOut[(2 * i) + 1], sum);
+            result[i] = Normalise(sum);
         }
 
         return result;
@@ -122,9 +181,11 @@ public sealed class FaceEmbedder : IDisposable
     }
 
     // A tensor over the first rows of the reused input buffer (pinned, not copied).
-    private OrtValue InputValue(int rows) =>
-        OrtValue.CreateTensorValueFromMemory(
-            OrtMemoryInfo.DefaultInstance, InputBuffer(rows).AsMemory(0, rows * FaceAligner.TensorLength), [rows, FaceAligner.Size, FaceAligner.Size, 3]);
+    private OrtValue InputValue(int rows)
+    {
+        var shape = (long[])[rows, _inputShape[1], _inputShape[2], _inputShape[3]];
+        return OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, InputBuffer(rows).AsMemory(0, rows * FaceAligner.TensorLength), shape);
+    }
 
     private float[] InputBuffer(int rows)
     {
@@ -135,6 +196,36 @@ public sealed class FaceEmbedder : IDisposable
         }
 
         return _buffer;
+    }
+
+    /// <summary>
+    /// One aligned face (NHWC, (x − 127.5)/128 as <see cref="FaceAligner"/> writes it) in the model's layout and
+    /// normalisation, mirrored left to right when asked.
+    /// </summary>
+    private void WriteRow(ReadOnlySpan<float> face, bool mirror, Span<float> destination)
+    {
+        if (Layout == EmbedderLayout.Nhwc && !mirror)
+        {
+            face.CopyTo(destination);
+            return;
+        }
+
+        // faceplugin normalises with (x − 127)/128: the aligner's (x − 127.5)/128 plus 0.5/128.
+        var shift = Layout == EmbedderLayout.Nchw ? 0.5f / 128f : 0f;
+        const int plane = Size * Size;
+        for (var y = 0; y < Size; y++)
+        {
+            for (var x = 0; x < Size; x++)
+            {
+                var from = ((y * Size) + (mirror ? Size - 1 - x : x)) * 3;
+                var pixel = (y * Size) + x;
+                for (var c = 0; c < 3; c++)
+                {
+                    var to = Layout == EmbedderLayout.Nhwc ? (pixel * 3) + c : (c * plane) + pixel;
+                    destination[to] = face[from + c] + shift;
+                }
+            }
+        }
     }
 
     private static float[] Normalise(ReadOnlySpan<float> raw)

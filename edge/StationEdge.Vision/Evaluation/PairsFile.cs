@@ -96,7 +96,7 @@ public static class PairsFile
     /// <summary>At most 60 characters of a line, so a long wrong header still gives a one-line error.</summary>
     private static string Excerpt(string line) => line.Length > 60 ? line[..60] + "…" : line;
 
-    private static List<string> SplitCsv(string line)
+    internal static List<string> SplitCsv(string line)
     {
         var cells = new List<string>();
         var cell = new System.Text.StringBuilder();

@@ -144,4 +144,9 @@ public sealed record LockedArtifact(
     public string RuntimeSha256 => Convert?.Sha256 ?? Sha256;
 }
 
-public sealed record ConvertSpec(string To, string Sha256, bool BatchDynamic = false);
+/// <summary>
+/// How an installed file is made from the package's: a TFLite model converted to ONNX (<paramref name="BatchDynamic"/>
+/// for a symbolic batch), or, with <paramref name="ZeroSubnormals"/>, an ONNX model whose subnormal float weights are
+/// set to zero (same graph, same length; faceplugin's embedder runs 4× faster so). Either way the output is pinned.
+/// </summary>
+public sealed record ConvertSpec(string To, string Sha256, bool BatchDynamic = false, bool ZeroSubnormals = false);

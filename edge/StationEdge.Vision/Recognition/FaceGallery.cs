@@ -26,8 +26,10 @@ public enum DotProductPath
 
 /// <summary>
 /// Enrolled templates held as one contiguous row-major matrix of unit vectors, so a search is a single
-/// pass of dot products over memory the CPU can stream. Thread-safe: searches run concurrently, while an
-/// add or remove waits for them.
+/// pass of dot products over memory the CPU can stream; beside it one centroid row per worker (the renormalised sum
+/// of their templates), which searches use with <see cref="TemplateCombination.Centroid"/>. The decision threshold
+/// follows the number of workers enrolled (<see cref="GalleryOptions.ThresholdFor"/>). Thread-safe: searches run
+/// concurrently, while an add or remove waits for them.
 /// </summary>
 public sealed class FaceGallery : IDisposable
 {
@@ -41,16 +43,36 @@ public sealed class FaceGallery : IDisposable
     private int[] _workerOfRow;
     private Guid[] _templateOfRow;
     private int _rows;
+    private float[] _centroids;
+    private float[] _centroidSums;
+    private int[] _workerOfCentroid;
+    private int[] _centroidOfWorker = new int[16];
+    private int _centroidRows;
+    private readonly Lock _thresholdGate = new();
+    private float? _threshold;
 
-    public FaceGallery(string modelSha256, int dimensions = 192, GalleryOptions? options = null, int initialCapacity = 1024)
+    /// <summary>The default embedder's dimension count (faceplugin, 512); MobileFaceNet's is 192. Pass the embedder's own.</summary>
+    public const int DefaultDimensions = 512;
+
+    public FaceGallery(string modelSha256, int dimensions = DefaultDimensions, GalleryOptions? options = null, int initialCapacity = 1024)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelSha256);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimensions);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(initialCapacity);
         options ??= new GalleryOptions();
-        if (!(options.Threshold is >= -1f and <= 1f) || !(options.MinMargin is >= 0f and <= 2f))
+        if (options.Threshold is { } t && !(t is >= -1f and <= 1f))
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options, "match threshold must be in [-1, 1] and minimum margin in [0, 2]");
+            throw new ArgumentOutOfRangeException(nameof(options), options, "match threshold must be in [-1, 1]");
+        }
+
+        if (!(options.MinMargin is >= 0f and <= 2f) || options.ReferenceWorkers < 1 || !(options.StricterPerDecade is >= 0f and <= 1f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options, "minimum margin must be in [0, 2], reference gallery size at least 1 and the rise per tenfold growth in [0, 1]");
+        }
+
+        if (!(options.StrangerRate is > 0 and < 1) || !(options.PriorSpread > 0) || !double.IsFinite(options.PriorMean) || options.PriorPairs < 1 || !(options.MinThreshold is >= -1f and <= 1f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options, "stranger rate must be in (0, 1), prior spread positive, prior pairs at least 1 and the minimum threshold in [-1, 1]");
         }
 
         ModelSha256 = modelSha256;
@@ -60,6 +82,9 @@ public sealed class FaceGallery : IDisposable
         _matrix = new float[initialCapacity * dimensions];
         _workerOfRow = new int[initialCapacity];
         _templateOfRow = new Guid[initialCapacity];
+        _centroids = new float[16 * dimensions];
+        _centroidSums = new float[16 * dimensions];
+        _workerOfCentroid = new int[16];
     }
 
     public string ModelSha256 { get; }
@@ -67,6 +92,40 @@ public sealed class FaceGallery : IDisposable
     public int Dimensions { get; }
 
     public GalleryOptions Options { get; }
+
+    /// <summary>The threshold a search applies now: for the workers enrolled and, calibrated, from their centroid pairs.</summary>
+    public float CurrentThreshold
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try
+            {
+                return Threshold();
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+        }
+    }
+
+    /// <summary>The scores between the enrolled workers' centroids, pair by pair, that calibrate the threshold.</summary>
+    public (double Mean, double Spread, long Pairs) WorkerPairScores
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try
+            {
+                return PairScores();
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+        }
+    }
 
     /// <summary>The dot-product path searches take (never <see cref="DotProductPath.Auto"/>).</summary>
     public DotProductPath DotProduct { get; }
@@ -142,6 +201,7 @@ public sealed class FaceGallery : IDisposable
             _templateOfRow[row] = template.Id;
             _templatesPerWorker[_workerOfRow[row]]++;
             _rowOfTemplate[template.Id] = row;
+            UpdateCentroid(_workerOfRow[row], _matrix.AsSpan(row * Dimensions, Dimensions));
         }
         finally
         {
@@ -217,27 +277,32 @@ public sealed class FaceGallery : IDisposable
         _lock.EnterReadLock();
         try
         {
+            var threshold = Threshold();
             if (_rows == 0)
             {
-                return new Match(null, 0f, 0f, null, MatchDecision.Unknown);
+                return new Match(null, 0f, 0f, null, MatchDecision.Unknown) { Threshold = threshold };
             }
 
+            var (matrix, workerOf, rows) = Options.Templates == TemplateCombination.Centroid
+                ? (_centroids, _workerOfCentroid, _centroidRows)
+                : (_matrix, _workerOfRow, _rows);
             var (best, bestScore, second, secondScore) = DotProduct switch
             {
-                DotProductPath.Vector256 => TopTwo<Dot256>(probe),
-                DotProductPath.Vector128 => TopTwo<Dot128>(probe),
-                _ => TopTwo<DotAnyLength>(probe),
+                DotProductPath.Vector256 => TopTwo<Dot256>(probe, matrix, workerOf, rows),
+                DotProductPath.Vector128 => TopTwo<Dot128>(probe, matrix, workerOf, rows),
+                _ => TopTwo<DotAnyLength>(probe, matrix, workerOf, rows),
             };
 
             bestScore /= norm;
             var margin = second >= 0 ? bestScore - (secondScore / norm) : bestScore;
-            var known = bestScore >= Options.Threshold && margin >= Options.MinMargin;
+            var known = bestScore >= threshold && margin >= Options.MinMargin;
             return new Match(
                 _workers[best],
                 bestScore,
                 margin,
                 second >= 0 ? _workers[second] : null,
-                known ? MatchDecision.Known : MatchDecision.Unknown);
+                known ? MatchDecision.Known : MatchDecision.Unknown)
+            { Threshold = threshold };
         }
         finally
         {
@@ -270,17 +335,16 @@ public sealed class FaceGallery : IDisposable
     /// into the loop: a TensorPrimitives.Dot call per row spent more on the call and its checks than on 192 floats
     /// (station-edge bench, 100k templates: 4.3 → 2.4 ms median).
     /// </summary>
-    private (int Best, float BestScore, int Second, float SecondScore) TopTwo<TDot>(ReadOnlySpan<float> probe)
+    private (int Best, float BestScore, int Second, float SecondScore) TopTwo<TDot>(ReadOnlySpan<float> probe, float[] matrix, int[] workerOf, int rows)
         where TDot : struct, IRowDot
     {
         int best = -1, second = -1;
         float bestScore = float.NegativeInfinity, secondScore = float.NegativeInfinity;
-        var matrix = _matrix;
         var dims = Dimensions;
-        for (var row = 0; row < _rows; row++)
+        for (var row = 0; row < rows; row++)
         {
             var score = TDot.Dot(matrix.AsSpan(row * dims, dims), probe);
-            var worker = _workerOfRow[row];
+            var worker = workerOf[row];
             if (worker == best)
             {
                 if (score > bestScore)
@@ -375,7 +439,10 @@ public sealed class FaceGallery : IDisposable
             if (slot >= _templatesPerWorker.Length)
             {
                 Array.Resize(ref _templatesPerWorker, _templatesPerWorker.Length * 2);
+                Array.Resize(ref _centroidOfWorker, _templatesPerWorker.Length);
             }
+
+            _centroidOfWorker[slot] = -1;
         }
 
         _workerIndex[workerId] = slot;
@@ -398,9 +465,148 @@ public sealed class FaceGallery : IDisposable
 
         if (--_templatesPerWorker[slot] == 0)
         {
+            RemoveCentroid(slot);
             _workerIndex.Remove(_workers[slot]);
             _freeWorkerSlots.Add(slot);
         }
+        else
+        {
+            UpdateCentroid(slot, added: default);
+        }
+    }
+
+    /// <summary>Under the read lock: the cached threshold, or computed from the worker pairs once after a change.</summary>
+    private float Threshold()
+    {
+        lock (_thresholdGate)
+        {
+            if (_threshold is null)
+            {
+                var (mean, spread, pairs) = Options.Threshold is null ? PairScores() : (0, 0, 0);
+                _threshold = Options.ThresholdFor(_workerIndex.Count, mean, spread, pairs);
+            }
+
+            return _threshold.Value;
+        }
+    }
+
+    /// <summary>
+    /// Mean and spread of the centroid–centroid scores: every pair up to <see cref="MaxCalibrationPairs"/>, beyond that
+    /// (a county roster) as many pairs drawn by a fixed-seed generator, so a search never pays for N² dot products.
+    /// </summary>
+    private (double Mean, double Spread, long Pairs) PairScores()
+    {
+        var n = _centroidRows;
+        var all = (long)n * (n - 1) / 2;
+        if (all < 2)
+        {
+            return (0, 0, 0);
+        }
+
+        double sum = 0, squares = 0;
+        long count = 0;
+        void Pair(int i, int j)
+        {
+            double d = TensorPrimitives.Dot(_centroids.AsSpan(i * Dimensions, Dimensions), _centroids.AsSpan(j * Dimensions, Dimensions));
+            sum += d;
+            squares += d * d;
+            count++;
+        }
+
+        if (all <= MaxCalibrationPairs)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                for (var j = i + 1; j < n; j++)
+                {
+                    Pair(i, j);
+                }
+            }
+        }
+        else
+        {
+            var random = new Random(n);
+            while (count < MaxCalibrationPairs)
+            {
+                int i = random.Next(n), j = random.Next(n);
+                if (i != j)
+                {
+                    Pair(i, j);
+                }
+            }
+        }
+
+        var mean = sum / count;
+        return (mean, Math.Sqrt(Math.Max(0, (squares - (count * mean * mean)) / (count - 1))), count);
+    }
+
+    private const int MaxCalibrationPairs = 100_000;
+
+    /// <summary>
+    /// A worker's centroid row after a template was added (its sum grows by <paramref name="added"/>) or removed (the sum
+    /// is made afresh from the worker's rows, so removals leave no rounding drift).
+    /// </summary>
+    private void UpdateCentroid(int slot, ReadOnlySpan<float> added)
+    {
+        _threshold = null;
+        var row = _centroidOfWorker[slot];
+        if (row < 0)
+        {
+            row = _centroidRows++;
+            if (_centroidRows * Dimensions > _centroids.Length)
+            {
+                Array.Resize(ref _centroids, _centroids.Length * 2);
+                Array.Resize(ref _centroidSums, _centroidSums.Length * 2);
+                Array.Resize(ref _workerOfCentroid, _workerOfCentroid.Length * 2);
+            }
+
+            _centroidOfWorker[slot] = row;
+            _workerOfCentroid[row] = slot;
+            _centroidSums.AsSpan(row * Dimensions, Dimensions).Clear();
+        }
+
+        var sum = _centroidSums.AsSpan(row * Dimensions, Dimensions);
+        if (added.IsEmpty)
+        {
+            sum.Clear();
+            for (var r = 0; r < _rows; r++)
+            {
+                if (_workerOfRow[r] == slot)
+                {
+                    TensorPrimitives.Add(sum, _matrix.AsSpan(r * Dimensions, Dimensions), sum);
+                }
+            }
+        }
+        else
+        {
+            TensorPrimitives.Add(sum, added, sum);
+        }
+
+        var centroid = _centroids.AsSpan(row * Dimensions, Dimensions);
+        sum.CopyTo(centroid);
+
+        // Unit templates that sum to zero would be a face and its exact negative: not a face, keep it unmatched.
+        var norm = TensorPrimitives.Norm(centroid);
+        if (norm > 1e-6f)
+        {
+            TensorPrimitives.Divide(centroid, norm, centroid);
+        }
+    }
+
+    private void RemoveCentroid(int slot)
+    {
+        _threshold = null;
+        var row = _centroidOfWorker[slot];
+        var last = --_centroidRows;
+        if (row != last)
+        {
+            _centroids.AsSpan(last * Dimensions, Dimensions).CopyTo(_centroids.AsSpan(row * Dimensions, Dimensions));
+            _centroidSums.AsSpan(last * Dimensions, Dimensions).CopyTo(_centroidSums.AsSpan(row * Dimensions, Dimensions));
+            _workerOfCentroid[row] = _workerOfCentroid[last];
+            _centroidOfWorker[_workerOfCentroid[row]] = row;
+        }
+
+        _centroidOfWorker[slot] = -1;
     }
 
     private void EnsureCapacity(int rows)

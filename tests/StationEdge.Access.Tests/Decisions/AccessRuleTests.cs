@@ -8,7 +8,7 @@ public sealed class AccessRuleTests
 {
     private static readonly DateTimeOffset Noon = new(2026, 12, 1, 4, 0, 0, TimeSpan.Zero); // 12:00 in Shanghai
     private static readonly TimeZoneInfo Shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
-    private static readonly AccessPolicy Policy = new(0.55f, 0.05f, OpeningHours.AllDay, Shanghai);
+    private static readonly AccessPolicy Policy = new(new GalleryOptions(0.55f, 0.05f), OpeningHours.AllDay, Shanghai);
 
     [Fact]
     public void Decide_ActiveWorkerAboveThresholdAndMargin_IsGranted()
@@ -21,15 +21,16 @@ public sealed class AccessRuleTests
     }
 
     [Theory]
-    [InlineData(0.54f, 0.3f)]
-    [InlineData(0.8f, 0.04f)]
-    public void Decide_BelowThresholdOrMargin_IsUnknown_NamingNobody(float score, float margin)
+    [InlineData(0.54f, 0.3f, "below the threshold 0.55")]
+    [InlineData(0.8f, 0.04f, "within 0.04 of each other")]
+    public void Decide_AMatchTheGalleryCalledUnknown_IsUnknown_NamingNobody_SayingWhy(float score, float margin, string why)
     {
-        var decision = AccessRule.Decide(Known(score, margin), Worker(), Noon, Policy);
+        var decision = AccessRule.Decide(Known(score, margin) with { Decision = MatchDecision.Unknown }, Worker(), Noon, Policy);
 
         Assert.Equal((AccessDecision.Refused, AccessReason.Unknown), (decision.Decision, decision.Reason));
         Assert.Null(decision.WorkerId);
         Assert.Equal(score, decision.Score);
+        Assert.Contains(why, decision.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -97,7 +98,7 @@ public sealed class AccessRuleTests
         Assert.True(AccessRule.Decide(Known(0.9f, 0.5f), Worker(), Noon, Policy, new LivenessResult(0.01f, true, 0.2f)).IsGranted);
     }
 
-    private static Match Known(float score, float margin) => new("W001", score, margin, "W002", MatchDecision.Known);
+    private static Match Known(float score, float margin) => new("W001", score, margin, "W002", MatchDecision.Known) { Threshold = 0.55f };
 
     private static Worker Worker() => new()
     {

@@ -17,7 +17,7 @@ public sealed class StationGalleryTests
         var face = Vectors.Random(1);
         await records.EnrollAsync("W001", face);
         await records.EnrollAsync("W002", Vectors.Random(2));
-        using var gallery = await StationGallery.LoadAsync(records.Store, Vectors.Sha, Options, new ListLogger<StationGallery>(), default);
+        using var gallery = await StationGallery.LoadAsync(records.Store, Vectors.Sha, Vectors.Dimensions, Options, new ListLogger<StationGallery>(), default);
 
         var found = gallery.Match(Vectors.At(face, 0.8f, seed: 9));
 
@@ -32,7 +32,7 @@ public sealed class StationGalleryTests
     {
         await using var records = await TestRecords.OpenAsync();
         var face = Vectors.Random(1);
-        using var gallery = await StationGallery.LoadAsync(records.Store, Vectors.Sha, Options, new ListLogger<StationGallery>(), default);
+        using var gallery = await StationGallery.LoadAsync(records.Store, Vectors.Sha, Vectors.Dimensions, Options, new ListLogger<StationGallery>(), default);
         Assert.Null(await gallery.ReloadIfChangedAsync(default));
         Assert.Null(gallery.Match(face).Match.WorkerId);
 
@@ -68,7 +68,7 @@ public sealed class StationGalleryTests
         AlterCiphertext(records, enrollment.TemplateIds[0]);
         var logger = new ListLogger<StationGallery>();
 
-        using var gallery = await StationGallery.LoadAsync(records.Store, Vectors.Sha, Options, logger, default);
+        using var gallery = await StationGallery.LoadAsync(records.Store, Vectors.Sha, Vectors.Dimensions, Options, logger, default);
 
         var refused = Assert.Single(gallery.Unreadable);
         Assert.Equal((enrollment.TemplateIds[0], "W001"), (refused.Id, refused.WorkerId));
@@ -90,7 +90,7 @@ public sealed class StationGalleryTests
         await records.Store.EnrollAsync(new NewWorker { Id = "W001", Name = "王芳", ConsentVersion = "1" },
             [new NewTemplate(new string('2', 64), Vectors.Random(1), new TemplateQuality(80, 0, 300, 120, 0.9))], TestRecords.Keeper);
 
-        using var gallery = await StationGallery.LoadAsync(records.Store, Vectors.Sha, Options, new ListLogger<StationGallery>(), default);
+        using var gallery = await StationGallery.LoadAsync(records.Store, Vectors.Sha, Vectors.Dimensions, Options, new ListLogger<StationGallery>(), default);
 
         Assert.Equal((1, 0, 1), (gallery.WorkerCount, gallery.TemplateCount, gallery.OtherEmbedderCount));
     }

@@ -1,5 +1,5 @@
-using StationEdge.Cli.Commands.Bench;
 using System.Text.Json;
+using StationEdge.Cli.Commands.Bench;
 using StationEdge.Cli.Tests.Vision;
 
 namespace StationEdge.Cli.Tests.Station;

@@ -1,8 +1,8 @@
-using StationEdge.Cli.Commands.Bench;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using StationEdge.Cli.Commands.Bench;
 using StationEdge.Cli.Tests.Vision;
 
 namespace StationEdge.Cli.Tests.Station;

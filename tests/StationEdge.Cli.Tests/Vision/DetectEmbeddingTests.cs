@@ -15,7 +15,7 @@ public sealed class DetectEmbeddingTests
         Assert.True(embeddings.Count >= 2, $"sample1.jpg shows several people; {embeddings.Count} faces were embedded");
         foreach (var e in embeddings)
         {
-            Assert.Equal(192, e.Length);
+            Assert.Equal(512, e.Length);
             Assert.Equal(1.0, Math.Sqrt(e.Sum(v => v * v)), 1e-3);
         }
 

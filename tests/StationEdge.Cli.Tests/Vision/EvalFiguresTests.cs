@@ -14,7 +14,7 @@ public sealed partial class EvalFiguresTests
     [Fact]
     public void Advice_WhenAStrangerScoresAboveTheDefault_SaysTheDefaultAcceptsItAndNamesAThresholdAboveIt()
     {
-        // 300 different-person pairs: too few to pin FAR 0.1%. One stranger scored 0.734, above the default 0.55.
+        // 300 different-person pairs: too few to pin FAR 0.1%. One stranger scored 0.734, above the default 0.73.
         var impostor = Spread(299, -0.2, 0.3).Append(0.734).ToList();
         var genuine = Spread(40, 0.6, 0.99);
 
@@ -23,7 +23,7 @@ public sealed partial class EvalFiguresTests
         Assert.DoesNotContain("above 0.73 ", text, StringComparison.Ordinal);
         Assert.DoesNotContain("above 0.73.", text, StringComparison.Ordinal);
         var advice = Advice(text);
-        Assert.Contains("the default threshold 0.55 accepts 1 of 300 different-person pairs here", advice, StringComparison.Ordinal);
+        Assert.Contains("the default threshold 0.73 accepts 1 of 300 different-person pairs here", advice, StringComparison.Ordinal);
         Assert.Contains("0.734", advice, StringComparison.Ordinal);
         Assert.Contains("at least 0.74", advice, StringComparison.Ordinal);
     }
@@ -34,24 +34,24 @@ public sealed partial class EvalFiguresTests
         var text = Text(Spread(40, 0.6, 0.99), Spread(300, -0.2, 0.38));
 
         var advice = Advice(text);
-        Assert.Contains("the default threshold 0.55 accepts none of the 300 different-person pairs here", advice, StringComparison.Ordinal);
+        Assert.Contains("the default threshold 0.73 accepts none of the 300 different-person pairs here", advice, StringComparison.Ordinal);
         Assert.Contains("evaluate at least 1000 different-person pairs", advice, StringComparison.Ordinal);
     }
 
     [Fact]
     public void DefaultThreshold_ShareOfGenuinePairsAccepted_IsInTheTextAndTheJson()
     {
-        // 4 of the 40 same-person pairs score under 0.55: 90% accepted; 3 of 300 strangers over it: 1%.
-        var genuine = Spread(36, 0.6, 0.99).Concat([0.3, 0.4, 0.5, 0.54]).ToList();
-        var impostor = Spread(297, -0.2, 0.3).Concat([0.56, 0.6, 0.7]).ToList();
+        // 4 of the 40 same-person pairs score under 0.73: 90% accepted; 3 of 300 strangers over it: 1%.
+        var genuine = Spread(36, 0.75, 0.99).Concat([0.3, 0.4, 0.5, 0.72]).ToList();
+        var impostor = Spread(297, -0.2, 0.3).Concat([0.74, 0.8, 0.9]).ToList();
         var (report, metrics) = EvalCommand.Summarize("pairs.csv", genuine, impostor, [], null, "sha");
 
         var json = JsonDocument.Parse(JsonSerializer.Serialize(report, JsonOutput.Options)).RootElement.GetProperty("at_default_threshold");
-        Assert.Equal(0.55, json.GetProperty("threshold").GetDouble(), 6);
+        Assert.Equal(0.73, json.GetProperty("threshold").GetDouble(), 6);
         Assert.Equal(0.9, json.GetProperty("tar").GetDouble(), 12);
         Assert.Equal(0.01, json.GetProperty("far").GetDouble(), 12);
         Assert.Contains(
-            "default      threshold 0.55 accepts 90.00% of same-person pairs and 1.00% of different-person pairs",
+            "default      threshold 0.73 accepts 90.00% of same-person pairs and 1.00% of different-person pairs",
             Text(report, metrics, genuine, impostor),
             StringComparison.Ordinal);
     }

@@ -42,7 +42,7 @@ public sealed class MatchCommandTests : IDisposable
         var faces = json.GetProperty("faces").GetInt32();
         Assert.Equal(2 * people.Count, faces);
         Assert.Equal(
-            $"{faces} faces in 2 photos: {people.Count} different people, {people.Count} seen in more than one photo (match threshold 0.55, margin 0.05)",
+            $"{faces} faces in 2 photos: {people.Count} different people, {people.Count} seen in more than one photo (match threshold 0.73, margin 0.00)",
             text.StdoutLines[0]);
         Assert.Equal(people.Count + 1, text.StdoutLines.Length);
     }

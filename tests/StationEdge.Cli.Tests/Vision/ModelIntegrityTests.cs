@@ -26,7 +26,7 @@ public sealed class ModelIntegrityTests
     public async Task Eval_EmbedderWithOneByteChanged_ExitsThreeSayingItsSha256DoesNotMatch()
     {
         using var models = new ModelsCopy();
-        var changed = models.FlipByte("mobilefacenet.onnx", new FileInfo(Path.Combine(TestModels.Directory, "mobilefacenet.onnx")).Length / 2);
+        var changed = models.FlipByte("faceplugin-feature.onnx", new FileInfo(Path.Combine(TestModels.Directory, "faceplugin-feature.onnx")).Length / 2);
         using var folder = new TempFolder();
         File.WriteAllText(folder.File("pairs.csv"), "left,right,same\na.jpg,b.jpg,1\na.jpg,c.jpg,0\n");
 

@@ -20,7 +20,7 @@ public sealed class NonRegularFileTests : IDisposable
     [InlineData("match")]
     public async Task Photo_ThatIsAFifo_ExitsTwoAtOnceNamingItAndWhatItIs(string command)
     {
-        var fifo = MakeFifo("camera.jpg");
+        var fifo = _folder.Fifo("camera.jpg");
         string[] args = command == "detect" ? ["detect", "--photo", fifo] : ["match", "--photos", TestModels.DemoPhoto(1), fifo];
 
         var result = await CliRunner.PublishedAsync([.. args, "--models", TestModels.Directory]);
@@ -32,7 +32,7 @@ public sealed class NonRegularFileTests : IDisposable
     [Fact]
     public async Task PairsFile_ThatIsAFifo_ExitsTwoAtOnceNamingIt()
     {
-        var fifo = MakeFifo("pairs.csv");
+        var fifo = _folder.Fifo("pairs.csv");
 
         var result = await CliRunner.PublishedAsync(["eval", "--pairs", fifo, "--models", TestModels.Directory]);
 
@@ -42,7 +42,7 @@ public sealed class NonRegularFileTests : IDisposable
     [Fact]
     public async Task PhotoInThePairsFile_ThatIsAFifo_ExitsTwoNamingItsLine()
     {
-        var fifo = MakeFifo("b.jpg");
+        var fifo = _folder.Fifo("b.jpg");
         File.Copy(TestModels.DemoPhoto(1), _folder.File("a.jpg"));
         var csv = _folder.File("pairs.csv");
         File.WriteAllText(csv, "left,right,same\na.jpg,a.jpg,1\na.jpg,b.jpg,0\n");
@@ -148,14 +148,6 @@ public sealed class NonRegularFileTests : IDisposable
 
     private static string Faces(JsonElement report) => report.GetProperty("faces").GetRawText();
 
-    private string MakeFifo(string name)
-    {
-        var path = _folder.File(name);
-        using var mkfifo = Process.Start("mkfifo", [path]);
-        mkfifo.WaitForExit();
-        Assert.Equal(0, mkfifo.ExitCode);
-        return path;
-    }
 
     private static async Task<int> WaitForPidAsync(string pidFile, CancellationToken ct)
     {

@@ -1,8 +1,8 @@
-using StationEdge.Cli.Commands.Bench;
 using System.Collections;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using StationEdge.Cli.Commands.Bench;
 using StationEdge.Configuration;
 using StationEdge.Station.Tests.Support;
 using StationEdge.Store;

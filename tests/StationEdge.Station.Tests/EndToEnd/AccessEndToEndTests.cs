@@ -1,7 +1,7 @@
-using StationEdge.Cli.Commands.Bench;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using StationEdge.Access;
+using StationEdge.Cli.Commands.Bench;
 using StationEdge.Station.Tests.Support;
 using StationEdge.Store;
 

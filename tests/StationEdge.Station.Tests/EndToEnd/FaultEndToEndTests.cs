@@ -1,9 +1,9 @@
-using StationEdge.Cli.Commands.Bench;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using StationEdge.Access;
 using StationEdge.Camera;
+using StationEdge.Cli.Commands.Bench;
 using StationEdge.Station.Tests.Support;
 using StationEdge.Store;
 

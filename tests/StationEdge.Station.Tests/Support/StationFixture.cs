@@ -1,6 +1,6 @@
-using StationEdge.Cli.Commands.Bench;
 using Microsoft.Extensions.Logging.Abstractions;
 using StationEdge.Access;
+using StationEdge.Cli.Commands.Bench;
 using StationEdge.Store;
 using StationEdge.Vision.Imaging;
 

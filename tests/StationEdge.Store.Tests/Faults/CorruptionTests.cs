@@ -22,6 +22,7 @@ public sealed class CorruptionTests
         Assert.DoesNotContain('\n', e.Message);
         var check = await StationStore.CheckAsync(test.Options);
         Assert.False(check.Healthy);
+        Assert.True(check.DatabaseDamaged);
         Assert.Contains(check.Problems, p => p.Contains("station-edge store recover", StringComparison.Ordinal));
     }
 
@@ -65,6 +66,7 @@ public sealed class CorruptionTests
         var refusal = await Assert.ThrowsAsync<StoreException>(test.ReopenAsync);
         Assert.Equal(StoreFault.Corrupt, refusal.Fault);
         Assert.Contains("quick_check", refusal.Message, StringComparison.Ordinal);
+        Assert.True((await StationStore.CheckAsync(test.Options)).DatabaseDamaged);
 
         var report = await StationStore.RecoverAsync(test.Options, test.Clock);
 

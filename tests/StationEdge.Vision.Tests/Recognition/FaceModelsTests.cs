@@ -28,7 +28,7 @@ public sealed class FaceModelsTests : IDisposable
 
         var error = Assert.Throws<ModelIntegrityException>(() => FaceModels.Load(_dir.Path, new VisionOptions { Parts = FaceModelParts.Detector | FaceModelParts.Embedder }));
 
-        Assert.Contains(FaceModels.EmbedderFile, error.Message, StringComparison.Ordinal);
+        Assert.Contains(FaceModels.FacepluginEmbedderFile, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -56,7 +56,7 @@ public sealed class FacePipelineTests(FaceModelsFixture models) : IClassFixture<
         Assert.InRange(q.YawDegrees, -25f, 25f);
         Assert.InRange(q.Brightness, 20f, 235f);
         Assert.True(q.Sharpness > 0f);
-        Assert.Equal(192, analysis.Embedding.Length);
+        Assert.Equal(512, analysis.Embedding.Length);
     }
 
     [FacesDevFact]
@@ -73,7 +73,7 @@ public sealed class FacePipelineTests(FaceModelsFixture models) : IClassFixture<
     public async Task Gallery_EnrolledWorkers_IdentifiesAnotherPhotoOfOneAndRejectsAStranger()
     {
         // One photo each of five people from pairs.csv; img2 is the img1 person, img8 is none of them.
-        using var gallery = new FaceGallery(Pipeline.EmbedderSha256);
+        using var gallery = Pipeline.CreateGallery();
         foreach (var (worker, photo) in new[] { ("w-1", "img1.jpg"), ("w-13", "img13.jpg"), ("w-16", "img16.jpg"), ("w-20", "img20.jpg"), ("w-22", "img22.jpg") })
         {
             gallery.Add(new FaceTemplate(Guid.NewGuid(), worker, await EmbedOnlyFaceAsync(photo), Pipeline.EmbedderSha256));

@@ -197,7 +197,8 @@ internal static class PipelineStages
         return TimeModel(input, size, scale, offset, Run, frames, runs, ct);
     }
 
-    private static Figure Time(int count, Action warmUp, Action<Samples> measure)
+    /// <summary>Warms up, then records <paramref name="count"/> samples with <paramref name="measure"/>: the loop every bench stage runs.</summary>
+    internal static Figure Time(int count, Action warmUp, Action<Samples> measure)
     {
         Samples.WarmUp(warmUp);
         var samples = new Samples(count);

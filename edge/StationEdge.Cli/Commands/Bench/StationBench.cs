@@ -19,12 +19,18 @@ internal static partial class StationBench
     private const int StreamFps = 15;
     private const int SustainedStreamFps = 60;
     private const int SustainedSeconds = 20;
+    private const int RssSamples = 10;
 
     // USER_HZ: the unit of utime and stime in /proc/PID/stat, 100 on Linux for x64 and arm64 alike.
     private const double ClockTicksPerSecond = 100;
     private const int SigTerm = 15;
 
-    public sealed record Conditions(int SoakSeconds, int StreamFps, int SustainedStreamFps, int SustainedSeconds, string Cores, int Grants, string Note);
+    /// <summary>
+    /// How the figures were taken; <see cref="RssMbDuringSoak"/> is the daemon's resident memory at
+    /// <see cref="RssSampleSeconds"/> intervals from the first grant, to see whether it levels off.
+    /// </summary>
+    public sealed record Conditions(
+        int SoakSeconds, int StreamFps, int SustainedStreamFps, int SustainedSeconds, string Cores, int Grants, double RssSampleSeconds, IReadOnlyList<double> RssMbDuringSoak, string Note);
 
     public sealed record Result(
         Figure? FrameToRelayMs, Figure? WalkupToGrantMs, double? SustainedFps, double? CpuShare, double? RssMbStart, double? RssMbAfterSoak, Conditions Conditions);
@@ -66,8 +72,9 @@ internal static partial class StationBench
         stderr.WriteLine($"bench: the station daemon on {(pin is null ? "every core (no taskset)" : "one core")}, {StreamFps} fps walk-ups, {soakSeconds} s");
         var soak = await SoakAsync(WalkUpMedia.Stream(work, "soak", walk, empty, stranger, empty), data, config, modelsDir, pin, soakSeconds, ct);
 
-        stderr.WriteLine($"bench: the station daemon at {SustainedStreamFps} fps, a face in every frame, {SustainedSeconds} s");
-        var sustained = await SustainedAsync(WalkUpMedia.Stream(work, "sustained", walk, stranger), data, config, modelsDir, pin, ct);
+        var sustainedSeconds = Math.Min(SustainedSeconds, soakSeconds);
+        stderr.WriteLine($"bench: the station daemon at {SustainedStreamFps} fps, a face in every frame, {sustainedSeconds} s");
+        var sustained = await SustainedAsync(WalkUpMedia.Stream(work, "sustained", walk, stranger), data, config, modelsDir, pin, sustainedSeconds, ct);
 
         var note = soakSeconds >= 600
             ? $"rss_mb_after_10_min after a {soakSeconds} s soak"
@@ -79,7 +86,8 @@ internal static partial class StationBench
             soak.CpuShare,
             soak.RssStart,
             soak.RssAfter,
-            new Conditions(soakSeconds, StreamFps, SustainedStreamFps, SustainedSeconds, pin is null ? "all" : "1 (taskset -c 0)", soak.FrameToRelay.Count, note));
+            new Conditions(soakSeconds, StreamFps, SustainedStreamFps, sustainedSeconds, pin is null ? "all" : "1 (taskset -c 0)", soak.FrameToRelay.Count,
+                Math.Round(soakSeconds / (double)RssSamples, 1), soak.RssDuring, note));
     }
 
     public static void Print(TextWriter o, Figure? relay, Figure? walkUp, double? fps, double? cpu, double? rssStart, double? rssAfter, Conditions c)
@@ -91,9 +99,10 @@ internal static partial class StationBench
         o.WriteLine($"{"CPU share at " + c.StreamFps + " fps",-34}{N(cpu * 100),9} % of one core");
         o.WriteLine($"{"sustained, " + c.SustainedStreamFps + " fps offered",-34}{N(fps),9} frames per second looked at");
         o.WriteLine($"{"RSS at the first grant / after",-34}{N(rssStart),9}{N(rssAfter),8} MB   ({c.Note})");
+        o.WriteLine($"  (every {N(c.RssSampleSeconds)} s: {string.Join(", ", c.RssMbDuringSoak.Select(m => N(m)))} MB)");
     }
 
-    private sealed record Soak(List<double> FrameToRelay, List<double> WalkUpToGrant, double? CpuShare, double? RssStart, double? RssAfter);
+    private sealed record Soak(List<double> FrameToRelay, List<double> WalkUpToGrant, double? CpuShare, double? RssStart, double? RssAfter, List<double> RssDuring);
 
     private static async Task<Soak> SoakAsync(string stream, string data, string config, string modelsDir, string? pin, int seconds, CancellationToken ct)
     {
@@ -130,17 +139,34 @@ internal static partial class StationBench
 
         var (cpu0, rss0) = Sample(daemon.Id);
         var clock = Stopwatch.StartNew();
-        await Task.Delay(TimeSpan.FromSeconds(seconds), ct);
+        var during = new List<double>();
+        for (var i = 1; i <= RssSamples; i++)
+        {
+            if (TimeSpan.FromSeconds(seconds * i / (double)RssSamples) - clock.Elapsed is var wait && wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, ct);
+            }
+            if (i < RssSamples && Sample(daemon.Id).RssMb is { } rss)
+            {
+                during.Add(rss);
+            }
+        }
+
         var (cpu1, rss1) = Sample(daemon.Id);
+        if (rss1 is { } last)
+        {
+            during.Add(last);
+        }
+
         var wall = clock.Elapsed.TotalSeconds;
         await StopAsync(daemon, reading);
         lock (frameToRelay)
         {
-            return new Soak(frameToRelay, walkUpToGrant, cpu0 is { } a && cpu1 is { } b ? Math.Round((b - a) / wall, 3) : null, rss0, rss1);
+            return new Soak(frameToRelay, walkUpToGrant, cpu0 is { } a && cpu1 is { } b ? Math.Round((b - a) / wall, 3) : null, rss0, rss1, during);
         }
     }
 
-    private static async Task<double?> SustainedAsync(string stream, string data, string config, string modelsDir, string? pin, CancellationToken ct)
+    private static async Task<double?> SustainedAsync(string stream, string data, string config, string modelsDir, string? pin, int seconds, CancellationToken ct)
     {
         double? fps = null;
         using var daemon = Start(pin, stream, data, config, modelsDir, camera: SustainedStreamFps);
@@ -151,7 +177,7 @@ internal static partial class StationBench
                 fps = line.GetProperty("fps").GetDouble();
             }
         });
-        await Task.Delay(TimeSpan.FromSeconds(SustainedSeconds), ct);
+        await Task.Delay(TimeSpan.FromSeconds(seconds), ct);
         await StopAsync(daemon, reading);
         return fps;
     }

@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using StationEdge.Door.Control;
+using StationEdge.KeeperSite.Station;
+using StationEdge.KeeperSite.Text;
+using StationEdge.KeeperSite.Web;
+using StationEdge.Store;
+using DoorEvent = StationEdge.Door.Control.DoorEvent;
+
+namespace StationEdge.KeeperSite.Pages;
+
+/// <summary>门: the door's state and alarms, and the manual open, which needs a reason and is audited and recorded as a visit.</summary>
+public sealed class DoorModel(IKeeperDoor door, StationStore store, IVisitFeed feed, Localizer l) : PageModel
+{
+    public DoorStatus? Status => door.Status;
+
+    public IReadOnlyList<DoorEvent> Events => [.. door.RecentEvents.Where(e => e is not DoorUnlocked and not DoorUnlockExtended).Take(30)];
+
+    public string? Error { get; private set; }
+
+    public void OnGet()
+    {
+    }
+
+    public async Task<IActionResult> OnPostAsync(string? reason)
+    {
+        reason = WorkerForm.Blank(reason);
+        if (reason is null || reason.Length > 100 || reason.Any(char.IsControl))
+        {
+            Error = l[Texts.ReasonRequired];
+            return Page();
+        }
+
+        var opened = door.OpenByKeeper(User.Name());
+        var by = HttpContext.Keeper();
+        await store.RecordKeeperActionAsync(by, "door.open", null, (opened ? "" : "refused: ") + reason, HttpContext.RequestAborted);
+        if (!opened)
+        {
+            Error = l[Texts.DoorDidNotOpen];
+            return Page();
+        }
+
+        await store.RecordVisitAsync(new VisitDraft(VisitDecision.Granted, Codes.KeeperOpenReason, VisitMethod.Keeper), ct: HttpContext.RequestAborted);
+        feed.Nudge();
+        TempData["flash"] = l[Texts.DoorOpened];
+        return Redirect("/Door");
+    }
+
+    public static string Describe(DoorEvent e, Localizer l) => e switch
+    {
+        DoorGranted g => l.Format(Texts.EventGranted, g.By),
+        DoorGrantRefused r => l.Format(Texts.EventGrantRefused, r.Reason),
+        DoorOpened => l[Texts.EventOpened],
+        DoorClosed => l[Texts.EventClosed],
+        DoorRelocked => l[Texts.EventRelocked],
+        DoorAlarmRaised a => l.Format(Texts.EventAlarmRaised, l[Codes.Alarm(a.Alarm)]),
+        DoorAlarmCleared c => l.Format(Texts.EventAlarmCleared, l[Codes.Alarm(c.Alarm)]),
+        _ => e.GetType().Name.Replace("Door", "", StringComparison.Ordinal),
+    };
+}

@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using StationEdge.KeeperSite.Text;
+using StationEdge.KeeperSite.Web;
+using StationEdge.Store;
+
+namespace StationEdge.KeeperSite.Pages.Workers;
+
+public sealed class EditModel(StationStore store, Localizer l) : PageModel
+{
+    public Worker? Worker { get; private set; }
+
+    [BindProperty(Name = "")]
+    public WorkerForm Form { get; set; } = new();
+
+    public string? Error { get; private set; }
+
+    public async Task OnGetAsync(string id)
+    {
+        Worker = await FindAsync(id);
+        if (Worker is not null)
+        {
+            Form = WorkerForm.From(Worker);
+        }
+    }
+
+    public async Task<IActionResult> OnPostAsync(string id)
+    {
+        Worker = await FindAsync(id);
+        if (Worker is null)
+        {
+            return NotFound();
+        }
+
+        try
+        {
+            var saved = await store.UpdateWorkerAsync(id, Form.Profile(), HttpContext.Keeper(), HttpContext.RequestAborted);
+            TempData["flash"] = l.Format(Texts.WorkerSaved, saved.Name);
+            return Redirect("/Workers");
+        }
+        catch (StoreException e) when (e.IsBadInput)
+        {
+            Error = l.Format(Texts.NotSaved, e.Message);
+            return Page();
+        }
+    }
+
+    private async Task<Worker?> FindAsync(string? id) => (await WorkerLookup.FindAsync(store, id, HttpContext.RequestAborted)).Worker;
+}

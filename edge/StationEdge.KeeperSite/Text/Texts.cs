@@ -1,0 +1,248 @@
+namespace StationEdge.KeeperSite.Text;
+
+/// <summary>Everything the site says, Chinese first. A test checks that each phrase has both languages.</summary>
+public static class Texts
+{
+    // Frame.
+    public static readonly Phrase SiteTitle = new("驿站管理", "Station keeper");
+    public static readonly Phrase NavToday = new("今日到访", "Today");
+    public static readonly Phrase NavEnrol = new("录入", "Enrol");
+    public static readonly Phrase NavWorkers = new("工友", "Workers");
+    public static readonly Phrase NavDoor = new("门", "Door");
+    public static readonly Phrase NavPasses = new("通行码", "Passes");
+    public static readonly Phrase NavHealth = new("设备", "Device");
+    public static readonly Phrase NavAudit = new("日志", "Log");
+    public static readonly Phrase NavKeepers = new("站长账号", "Keepers");
+    public static readonly Phrase Logout = new("退出", "Log out");
+    public static readonly Phrase OtherLanguage = new("English", "中文");
+    public static readonly Phrase Save = new("保存", "Save");
+    public static readonly Phrase Cancel = new("取消", "Cancel");
+    public static readonly Phrase Back = new("返回", "Back");
+    public static readonly Phrase Required = new("必填", "required");
+    public static readonly Phrase Forbidden = new("这件事需要管理员来做。", "Only an administrator may do this.");
+    public static readonly Phrase NotSaved = new("没有保存：{0}", "Not saved: {0}");
+
+    // Login.
+    public static readonly Phrase LoginTitle = new("站长登录", "Keeper login");
+    public static readonly Phrase Name = new("姓名", "Name");
+    public static readonly Phrase Password = new("密码", "Password");
+    public static readonly Phrase LoginButton = new("登录", "Log in");
+    public static readonly Phrase LoginFailed = new("姓名或密码不对。", "Wrong name or password.");
+    public static readonly Phrase LockedOut = new("登录失败次数过多，请 {0} 分钟后再试。", "Too many failed logins: try again in {0} minutes.");
+    public static readonly Phrase RateLimited = new("请求太频繁，请一分钟后再试。", "Too many requests: try again in a minute.");
+    public static readonly Phrase NoKeeperYet = new(
+        "还没有站长账号。请在设备上运行：station-edge keeper add --name 姓名",
+        "There is no keeper account yet. On the device run: station-edge keeper add --name NAME");
+
+    // Today.
+    public static readonly Phrase TodayTitle = new("今日到访", "Today's visits");
+    public static readonly Phrase TodayCounts = new("今天 {0} 人次，开门 {1} 次", "{0} visits today, {1} let in");
+    public static readonly Phrase Time = new("时间", "Time");
+    public static readonly Phrase Who = new("谁", "Who");
+    public static readonly Phrase Result = new("结果", "Result");
+    public static readonly Phrase Reason = new("原因", "Reason");
+    public static readonly Phrase Score = new("相似度", "Score");
+    public static readonly Phrase Method = new("方式", "Method");
+    public static readonly Phrase Stranger = new("陌生人", "Stranger");
+    public static readonly Phrase Visitor = new("访客 {0}", "Guest {0}");
+    public static readonly Phrase Granted = new("已开门", "Let in");
+    public static readonly Phrase Refused = new("未开门", "Refused");
+    public static readonly Phrase MethodFace = new("刷脸", "Face");
+    public static readonly Phrase MethodPass = new("通行码", "Pass");
+    public static readonly Phrase MethodKeeper = new("站长开门", "Keeper");
+    public static readonly Phrase FlagLink = new("这条记录有误", "Was this wrong?");
+    public static readonly Phrase Flagged = new("已标记有误", "Flagged");
+    public static readonly Phrase NoVisitsYet = new("今天还没有到访记录。", "No visits yet today.");
+    public static readonly Phrase Live = new("实时更新", "Live");
+    public static readonly Phrase Reconnecting = new("连接中断，正在重连…", "Connection lost, reconnecting…");
+
+    // Flag.
+    public static readonly Phrase FlagTitle = new("这条记录有误？", "Was this record wrong?");
+    public static readonly Phrase FlagNote = new("说明（可不填）", "Note (optional)");
+    public static readonly Phrase FlagNoteHint = new("例如：其实是李四；门没有开", "e.g. it was actually Li Si; the door did not open");
+    public static readonly Phrase FlagSubmit = new("提交给县总工会核查", "Send for the county's review");
+    public static readonly Phrase FlagDone = new("已标记，县总工会会核查这条记录。", "Flagged: the county union will review this record.");
+    public static readonly Phrase VisitNotFound = new("没有这条记录。", "No such visit.");
+
+    // Workers.
+    public static readonly Phrase WorkersTitle = new("工友", "Workers");
+    public static readonly Phrase Search = new("搜索", "Search");
+    public static readonly Phrase SearchHint = new("姓名、手机号或会员号", "Name, phone or member number");
+    public static readonly Phrase Phone = new("手机号", "Phone");
+    public static readonly Phrase Employer = new("单位/平台", "Employer / platform");
+    public static readonly Phrase MemberNumber = new("会员号", "Member no.");
+    public static readonly Phrase ValidUntil = new("有效期至", "Valid until");
+    public static readonly Phrase Status = new("状态", "Status");
+    public static readonly Phrase Active = new("正常", "Active");
+    public static readonly Phrase Suspended = new("已暂停", "Suspended");
+    public static readonly Phrase Enrolled = new("录入于", "Enrolled");
+    public static readonly Phrase Edit = new("编辑", "Edit");
+    public static readonly Phrase Suspend = new("暂停", "Suspend");
+    public static readonly Phrase Resume = new("恢复", "Resume");
+    public static readonly Phrase Delete = new("删除", "Delete");
+    public static readonly Phrase AddWorker = new("录入新工友", "Enrol a worker");
+    public static readonly Phrase NoWorkers = new("还没有工友。", "No workers yet.");
+    public static readonly Phrase NoMatch = new("没有找到“{0}”。", "Nothing found for “{0}”.");
+    public static readonly Phrase WorkerSaved = new("已保存 {0}。", "{0} saved.");
+    public static readonly Phrase WorkerSuspended = new("已暂停 {0}：门不再为他打开。", "{0} is suspended: the door no longer opens for them.");
+    public static readonly Phrase WorkerResumed = new("已恢复 {0}。", "{0} is active again.");
+    public static readonly Phrase DeleteTitle = new("删除工友", "Delete a worker");
+    public static readonly Phrase DeleteQuestion = new("确定删除 {0}（{1}）吗？", "Delete {0} ({1})?");
+    public static readonly Phrase DeleteExplain = new(
+        "他的人脸数据（{0} 份）会一起删除，无法恢复。到访记录保留，只留编号。",
+        "Their face data ({0} templates) goes with them and cannot be restored. Their visits stay, with the id only.");
+    public static readonly Phrase DeleteConfirm = new("确认删除", "Delete");
+    public static readonly Phrase Deleted = new("已删除 {0}，人脸数据 {1} 份。", "Deleted {0} and {1} face templates.");
+    public static readonly Phrase NoSuchWorker = new("没有这位工友。", "No such worker.");
+    public static readonly Phrase EditTitle = new("编辑工友信息", "Edit a worker");
+
+    // Enrolment.
+    public static readonly Phrase EnrolTitle = new("录入工友", "Enrol a worker");
+    public static readonly Phrase DoorCamera = new("门口摄像头", "Door camera");
+    public static readonly Phrase StepDetails = new("1. 填写信息", "1. Details");
+    public static readonly Phrase StepFace = new("2. 拍脸或上传照片", "2. Camera or photos");
+    public static readonly Phrase ConsentTitle = new("个人信息告知与同意", "Notice and consent");
+    public static readonly Phrase ConsentAgree = new("工友已阅读并同意以上内容", "The worker has read and agrees to the above");
+    public static readonly Phrase ConsentRequired = new("请先勾选同意。", "Please tick the consent box first.");
+    public static readonly Phrase TakeWithCamera = new("用摄像头拍 {0} 张", "Take {0} with the camera");
+    public static readonly Phrase OrUpload = new("或者上传照片（可用手机拍）", "Or upload photos (a phone photo will do)");
+    public static readonly Phrase EnrolFromPhotos = new("用照片录入", "Enrol from photos");
+    public static readonly Phrase Capturing = new("正在拍摄，请工友看镜头…", "Taking photos: please look at the camera…");
+    public static readonly Phrase EnrolDone = new("已录入 {0}", "{0} is enrolled");
+    public static readonly Phrase EnrolDoneDetail = new("保存了 {0} 份人脸数据。现在刷脸就能进门。", "{0} face templates stored: the door now opens for them.");
+    public static readonly Phrase EnrolNext = new("录入下一位", "Enrol the next one");
+    public static readonly Phrase ChooseFace = new("照片里有 {0} 张脸，请点选要录入的那一张：", "The photo shows {0} faces: choose the one to enrol:");
+    public static readonly Phrase UseThisFace = new("就是这张", "This one");
+    public static readonly Phrase DuplicateWarn = new("这张脸很像已登记的 {0}（{1}），相似度 {2}。", "This face looks like {0} ({1}), already enrolled: score {2}.");
+    public static readonly Phrase DuplicateConfirm = new("我确认这是另一个人", "I confirm this is another person");
+    public static readonly Phrase EnrolAnyway = new("仍然录入", "Enrol anyway");
+    public static readonly Phrase NoFaceInPhoto = new("照片 {0} 里没有找到人脸。", "No face found in photo {0}.");
+    public static readonly Phrase PhotoUnusable = new("照片 {0} 不能用：{1}", "Photo {0} cannot be used: {1}");
+    public static readonly Phrase PhotoTooLarge = new("照片 {0} 太大（最大 {1} MB）。", "Photo {0} is too large (at most {1} MB).");
+    public static readonly Phrase PhotoTooManyPixels = new("照片 {0} 像素太多（最多 {1} 百万像素）。", "Photo {0} has too many pixels (at most {1} megapixels).");
+    public static readonly Phrase PhotoWrongFormat = new("照片 {0} 不是 JPEG、PNG 或 WebP 图片。", "Photo {0} is not a JPEG, PNG or WebP image.");
+    public static readonly Phrase TooManyPhotos = new("最多 {0} 张照片。", "At most {0} photos.");
+    public static readonly Phrase NoPhotos = new("请选择照片，或者用摄像头拍。", "Choose photos, or use the camera.");
+    public static readonly Phrase CaptureTimeout = new("{0} 秒内没有拍到合格的画面：{1}", "No good frame within {0} s: {1}");
+    public static readonly Phrase DraftGone = new("这次录入已过期，请重新开始。", "This enrolment has expired: please start again.");
+    public static readonly Phrase NameRequired = new("请填写姓名。", "Please enter the name.");
+    public static readonly Phrase FaceUnusable = new("这张脸不能用：{0}", "This face cannot be used: {0}");
+
+    // Guidance in front of the camera.
+    public static readonly Phrase GuideCloser = new("请靠近一点", "Please come closer");
+    public static readonly Phrase GuideFaceCamera = new("请正对镜头", "Please face the camera");
+    public static readonly Phrase GuideDark = new("光线太暗", "Too dark: more light, please");
+    public static readonly Phrase GuideBright = new("光线太亮", "Too bright");
+    public static readonly Phrase GuideStill = new("请站稳，不要晃动", "Please hold still");
+    public static readonly Phrase GuideOnePerson = new("请一个人站在镜头前", "One person at a time, please");
+    public static readonly Phrase GuideGood = new("很好，请保持", "Good: hold still");
+    public static readonly Phrase GuideNoCamera = new("摄像头没有画面", "The camera shows nothing");
+
+    // Door screen.
+    public static readonly Phrase Welcome = new("欢迎回家，{0}", "Welcome home, {0}");
+    public static readonly Phrase WelcomeGuest = new("欢迎，{0}", "Welcome, {0}");
+    public static readonly Phrase NotRecognised = new("未识别，请联系站长", "Not recognised: please ask the keeper");
+    public static readonly Phrase ScreenIdle = new("请看镜头", "Please look at the camera");
+
+    // Door.
+    public static readonly Phrase DoorTitle = new("门", "Door");
+    public static readonly Phrase Locked = new("已上锁", "Locked");
+    public static readonly Phrase Unlocked = new("已开锁", "Unlocked");
+    public static readonly Phrase DoorClosed = new("门关着", "Closed");
+    public static readonly Phrase DoorIsOpen = new("门开着", "Open");
+    public static readonly Phrase DoorNotRunning = new("门的服务没有运行", "The door service is not running");
+    public static readonly Phrase OpenDoor = new("手动开门", "Open the door");
+    public static readonly Phrase OpenReason = new("开门原因", "Reason");
+    public static readonly Phrase OpenReasonHint = new("例如：刷脸不成功、访客、送货", "e.g. face failed, a guest, a delivery");
+    public static readonly Phrase ReasonRequired = new("请写明开门原因。", "Please give a reason.");
+    public static readonly Phrase DoorOpened = new("门已打开。", "The door is open.");
+    public static readonly Phrase DoorDidNotOpen = new("门没有打开（刚到开锁上限或门控故障），请稍后再试。", "The door did not open (unlock cap or door fault): try again shortly.");
+    public static readonly Phrase Alarms = new("报警", "Alarms");
+    public static readonly Phrase NoAlarms = new("没有报警", "No alarms");
+    public static readonly Phrase AlarmForcedOpen = new("门被强行打开", "Door forced open");
+    public static readonly Phrase AlarmHeldOpen = new("门开着太久", "Door held open");
+    public static readonly Phrase AlarmRelayStuck = new("继电器异常", "Relay stuck");
+    public static readonly Phrase AlarmFault = new("门控故障", "Door controller fault");
+    public static readonly Phrase DoorEvents = new("门的事件（本次启动以来）", "Door events (since the daemon started)");
+    public static readonly Phrase EventAlarmRaised = new("报警：{0}", "Alarm: {0}");
+    public static readonly Phrase EventAlarmCleared = new("报警解除：{0}", "Alarm cleared: {0}");
+    public static readonly Phrase EventGranted = new("开门：{0}", "Let in: {0}");
+    public static readonly Phrase EventGrantRefused = new("拒绝开门：{0}", "Grant refused: {0}");
+    public static readonly Phrase EventOpened = new("门被打开", "Door opened");
+    public static readonly Phrase EventClosed = new("门关上了", "Door closed");
+    public static readonly Phrase EventRelocked = new("重新上锁", "Relocked");
+
+    // Passes.
+    public static readonly Phrase PassesTitle = new("通行码", "Passes");
+    public static readonly Phrase PassesExplain = new(
+        "刷脸不行的时候（头盔、口罩、夜里、雨天），给工友或访客发一个通行码：打印出来或发到手机上，对着门口摄像头出示就能进门。",
+        "When the face is not enough (a helmet, a mask, night, rain), give a worker or a guest a pass: print it or send it to their phone, and they show it to the door camera.");
+    public static readonly Phrase WorkerPass = new("工友通行码", "Worker pass");
+    public static readonly Phrase VisitorPass = new("访客通行码", "Guest pass");
+    public static readonly Phrase WorkerId = new("工友编号", "Worker id");
+    public static readonly Phrase VisitorName = new("访客姓名", "Guest's name");
+    public static readonly Phrase ValidFor = new("有效时长", "Valid for");
+    public static readonly Phrase Hours = new("{0} 小时", "{0} hours");
+    public static readonly Phrase Days = new("{0} 天", "{0} days");
+    public static readonly Phrase IssuePass = new("生成通行码", "Issue a pass");
+    public static readonly Phrase ActivePasses = new("有效的通行码", "Active passes");
+    public static readonly Phrase PastPasses = new("已过期或已作废", "Expired or revoked");
+    public static readonly Phrase NoActivePasses = new("没有有效的通行码。", "No active passes.");
+    public static readonly Phrase ShowPass = new("显示", "Show");
+    public static readonly Phrase RevokePass = new("作废", "Revoke");
+    public static readonly Phrase PassRevokedLabel = new("已作废", "Revoked");
+    public static readonly Phrase PassExpiredLabel = new("已过期", "Expired");
+    public static readonly Phrase PassValidUntil = new("有效期至 {0}", "Valid until {0}");
+    public static readonly Phrase Print = new("打印", "Print");
+    public static readonly Phrase SaveImage = new("保存图片（发到手机）", "Save the image (to send to a phone)");
+    public static readonly Phrase PassFor = new("{0} 的通行码", "Pass for {0}");
+    public static readonly Phrase PassHowTo = new("进门时对着门口摄像头出示这个二维码。", "Show this code to the door camera to come in.");
+    public static readonly Phrase NoWorkerWithId = new("没有编号为 {0} 的工友。", "No worker with id {0}.");
+    public static readonly Phrase PassRevoked = new("通行码已作废。", "The pass is revoked.");
+    public static readonly Phrase PassNameInvalid = new("访客姓名要 1 到 {0} 个字。", "A guest's name has 1 to {0} characters.");
+
+    // Device health.
+    public static readonly Phrase HealthTitle = new("设备状态", "Device health");
+    public static readonly Phrase Camera = new("摄像头", "Camera");
+    public static readonly Phrase FrameRate = new("帧率", "Frame rate");
+    public static readonly Phrase LastFrame = new("最后一帧", "Last frame");
+    public static readonly Phrase SecondsAgo = new("{0} 秒前", "{0} s ago");
+    public static readonly Phrase Models = new("模型（sha256）", "Models (sha256)");
+    public static readonly Phrase Outbox = new("待同步消息", "Messages waiting to sync");
+    public static readonly Phrase LastSync = new("上次同步", "Last sync");
+    public static readonly Phrase NotYet = new("尚无（同步功能还没有启用）", "None yet (sync is not running)");
+    public static readonly Phrase Disk = new("存储空间", "Disk space");
+    public static readonly Phrase DiskFree = new("可用 {0} / 共 {1}", "{0} free of {1}");
+    public static readonly Phrase Uptime = new("已运行", "Uptime");
+    public static readonly Phrase Version = new("软件版本", "Software version");
+    public static readonly Phrase DataFolder = new("数据目录", "Data folder");
+    public static readonly Phrase WorkerCount = new("工友人数", "Workers");
+    public static readonly Phrase CameraRunning = new("正常", "Running");
+    public static readonly Phrase CameraStarting = new("启动中", "Starting");
+    public static readonly Phrase CameraLost = new("画面中断，正在重连", "Lost, reconnecting");
+    public static readonly Phrase CameraEnded = new("视频已播完", "Source ended");
+    public static readonly Phrase CameraStopped = new("已停止", "Stopped");
+
+    // Audit.
+    public static readonly Phrase AuditTitle = new("操作日志", "Keeper log");
+    public static readonly Phrase Keeper = new("站长", "Keeper");
+    public static readonly Phrase Action = new("操作", "Action");
+    public static readonly Phrase Target = new("对象", "Target");
+    public static readonly Phrase Details = new("详情", "Details");
+    public static readonly Phrase Address = new("来自", "From");
+
+    // Keepers.
+    public static readonly Phrase KeepersTitle = new("站长账号", "Keeper accounts");
+    public static readonly Phrase Role = new("角色", "Role");
+    public static readonly Phrase RoleKeeper = new("站长", "Keeper");
+    public static readonly Phrase RoleAdmin = new("管理员", "Administrator");
+    public static readonly Phrase AddKeeper = new("添加站长", "Add a keeper");
+    public static readonly Phrase PasswordAgain = new("再输一次密码", "Password again");
+    public static readonly Phrase ResetPassword = new("重设密码", "Reset password");
+    public static readonly Phrase RemoveKeeper = new("删除账号", "Remove");
+    public static readonly Phrase KeeperAdded = new("已添加 {0}。", "{0} added.");
+    public static readonly Phrase KeeperRemoved = new("已删除 {0}。", "{0} removed.");
+    public static readonly Phrase PasswordWasReset = new("已为 {0} 重设密码。", "Password reset for {0}.");
+    public static readonly Phrase CannotRemoveSelf = new("不能删除自己的账号。", "You cannot remove your own account.");
+    public static readonly Phrase Created = new("创建于", "Created");
+}

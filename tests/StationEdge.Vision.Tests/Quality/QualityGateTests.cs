@@ -56,7 +56,7 @@ public sealed class QualityGateTests(FaceModelsFixture models) : IClassFixture<F
         var verdict = _gate.CheckPhoto(blurred, Pipeline.Detect(blurred));
 
         Assert.Equal("blurred", verdict.Code);
-        Assert.Matches(@"^the face is blurred: sharpness \d+, at least 20$", verdict.Message);
+        Assert.Matches(@"^the face is blurred: sharpness \d+, at least 40$", verdict.Message);
     }
 
     [FacesDevFact]

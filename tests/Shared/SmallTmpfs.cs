@@ -29,6 +29,25 @@ public sealed class SmallTmpfs : IDisposable
 
     public static string? Unavailable { get; } = Probe();
 
+    /// <summary>Writes <paramref name="path"/> until the file system has no space left (what a full-disk test wants).</summary>
+    public static void FillUp(string path)
+    {
+        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+        var block = new byte[64 * 1024];
+        try
+        {
+            while (true)
+            {
+                stream.Write(block);
+                stream.Flush();
+            }
+        }
+        catch (IOException)
+        {
+            // No space left on the device.
+        }
+    }
+
     public void Dispose()
     {
         Run("umount", "-l", Path);

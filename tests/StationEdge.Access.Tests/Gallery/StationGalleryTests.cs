@@ -17,7 +17,7 @@ public sealed class StationGalleryTests
         var face = Vectors.Random(1);
         await records.EnrollAsync("W001", face);
         await records.EnrollAsync("W002", Vectors.Random(2));
-        using var gallery = await StationGallery.LoadAsync(records.Store, Vectors.Sha, Vectors.Dimensions, Options, new ListLogger<StationGallery>(), default);
+        using var gallery = await StationGallery.LoadAsync(records.Store, Vectors.Sha, Vectors.Dimensions, Options, TestRecords.Logger<StationGallery>(new LogCollector()), default);
 
         var found = gallery.Match(Vectors.At(face, 0.8f, seed: 9));
 
@@ -32,7 +32,7 @@ public sealed class StationGalleryTests
     {
         await using var records = await TestRecords.OpenAsync();
         var face = Vectors.Random(1);
-        using var gallery = await StationGallery.LoadAsync(records.Store, Vectors.Sha, Vectors.Dimensions, Options, new ListLogger<StationGallery>(), default);
+        using var gallery = await StationGallery.LoadAsync(records.Store, Vectors.Sha, Vectors.Dimensions, Options, TestRecords.Logger<StationGallery>(new LogCollector()), default);
         Assert.Null(await gallery.ReloadIfChangedAsync(default));
         Assert.Null(gallery.Match(face).Match.WorkerId);
 
@@ -66,21 +66,21 @@ public sealed class StationGalleryTests
         var other = Vectors.Random(2);
         var enrollment = await records.EnrollAsync("W001", face, other);
         AlterCiphertext(records, enrollment.TemplateIds[0]);
-        var logger = new ListLogger<StationGallery>();
+        var log = new LogCollector();
 
-        using var gallery = await StationGallery.LoadAsync(records.Store, Vectors.Sha, Vectors.Dimensions, Options, logger, default);
+        using var gallery = await StationGallery.LoadAsync(records.Store, Vectors.Sha, Vectors.Dimensions, Options, TestRecords.Logger<StationGallery>(log), default);
 
         var refused = Assert.Single(gallery.Unreadable);
         Assert.Equal((enrollment.TemplateIds[0], "W001"), (refused.Id, refused.WorkerId));
         Assert.Equal(1, gallery.TemplateCount);
         // The altered template's own face no longer finds W001 through it: only the intact template can match.
         Assert.Equal(0f, gallery.Match(face).Match.Score, 0.35f);
-        Assert.Contains(logger.At(LogLevel.Warning), m => m.Contains(enrollment.TemplateIds[0].ToString(), StringComparison.Ordinal));
+        Assert.Contains(Warnings(log), m => m.Contains(enrollment.TemplateIds[0].ToString(), StringComparison.Ordinal));
 
         // Reported once, not on every reload.
         await records.EnrollAsync("W002", Vectors.Random(3));
         await gallery.ReloadAsync(default);
-        Assert.Single(logger.At(LogLevel.Warning), m => m.Contains("refused", StringComparison.Ordinal));
+        Assert.Single(Warnings(log), m => m.Contains("refused", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -90,10 +90,12 @@ public sealed class StationGalleryTests
         await records.Store.EnrollAsync(new NewWorker { Id = "W001", Name = "王芳", ConsentVersion = "1" },
             [new NewTemplate(new string('2', 64), Vectors.Random(1), new TemplateQuality(80, 0, 300, 120, 0.9))], TestRecords.Keeper);
 
-        using var gallery = await StationGallery.LoadAsync(records.Store, Vectors.Sha, Vectors.Dimensions, Options, new ListLogger<StationGallery>(), default);
+        using var gallery = await StationGallery.LoadAsync(records.Store, Vectors.Sha, Vectors.Dimensions, Options, TestRecords.Logger<StationGallery>(new LogCollector()), default);
 
         Assert.Equal((1, 0, 1), (gallery.WorkerCount, gallery.TemplateCount, gallery.OtherEmbedderCount));
     }
+
+    private static IEnumerable<string> Warnings(LogCollector log) => log.Entries.Where(e => e.Level == LogLevel.Warning).Select(e => e.Message);
 
     private static void AlterCiphertext(TestRecords records, Guid templateId)
     {

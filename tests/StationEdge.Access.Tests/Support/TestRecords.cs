@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StationEdge.Store;
 
@@ -38,6 +39,9 @@ internal sealed class TestRecords : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>A logger that writes into <paramref name="collector"/>, for a class under test.</summary>
+    public static ILogger<T> Logger<T>(LogCollector collector) => LoggerFactory.Create(b => b.AddProvider(collector)).CreateLogger<T>();
 
     public Task<Enrollment> EnrollAsync(string id, params float[][] vectors) =>
         Store.EnrollAsync(

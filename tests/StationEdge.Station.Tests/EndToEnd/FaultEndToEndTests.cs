@@ -56,14 +56,14 @@ public sealed class FaultEndToEndTests(StationFixture fixture)
 
         await using var station = await RunningStation.StartAsync(dataPath, stream, settings);
         var filler = Path.Combine(mount.Path, "filler");
-        FillUp(filler);
+        SmallTmpfs.FillUp(filler);
         station.ExpectedError = e => e.Contains("is full", StringComparison.Ordinal);
         await station.EndOfStreamAsync();
 
         Assert.Equal(2, station.All<AccessGranted>().Count);
         Assert.All(station.All<AccessGranted>(), g => Assert.True(g.DoorOpened));
         Assert.Equal(2, station.RelayPulses);
-        var full = Assert.Single(station.Logs.Errors);
+        var full = Assert.Single(station.Errors);
         Assert.Contains($"the data folder {dataPath} is full", full, StringComparison.Ordinal);
         var recorder = station.Services.GetRequiredService<AccessRecorder>();
         Assert.True(recorder.Backlog >= 3, $"{recorder.Backlog} writes waiting");
@@ -77,24 +77,6 @@ public sealed class FaultEndToEndTests(StationFixture fixture)
         // Written late, with the times they were decided at, in order.
         Assert.Equal(visits.Select(v => v.Time).OrderDescending(), visits.Select(v => v.Time));
         Assert.Contains(station.Logs.Entries, e => e.Message.Contains("writes succeed again", StringComparison.Ordinal));
-    }
-
-    private static void FillUp(string path)
-    {
-        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
-        var block = new byte[64 * 1024];
-        try
-        {
-            while (true)
-            {
-                stream.Write(block);
-                stream.Flush();
-            }
-        }
-        catch (IOException)
-        {
-            // No space left on the device: what the test wants.
-        }
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

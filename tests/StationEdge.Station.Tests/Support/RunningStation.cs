@@ -34,6 +34,9 @@ internal sealed class RunningStation : IAsyncDisposable
 
     public LogCollector Logs { get; }
 
+    /// <summary>Every error (and worse) logged so far, with its category.</summary>
+    public IReadOnlyList<string> Errors => [.. Logs.Entries.Where(e => e.Level >= LogLevel.Error).Select(e => $"{e.Category}: {e.Message}")];
+
     public SimulatedGpioChip Chip { get; }
 
     public IServiceProvider Services => _host.Services;
@@ -68,7 +71,6 @@ internal sealed class RunningStation : IAsyncDisposable
         builder.AddStation(new StationSources { AppSettingsFolder = null, Environment = new Hashtable(), Overrides = overrides });
         var logs = new LogCollector();
         builder.Logging.AddProvider(logs);
-        builder.Logging.SetMinimumLevel(LogLevel.Debug);
         var host = builder.Build();
         var events = host.Services.GetRequiredService<StationEvents>().Subscribe(capacity: null);
         var chip = ((SimulatedGpioDriver)host.Services.GetRequiredService<GpioDriver>()).Chip;
@@ -140,7 +142,7 @@ internal sealed class RunningStation : IAsyncDisposable
 
         _events.Dispose();
         _host.Dispose();
-        var errors = Logs.Errors.Where(e => !ExpectedError(e)).ToList();
+        var errors = Errors.Where(e => !ExpectedError(e)).ToList();
         Assert.True(errors.Count == 0, "logged errors: " + string.Join(" | ", errors));
     }
 

@@ -18,7 +18,7 @@ public sealed class FullDiskTests
         }
 
         var filler = Path.Combine(mount.Path, "filler");
-        FillUp(filler);
+        SmallTmpfs.FillUp(filler);
         StoreException? full = null;
         for (var i = 0; i < 10_000 && full is null; i++)
         {
@@ -46,23 +46,5 @@ public sealed class FullDiskTests
         Assert.Equal(stored.Count + 1, (await test.Store.ListVisitsAsync(limit: 10_000)).Count);
         await test.CloseAsync();
         Assert.True((await StationStore.CheckAsync(test.Options)).Healthy);
-    }
-
-    private static void FillUp(string path)
-    {
-        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
-        var block = new byte[64 * 1024];
-        try
-        {
-            while (true)
-            {
-                stream.Write(block);
-                stream.Flush();
-            }
-        }
-        catch (IOException)
-        {
-            // No space left on the device: what the test wants.
-        }
     }
 }

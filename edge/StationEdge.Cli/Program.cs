@@ -23,7 +23,8 @@ internal static class Program
           match    --photos P... [--threshold T] [--margin M]
                                                   who appears in more than one photo
           bench    [--runs N] [--photos P...] [--soak SECONDS]
-                                                  speed and memory on this machine, next to OpenCV DNN, and the daemon's
+                                                  speed and memory here: the pipeline's stages, OpenCV DNN beside them,
+                                                  and the daemon itself on one core
           doctor                                  check the ONNX Runtime library, models and ffmpeg
           door-sim [--config F]                   the door controller on a simulated chip with virtual time:
                                                   scenario as JSON lines on stdin, events as JSON lines on stdout
@@ -39,9 +40,9 @@ internal static class Program
           reembed  [--models DIR] [--by NAME]     re-embed every template from its kept crop after an embedder change
         flags:
           --models DIR   run, enroll, identify, detect, eval, match, bench, doctor (default out/models or $STATIONEDGE_MODELS)
-          --data DIR     run, enroll, identify (default $STATIONEDGE_DATA, else /var/lib/station-edge)
           --threads N    detect, eval, match (ONNX Runtime intra-op threads, default 2)
-          --data DIR     workers, visits, keeper, store, reembed: the data folder (default $STATIONEDGE_DATA, else /var/lib/station-edge)
+          --data DIR     run, enroll, identify, workers, visits, keeper, store, reembed: the data folder
+                         (default $STATIONEDGE_DATA, else /var/lib/station-edge)
           --json         one JSON document on stdout (door-sim and door always print JSON lines)
           --help         after a command, that command's flags: station-edge detect --help
           --version      the version of station-edge

@@ -70,6 +70,8 @@ internal sealed class RunningStation : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.AddStation(new StationSources { AppSettingsFolder = null, Environment = new Hashtable(), Overrides = overrides });
         var logs = new LogCollector();
+        // The test reads the log; the console would only fill the test run's output.
+        builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logs);
         var host = builder.Build();
         var events = host.Services.GetRequiredService<StationEvents>().Subscribe(capacity: null);

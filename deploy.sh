@@ -14,16 +14,18 @@ MODELS=$OUT/models
 CLI=$OUT/station-edge/station-edge
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# Runtime packages, then what the tests and benchmarks use beside them (libgtk-3-0: OpenCvSharp4's x64 runtime;
-# chromium, chromium-driver, fonts-noto-cjk: the keeper site's browser tests and their Chinese screenshots).
-APT_RUNTIME=(ffmpeg libgpiod2)
-APT_TEST=(libgtk-3-0 chromium chromium-driver fonts-noto-cjk)
+# Runtime packages (espeak-ng makes the greeting at set-up, alsa-utils' aplay plays it), then what the tests and
+# benchmarks use beside them (libgtk-3-0: OpenCvSharp4's x64 runtime; chromium, chromium-driver, fonts-noto-cjk: the
+# keeper site's browser tests and their Chinese screenshots; util-linux: taskset, for bench's one core).
+APT_RUNTIME=(ffmpeg libgpiod2 espeak-ng alsa-utils)
+APT_TEST=(libgtk-3-0 chromium chromium-driver fonts-noto-cjk util-linux)
 
 usage() {
   cat <<'EOF'
 usage: ./deploy.sh COMMAND
   setup     apt packages, pinned models (npm), build, publish out/station-edge/station-edge
-  demo      the product's main job on embedded defaults (detect, match, eval)
+  demo      the station on embedded defaults: workers enrolled, walk-ups in a camera stream, grants,
+            refusals, relay pulses, the greeting, then the visit log (about 30 s after set-up)
   test      style check, every test, the install test and the arm64 checks
   bench     [station-edge bench flags]  speed and memory figures on this machine
   arm64     publish for linux-arm64 and run doctor, detect and door-sim under QEMU; prints 'arm64: N checks passed'
@@ -67,24 +69,18 @@ setup() {
     --lock "$ROOT/models/models.lock.json" --out "$MODELS"
   [ -z "$first" ] || say "publishing $CLI"
   dotnet publish "$ROOT/edge/StationEdge.Cli" -c Release -o "$OUT/station-edge" -nologo -clp:ErrorsOnly -v:q
+  make_sounds "$OUT/station-edge/sounds"
 }
 
-demo() {
-  setup
-  local samples=("$MODELS"/demo/sample*.jpg)
-  say "detect: faces in the sample photos (from npm @vladmandic/face-api)"
-  for photo in "${samples[@]}"; do
-    "$CLI" detect --photo "$photo"
-  done
-  say "identify: who appears in more than one sample photo"
-  "$CLI" match --photos "${samples[@]}"
-  local pairs="$ROOT/../shared/data/faces-dev/pairs.csv"
-  if [ -f "$pairs" ]; then
-    say "eval: 1:1 verification on $pairs"
-    "$CLI" eval --pairs "$pairs"
-  else
-    say "eval: skipped, no $pairs (the development photo set sits beside the repository)"
-  fi
+# make_sounds DIR: the greeting the daemon plays on a grant (欢迎回家, espeak-ng's Mandarin voice) and the refusal's
+# two short low tones, as WAV files beside the executable (where Greeting:GrantedSound and :RefusedSound default to).
+make_sounds() {
+  local dir=$1
+  mkdir -p "$dir"
+  [ -s "$dir/welcome.wav" ] || espeak-ng -v cmn -s 150 -w "$dir/welcome.wav" "欢迎回家" \
+    || die "espeak-ng could not make the greeting (apt-get install espeak-ng)"
+  [ -s "$dir/refused.wav" ] || ffmpeg -v error -y -f lavfi -i "aevalsrc='0.5*sin(2*PI*330*t)*lt(mod(t\,0.25)\,0.12)':s=22050:d=0.5" "$dir/refused.wav" \
+    || die "ffmpeg could not make the refusal sound"
 }
 
 run_tests() {
@@ -113,6 +109,8 @@ summarize_tests() {
 . "$ROOT/deploy/arm64.sh"
 # shellcheck source=deploy/install.sh
 . "$ROOT/deploy/install.sh"
+# shellcheck source=deploy/demo.sh
+. "$ROOT/deploy/demo.sh"
 
 # deploy.sh's own tests, the install into a fake root and the arm64 checks, after the .NET tests.
 deploy_tests() {

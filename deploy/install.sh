@@ -3,7 +3,7 @@
 # With --root every file goes under DIR (a fake root for tests) and systemctl is never called.
 
 INSTALL_USER=station-edge
-INSTALL_GROUPS=(gpio video)
+INSTALL_GROUPS=(gpio video audio)
 
 # The numeric id of NAME in DIR/etc/passwd or DIR/etc/group: under --root the host's own lookup knows nothing of it.
 id_in_root() {
@@ -139,6 +139,7 @@ install_station() {
   build=$(publish_self_contained "linux-$arch")
   say "install: station-edge (linux-$arch) into ${dest:-/}"
 
+  make_sounds "$build/sounds"
   install_user "$dest"
   install_build "$build" "$dest/opt/station-edge"
 
@@ -180,11 +181,11 @@ install_station() {
     || say "install: the keeper site has no account yet: sudo -u $INSTALL_USER /opt/station-edge/station-edge keeper add --name NAME"
   as_root systemctl daemon-reload
   as_root systemctl enable station-edge.service
-  # The daemon arrives with a later issue; starting a build without it would only restart every RestartSec.
+  # A build that cannot even print run's help would only restart every RestartSec: it is not started.
   if /opt/station-edge/station-edge run --help >/dev/null 2>&1; then
     as_root systemctl restart station-edge.service
-    say "install: station-edge.service (re)started"
+    say "install: station-edge.service (re)started (journalctl -u station-edge -f shows it)"
   else
-    say "install: station-edge.service enabled, not started: this build has no 'run' command yet"
+    say "install: station-edge.service enabled, not started: /opt/station-edge/station-edge run --help fails"
   fi
 }

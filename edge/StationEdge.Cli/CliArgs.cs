@@ -14,7 +14,8 @@ internal sealed class CliArgs
 
     /// <summary>
     /// Parses against the flags a command knows: <paramref name="valueFlags"/> take a value,
-    /// <paramref name="listFlags"/> take every value up to the next flag, <paramref name="switches"/> take none.
+    /// <paramref name="listFlags"/> take every value up to the next flag (and may be repeated, adding more),
+    /// <paramref name="switches"/> take none.
     /// </summary>
     public static CliArgs Parse(
         string command,
@@ -33,7 +34,8 @@ internal sealed class CliArgs
             var (arg, inline) = args[i].StartsWith("--", StringComparison.Ordinal) && args[i].IndexOf('=', StringComparison.Ordinal) is > 2 and var eq
                 ? (args[i][..eq], args[i][(eq + 1)..])
                 : (args[i], null);
-            if (parsed._values.ContainsKey(arg))
+            // A list flag may be repeated (--photo a --photo b); any other flag given twice is a slip.
+            if (parsed._values.ContainsKey(arg) && !lists.Contains(arg))
             {
                 throw CliError.BadInput($"{command}: {arg} is given more than once");
             }
@@ -76,7 +78,7 @@ internal sealed class CliArgs
                     throw CliError.BadInput($"{command}: {arg} needs at least one value, and no empty ones");
                 }
 
-                parsed._values[arg] = items;
+                parsed._values[arg] = parsed._values.TryGetValue(arg, out var earlier) ? [.. earlier, .. items] : items;
             }
             else
             {

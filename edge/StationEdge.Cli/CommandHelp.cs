@@ -1,3 +1,5 @@
+using StationEdge.Cli.Commands;
+
 namespace StationEdge.Cli;
 
 /// <summary>What <c>station-edge COMMAND --help</c> prints: the command's flags, what it prints, and the exit codes.</summary>
@@ -12,6 +14,40 @@ internal static class CommandHelp
 
     private static readonly Dictionary<string, string[]> Text = new(StringComparer.Ordinal)
     {
+        ["run"] =
+        [
+            "usage: station-edge run [--camera SRC] [--gpio sim|libgpiod|libgpiod2|auto] [--for SECONDS] [--json] [--data DIR] [--config F] [--models DIR]",
+            "The station daemon: the camera's newest frame → detect → the main face followed as a walk-up → quality gate → match;",
+            "a grant opens the door and plays the greeting; every decision is recorded. Runs until SIGTERM or SIGINT (exit 0,",
+            "the relay dropped first). Decisions, door and camera events and greetings are printed on stdout as they happen; logs go to stderr.",
+            "  --camera SRC   overrides Camera:Source: /dev/videoN, rtsp://…, a video file, a folder of photos, lavfi:GRAPH, rpicam",
+            "  --gpio D       overrides Gpio:Driver (sim: the simulated chip, whose relay lines are printed too)",
+            "  --for SECONDS  stop after this long (demos, tests)",
+            StationCli.DataHelp, StationCli.ConfigHelp, Models,
+            "  --json         one JSON object per line: {\"event\":\"granted\",\"worker_id\":…}, {\"event\":\"refused\",\"reason\":\"unknown\",…},",
+            "                 door events and relay lines as door-sim prints them, camera events, greetings, and a closing summary",
+        ],
+        ["enroll"] =
+        [
+            "usage: station-edge enroll --id ID --name NAME --photo P [--photo P2 …] [--consent-version V] [--allow-duplicate] [--data DIR] [--config F] [--models DIR] [--json]",
+            "Enrols a worker: each photo must show one face that passes the quality gate (40 px between the eyes, facing the",
+            "camera, lit, sharp), all photos one person, and the face must not be enrolled already as another worker.",
+            "  --id ID              1–64 of A-Z a-z 0-9 . _ -",
+            "  --name NAME          the worker's name",
+            "  --photo P            a photo of the worker alone; repeat for more templates",
+            "  --consent-version V  the version of the consent text the worker agreed to (default 1)",
+            "  --allow-duplicate    enrol even if the face matches another enrolled worker (twins)",
+            StationCli.DataHelp, StationCli.ConfigHelp, Models, Json,
+        ],
+        ["identify"] =
+        [
+            "usage: station-edge identify --photo P [--photo P2 …] [--data DIR] [--config F] [--models DIR] [--json]",
+            "Each photo against the enrolled workers by the rule the door uses, on one frame: main face, quality gate,",
+            "match (threshold and margin), liveness, status, validity date, opening hours. A refusal is an answer (exit 0).",
+            "  --photo P      a photo; repeat for more",
+            StationCli.DataHelp, StationCli.ConfigHelp, Models,
+            "  --json         per photo: photo, decision (granted|refused), worker_id (null when nobody matched), score, margin, reason; an array for several",
+        ],
         ["detect"] =
         [
             "usage: station-edge detect --photo P [--liveness] [--models DIR] [--threads N] [--json]",
@@ -53,10 +89,12 @@ internal static class CommandHelp
         ],
         ["bench"] =
         [
-            "usage: station-edge bench [--runs N] [--photos P...] [--models DIR] [--json]",
-            "Speed and memory on this machine: each stage on 1 and 2 threads, gallery search, and the same models under OpenCV DNN.",
+            "usage: station-edge bench [--runs N] [--photos P...] [--soak SECONDS] [--models DIR] [--json]",
+            "Speed and memory on this machine: each stage on 1 and 2 threads, gallery search, the same models under OpenCV DNN,",
+            "and the station daemon itself on one core: frame → relay, walk-up → grant, CPU share, sustained frame rate, memory.",
             "  --runs N       timed runs per stage, 1 to 1000",
             "  --photos P...  the photos to time (default the demo photos in the models folder)",
+            "  --soak SECONDS how long the daemon runs for its figures (default 60; 600 for the 10-minute memory figure)",
             Models, Json,
         ],
         ["doctor"] =

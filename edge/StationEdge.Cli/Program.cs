@@ -11,12 +11,20 @@ internal static class Program
 {
     private const string Usage = """
         usage: station-edge COMMAND [flags] [--json]
+          run      [--camera SRC] [--gpio sim|libgpiod|libgpiod2] [--for SECONDS] [--data DIR] [--config F]
+                                                  the station daemon: camera → recognise → decide → door, records, greeting
+          enroll   --id ID --name NAME --photo P [--photo P2 …] [--consent-version V] [--allow-duplicate] [--data DIR]
+                                                  enrol a worker from photos (quality gate, duplicate check)
+          identify --photo P [--photo P2 …] [--data DIR]
+                                                  each photo against the enrolled workers, by the door's rule
           detect   --photo P [--liveness]         every face with box, keypoints, score and quality
           eval     --pairs CSV [--images DIR] [--liveness]
                                                   1:1 verification figures over a pairs file
           match    --photos P... [--threshold T] [--margin M]
                                                   who appears in more than one photo
-          bench    [--runs N] [--photos P...]     speed and memory on this machine, next to OpenCV DNN
+          bench    [--runs N] [--photos P...] [--soak SECONDS]
+                                                  speed and memory here: the pipeline's stages, OpenCV DNN beside them,
+                                                  and the daemon itself on one core
           doctor                                  check the ONNX Runtime library, models and ffmpeg
           door-sim [--config F]                   the door controller on a simulated chip with virtual time:
                                                   scenario as JSON lines on stdin, events as JSON lines on stdout
@@ -31,9 +39,10 @@ internal static class Program
           store    check | recover                the database's integrity report; rebuild a damaged one
           reembed  [--models DIR] [--by NAME]     re-embed every template from its kept crop after an embedder change
         flags:
-          --models DIR   detect, eval, match, bench, doctor (default out/models or $STATIONEDGE_MODELS)
+          --models DIR   run, enroll, identify, detect, eval, match, bench, doctor (default out/models or $STATIONEDGE_MODELS)
           --threads N    detect, eval, match (ONNX Runtime intra-op threads, default 2)
-          --data DIR     workers, visits, keeper, store, reembed: the data folder (default $STATIONEDGE_DATA, else /var/lib/station-edge)
+          --data DIR     run, enroll, identify, workers, visits, keeper, store, reembed: the data folder
+                         (default $STATIONEDGE_DATA, else /var/lib/station-edge)
           --json         one JSON document on stdout (door-sim and door always print JSON lines)
           --help         after a command, that command's flags: station-edge detect --help
           --version      the version of station-edge
@@ -88,6 +97,9 @@ internal static class Program
         {
             return command switch
             {
+                "run" => await RunCommand.RunAsync(rest, stdout, ct),
+                "enroll" => await EnrollCommand.RunAsync(rest, stdout, ct),
+                "identify" => await IdentifyCommand.RunAsync(rest, stdout, ct),
                 "workers" => await Commands.Records.WorkersCommand.RunAsync(rest, stdout, ct),
                 "visits" => await Commands.Records.VisitsCommand.RunAsync(rest, stdout, ct),
                 "keeper" => await KeeperCommand.RunAsync(rest, stdin, stdout, stderr, ct),

@@ -52,7 +52,7 @@ uid=$(cut -d: -f3 <<<"$entry")
 gid=$(awk -F: '$1 == "station-edge" { print $3 }' "$fake/etc/group")
 [ -n "$uid" ] && [ "$uid" -gt 0 ] && [ "$uid" -lt 1000 ] || fail "station-edge's uid $uid is not a system uid (1-999)"
 expect "station-edge's shell" "$(cut -d: -f7 <<<"$entry")" /usr/sbin/nologin
-for group in gpio video; do
+for group in gpio video audio; do
   members=$(awk -F: -v g="$group" '$1 == g { print $4 }' "$fake/etc/group")
   grep -qw station-edge <<<"$members" || fail "station-edge is not in the $group group (members: '$members')"
 done
@@ -79,6 +79,19 @@ grep -q '"PulseMs": 4000' "$config" || fail "the second install overwrote the ed
 "$exe" door-sim --config "$config" </dev/null >/dev/null 2>"$fake/door-sim.err" \
   || { cat "$fake/door-sim.err" >&2; fail "door-sim refuses the installed config"; }
 
+# The unit's ExecStart, as the unit runs it (its models folder, the installed config), for a few seconds on the
+# simulated chip and a test picture instead of the Pi's GPIO and camera: it must start, run and stop cleanly.
+for sound in welcome.wav refused.wav; do
+  [ -s "$fake/opt/station-edge/sounds/$sound" ] || fail "/opt/station-edge/sounds/$sound (the greeting) is missing"
+done
+exec_start=$(sed -n "/^ExecStart=/{s|^ExecStart=||; s|/opt/station-edge/|$fake/opt/station-edge/|g; s|/etc/station-edge/|$fake/etc/station-edge/|g; p}" \
+  "$fake/etc/systemd/system/station-edge.service")
+env STATIONEDGE_MODELS="$models" $exec_start --gpio sim --camera "lavfi:testsrc=size=640x480:rate=15" --for 4 --data "$fake/run-data" \
+  </dev/null >"$fake/run.out" 2>"$fake/run.err" \
+  || { cat "$fake/run.err" >&2; fail "the unit's ExecStart (station-edge run) failed"; }
+! grep -qE ' (fail|crit): ' "$fake/run.err" || { cat "$fake/run.err" >&2; fail "the unit's ExecStart logged errors"; }
+grep -q 'door     stopped (locked)' "$fake/run.out" || fail "the unit's ExecStart did not stop with the door locked: $(tail -3 "$fake/run.out")"
+
 expect "var/lib/station-edge" "$(mode "$fake/var/lib/station-edge")" "700 $uid:$gid"
 
 # The boot config: the line once, under [all], and nothing else changed.
@@ -98,7 +111,7 @@ for key in \
   "WatchdogSec=10" \
   "User=station-edge" \
   "Group=station-edge" \
-  "SupplementaryGroups=gpio video" \
+  "SupplementaryGroups=gpio video audio" \
   "NoNewPrivileges=yes" \
   "ProtectSystem=strict" \
   "ReadWritePaths=/var/lib/station-edge" \
@@ -106,6 +119,7 @@ for key in \
   "DevicePolicy=closed" \
   "DeviceAllow=char-gpiochip rw" \
   "DeviceAllow=char-video4linux rw" \
+  "DeviceAllow=char-alsa rw" \
   "WantedBy=multi-user.target"; do
   grep -qxF "$key" "$unit" || fail "station-edge.service has no line '$key'"
 done

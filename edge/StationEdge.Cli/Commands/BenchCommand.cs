@@ -64,13 +64,21 @@ internal static class BenchCommand
         double PeakRssMb,
         OpenCvReport Opencv,
         WalkUpReport WalkUp,
+        Figure? FrameToRelayMs,
+        Figure? WalkupToGrantMs,
+        double? SustainedFps,
+        double? CpuShare,
+        double? RssMbStart,
+        [property: JsonPropertyName("rss_mb_after_10_min")] double? RssMbAfter10Min,
+        StationBench.Conditions Station,
         IReadOnlyList<Target> Targets,
         Machine Machine);
 
     public static async Task<int> RunAsync(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        var args = CliArgs.Parse("bench", argv, ["--models", "--runs"], listFlags: ["--photos"]);
+        var args = CliArgs.Parse("bench", argv, ["--models", "--runs", "--soak"], listFlags: ["--photos"]);
         var runs = args.Int("--runs", DefaultRuns, 1, 1000);
+        var soak = args.Int("--soak", StationBench.DefaultSoakSeconds, 10, 86_400);
         foreach (var photo in args.List("--photos"))
         {
             if (!File.Exists(photo))
@@ -144,11 +152,12 @@ internal static class BenchCommand
             var opencv = CompareWithOpenCv(bare, frames, runs, figures, ct);
             stderr.WriteLine($"bench: one walk-up, {WalkUpCost.FramesPerWalkUp} frames, each embedder");
             var walkUp = WalkUpCost.Measure(modelsDir, doorFrames, runs, ct);
+            var station = await StationBench.RunAsync(modelsDir, soak, stderr, ct);
 
             // The back model runs when the front one sees only small faces, as in group photos; it sets the detect figure.
             var backFrames = frames.Count(f => f.Faces.Any(face => face.Model == BlazeFaceModel.Back.Name));
             var report = BuildReport(
-                photos, faces, backFrames, runs, decode, figures, new GalleryFigures(gallery, defaultGallery.DotProduct, byWidth), rssMb, ProcessMemory.PeakResidentMb(), opencv, walkUp, loadAverage);
+                photos, faces, backFrames, runs, decode, figures, new GalleryFigures(gallery, defaultGallery.DotProduct, byWidth), rssMb, ProcessMemory.PeakResidentMb(), opencv, walkUp, station, loadAverage);
             if (args.Json)
             {
                 JsonOutput.Write(stdout, report);
@@ -320,6 +329,7 @@ internal static class BenchCommand
         double peakRssMb,
         OpenCvReport opencv,
         WalkUpReport walkUp,
+        StationBench.Result station,
         double? loadAverage)
     {
         Dictionary<string, Figure> Stages(StageFigures f, Figure? decodeFigure)
@@ -364,10 +374,20 @@ internal static class BenchCommand
             peakRssMb,
             opencv,
             walkUp,
+            station.FrameToRelayMs,
+            station.WalkupToGrantMs,
+            station.SustainedFps,
+            station.CpuShare,
+            station.RssMbStart,
+            station.RssMbAfterSoak,
+            station.Conditions,
             [
                 new Target("per_face_ms_median_1_thread", PerFaceTargetMs, one.PerFace.Median, one.PerFace.Median <= PerFaceTargetMs),
                 new Target($"gallery_search_ms_{key(GalleryTargetSize)}", GalleryTargetMs, galleryTarget, galleryTarget <= GalleryTargetMs),
                 new Target("rss_mb", RssTargetMb, rssMb, rssMb <= RssTargetMb),
+                .. station.FrameToRelayMs is { } relay
+                    ? [new Target("frame_to_relay_ms_median", StationBench.FrameToRelayTargetMs, relay.Median, relay.Median <= StationBench.FrameToRelayTargetMs)]
+                    : Array.Empty<Target>(),
             ],
             new Machine(
                 Environment.ProcessorCount,
@@ -442,6 +462,9 @@ internal static class BenchCommand
         var rss = r.Targets[2];
         o.WriteLine($"{"RSS after loading models, warm-up",-34}{N(r.RssMb),9} MB   target ≤ {N(rss.Limit)} MB: {Verdict(rss)}");
         o.WriteLine($"{"peak RSS (VmHWM) at the end",-34}{N(r.PeakRssMb),9} MB   (with every photo decoded and the {GalleryTargetSize:N0}-template gallery)");
+
+        o.WriteLine();
+        StationBench.Print(o, r.FrameToRelayMs, r.WalkupToGrantMs, r.SustainedFps, r.CpuShare, r.RssMbStart, r.RssMbAfter10Min, r.Station);
 
         o.WriteLine();
         var cv = r.Opencv;

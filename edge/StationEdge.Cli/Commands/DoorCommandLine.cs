@@ -8,14 +8,15 @@ using Microsoft.Extensions.Options;
 using StationEdge.Configuration;
 using StationEdge.Door.Control;
 using StationEdge.Door.Gpio;
+using StationEdge.Station;
 
 namespace StationEdge.Cli.Commands;
 
 /// <summary>What door-sim and door share: loading --config, --gpio, and the JSON lines they print.</summary>
 internal static class DoorCommandLine
 {
-    /// <summary>The top-level sections a station's config file may have; the station daemon's sections join this list.</summary>
-    public static readonly IReadOnlyList<string> KnownSections = [GpioOptions.SectionName, DoorOptions.SectionName, "Logging"];
+    /// <summary>The top-level sections a station's config file may have: the daemon's list, so door-sim reads its file too.</summary>
+    public static IReadOnlyList<string> KnownSections => StationConfiguration.KnownSections;
 
     /// <summary>Reads the <c>Gpio</c> and <c>Door</c> sections (appsettings shape) from the file, or the defaults without one.</summary>
     public static DoorSettings LoadSettings(string command, string? path)
@@ -124,9 +125,9 @@ internal sealed class DoorJsonLines
     }
 
     /// <summary>Names the output lines the door uses, for printing the simulated chip's changes.</summary>
-    private static Dictionary<int, (string, PinValue, bool)> OutputNames(DoorOptions door)
+    internal static Dictionary<int, (string Name, PinValue Active, bool Relay)> OutputNames(DoorOptions door)
     {
-        var names = new Dictionary<int, (string, PinValue, bool)> { [door.Relay.Line!.Value] = ("relay", door.Relay.ActiveLevel.ToPinValue(), true) };
+        var names = new Dictionary<int, (string Name, PinValue Active, bool Relay)> { [door.Relay.Line!.Value] = ("relay", door.Relay.ActiveLevel.ToPinValue(), true) };
         if (door.Led is { Line: { } led })
         {
             names[led] = ("led", door.Led.ActiveLevel.ToPinValue(), false);
@@ -157,19 +158,21 @@ internal sealed class DoorJsonLines
                 return;
             }
 
-            var active = change.Level == output.Active;
-            var state = output.Relay ? (active ? "energised" : "de-energised") : (active ? "on" : "off");
-            _pending.Enqueue(Line(change.Timestamp, (json, _) =>
-            {
-                json.WriteString("output", output.Name);
-                json.WriteNumber("line", change.Offset);
-                json.WriteString("level", change.Level == PinValue.High ? "high" : "low");
-                json.WriteString("state", state);
-                if (!change.Driven)
-                {
-                    json.WriteBoolean("released", true);
-                }
-            }));
+            _pending.Enqueue(Line(change.Timestamp, (json, _) => WriteOutput(json, change, output)));
+        }
+    }
+
+    /// <summary>An output line's fields: which output, its line, the electrical level and what it means.</summary>
+    internal static void WriteOutput(Utf8JsonWriter json, GpioOutputChange change, (string Name, PinValue Active, bool Relay) output)
+    {
+        var active = change.Level == output.Active;
+        json.WriteString("output", output.Name);
+        json.WriteNumber("line", change.Offset);
+        json.WriteString("level", change.Level == PinValue.High ? "high" : "low");
+        json.WriteString("state", output.Relay ? (active ? "energised" : "de-energised") : (active ? "on" : "off"));
+        if (!change.Driven)
+        {
+            json.WriteBoolean("released", true);
         }
     }
 
@@ -182,7 +185,7 @@ internal sealed class DoorJsonLines
         }
     }
 
-    private static void Describe(Utf8JsonWriter json, DoorEvent doorEvent, long atMs)
+    internal static void Describe(Utf8JsonWriter json, DoorEvent doorEvent, long atMs)
     {
         switch (doorEvent)
         {

@@ -196,6 +196,21 @@ public sealed class DoorController : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sounds the refusal on the beeper (two tones) for a refusal decided before the door (an unknown face, a suspended
+    /// worker); the relay is not touched. Nothing happens without a beeper or once stopped.
+    /// </summary>
+    public void SignalRefusal()
+    {
+        lock (_gate)
+        {
+            if (_started && !_disposed)
+            {
+                _beeper?.Refused();
+            }
+        }
+    }
+
     /// <summary>Stops: the relay is de-energised and every line released, whatever state the door was in.</summary>
     public void Dispose()
     {

@@ -43,6 +43,9 @@ public sealed class DoorService : BackgroundService
     /// <summary>Grants access (worker id or "keeper:name"); false when refused or the service is not running.</summary>
     public bool Grant(string by) => _controller?.Grant(by) ?? false;
 
+    /// <summary>Two beeps for a refusal decided before the door (see <see cref="DoorController.SignalRefusal"/>).</summary>
+    public void SignalRefusal() => _controller?.SignalRefusal();
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         if (_driver is SimulatedGpioDriver sim)

@@ -33,18 +33,13 @@ public sealed class SiteVision(string modelsPath) : IDisposable
 }
 
 /// <summary>
-/// The checks a face passes before it is enrolled, with the quality gate's codes and limits (at least 40 px between the
-/// eyes, at most 30° of yaw, the aligned face's mean luma 40–190 and Laplacian variance at least 20), measured on the
-/// aligned 112×112 face. The door's own gate (StationEdge.Vision's QualityGate, coming with the daemon) uses the same
-/// codes; when it lands this class should call it instead.
+/// The checks a face passes before it is enrolled: the door's own quality gate (StationEdge.Vision's
+/// <see cref="QualityGate"/>, with its defaults and codes: too_small, turned, dark, bright, blurred), so the site, the
+/// command line's enroll and the access loop judge a face alike.
 /// </summary>
 internal static class FaceCheck
 {
-    public const float MinInterEyePx = 40;
-    public const float MaxYawDegrees = 30;
-    public const float MinBrightness = 40;
-    public const float MaxBrightness = 190;
-    public const float MinSharpness = 20;
+    private static readonly QualityGate Gate = new();
 
     /// <summary>The person in front of the camera: the largest face.</summary>
     public static DetectedFace? Main(IReadOnlyList<DetectedFace> faces) =>
@@ -54,27 +49,19 @@ internal static class FaceCheck
     public static string? Problem(RgbImage image, DetectedFace face, out RgbImage? aligned)
     {
         aligned = null;
-        if (HeadPose.InterEyeDistance(face) < MinInterEyePx)
-        {
-            return "too_small";
-        }
-
-        if (MathF.Abs(HeadPose.EstimateYawDegrees(face)) > MaxYawDegrees)
-        {
-            return "turned";
-        }
-
         if (!FaceAligner.TryEstimateTransform(face, out _))
         {
-            return "no_face";
+            return QualityGate.Code(QualityProblem.NoFace);
+        }
+
+        var verdict = Gate.CheckFace(image, face);
+        if (verdict.Code is { } problem)
+        {
+            return problem;
         }
 
         aligned = FaceAligner.AlignToImage(image, face);
-        var brightness = ImageQuality.Brightness(aligned);
-        return brightness < MinBrightness ? "dark"
-            : brightness > MaxBrightness ? "bright"
-            : ImageQuality.Sharpness(aligned) < MinSharpness ? "blurred"
-            : null;
+        return null;
     }
 
     /// <summary>Draws a box 3 px wide (clipped to the image).</summary>

@@ -5,7 +5,7 @@ using StationEdge.Cli.Tests.Vision;
 
 namespace StationEdge.Cli.Tests.Bench;
 
-/// <summary>One bench run (2 runs, one demo photo, about 10 s) that the JSON tests read.</summary>
+/// <summary>One bench run (2 runs, one demo photo, a 10 s soak of the daemon: about 40 s) that the JSON tests read.</summary>
 public sealed class BenchJsonRun : IAsyncLifetime
 {
     public int Exit { get; private set; }
@@ -16,7 +16,7 @@ public sealed class BenchJsonRun : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var result = await CliRunner.InProcessAsync("bench", "--runs", "2", "--json", "--models", TestModels.Directory, "--photos", TestModels.DemoPhoto(1));
+        var result = await CliRunner.InProcessAsync("bench", "--runs", "2", "--soak", "10", "--json", "--models", TestModels.Directory, "--photos", TestModels.DemoPhoto(1));
         (Exit, Stderr) = (result.Exit, result.Stderr);
         Json = result.Exit == 0 ? JsonDocument.Parse(result.Stdout) : null;
     }
@@ -85,7 +85,23 @@ public class BenchCommandTests(BenchJsonRun run) : IClassFixture<BenchJsonRun>
             Assert.False(string.IsNullOrWhiteSpace(machine.GetProperty(key).GetString()), $"machine.{key} is empty");
         }
 
-        Assert.Equal(3, root.GetProperty("targets").GetArrayLength());
+        Assert.Equal(4, root.GetProperty("targets").GetArrayLength());
+    }
+
+    [Fact]
+    public void Bench_Json_ReportsTheDaemonsFiguresOnOneCore()
+    {
+        var root = run.Root;
+        var grants = root.GetProperty("station").GetProperty("grants").GetInt32();
+        Assert.True(grants >= 1, "the daemon granted the walking-up worker at least once in the soak");
+        AssertFigure(root.GetProperty("frame_to_relay_ms"), "frame_to_relay_ms", samples: grants);
+        AssertFigure(root.GetProperty("walkup_to_grant_ms"), "walkup_to_grant_ms", samples: grants);
+        AssertPositive(root.GetProperty("sustained_fps"), "sustained_fps");
+        Assert.InRange(AssertPositive(root.GetProperty("cpu_share"), "cpu_share"), 0, 1.05);
+        AssertPositive(root.GetProperty("rss_mb_start"), "rss_mb_start");
+        AssertPositive(root.GetProperty("rss_mb_after_10_min"), "rss_mb_after_10_min");
+        Assert.Equal(10, root.GetProperty("station").GetProperty("soak_seconds").GetInt32());
+        Assert.Contains("not 10 minutes", root.GetProperty("station").GetProperty("note").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

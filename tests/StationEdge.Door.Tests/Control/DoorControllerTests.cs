@@ -475,6 +475,19 @@ public sealed class DoorControllerTests
     }
 
     [Fact]
+    public void SignalRefusal_BeepsTwice_AndLeavesTheRelayAlone()
+    {
+        using var rig = new DoorRig(o => o.Beeper = new BeeperOptions { Line = 18, ToneMs = 80, GapMs = 80 });
+
+        rig.Door.SignalRefusal();
+        rig.At(1000);
+
+        Assert.Equal([PinValue.Low, PinValue.High, PinValue.Low, PinValue.High, PinValue.Low], rig.Chip.OutputHistory.Where(c => c.Offset == 18).Select(c => c.Level));
+        Assert.False(rig.RelayEnergised);
+        Assert.Single(rig.Chip.OutputHistory, c => c.Offset == DoorRig.Relay);
+    }
+
+    [Fact]
     public void Presence_PirSeesSomeone_IsAnEventAndInTheStatus()
     {
         using var rig = new DoorRig(o => o.Presence = new PresenceOptions { Line = 4 });

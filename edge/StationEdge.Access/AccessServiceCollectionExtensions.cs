@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using StationEdge.Configuration;
+using StationEdge.Store;
+
+namespace StationEdge.Access;
+
+public static class AccessServiceCollectionExtensions
+{
+    /// <summary>
+    /// Binds and validates (at start-up, naming the key) the <c>Store</c>, <c>Vision</c>, <c>Access</c> and <c>Greeting</c>
+    /// sections, and adds the station's access services: the event stream and its door/camera bridge, the models, the
+    /// records (store and gallery), the recorder, the gallery refresher, the greeting and the access loop. The door
+    /// (<c>AddStationDoor</c>) and the camera (<c>AddStationCamera</c>) are added by the caller, after this, so that the
+    /// host stops the door first (services stop in reverse order).
+    /// </summary>
+    public static IServiceCollection AddStationAccess(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        Bind<StoreOptions, StoreOptionsValidator>(services, configuration, StoreOptions.SectionName);
+        Bind<StationVisionOptions, StationVisionOptionsValidator>(services, configuration, StationVisionOptions.SectionName);
+        Bind<AccessOptions, AccessOptionsValidator>(services, configuration, AccessOptions.SectionName);
+        Bind<GreetingOptions, GreetingOptionsValidator>(services, configuration, GreetingOptions.SectionName);
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<StationEvents>();
+        services.TryAddSingleton<AccessHeartbeat>();
+        services.TryAddSingleton(sp => StationVision.Load(sp.GetRequiredService<IOptions<StationVisionOptions>>().Value));
+        Hosted<StationEventBridge>(services);
+        Hosted<StationRecords>(services);
+        Hosted<AccessRecorder>(services);
+        Hosted<GalleryRefresher>(services);
+        Hosted<GreetingPlayer>(services);
+        Hosted<AccessLoop>(services);
+        return services;
+    }
+
+    private static void Bind<TOptions, TValidator>(IServiceCollection services, IConfiguration configuration, string section)
+        where TOptions : class
+        where TValidator : class, IValidateOptions<TOptions>
+    {
+        services.AddOptions<TOptions>().Configure(o => StrictConfiguration.Bind(configuration.GetSection(section), o)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
+    }
+
+    /// <summary>One instance, both as itself (for those who read it) and as a hosted service.</summary>
+    private static void Hosted<T>(IServiceCollection services)
+        where T : class, IHostedService
+    {
+        services.TryAddSingleton<T>();
+        services.AddHostedService(sp => sp.GetRequiredService<T>());
+    }
+}

@@ -1,0 +1,306 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+
+namespace StationEdge.Cli.Commands.Bench;
+
+/// <summary>
+/// The station as a rider meets it: the real daemon (this executable's <c>run</c>, a child process pinned to one core
+/// with taskset, one ONNX Runtime thread, the simulated chip) watching a looped stream of walk-ups made from the demo
+/// photos, with a worker enrolled. From its JSON lines: frame arrival → relay energised and walk-up → grant per grant;
+/// from /proc: its CPU share and resident memory at the first grant and after the soak. A second run feeds frames at
+/// the camera's highest rate (60 fps), a face in each, to see how many the loop sustains on that core.
+/// </summary>
+internal static partial class StationBench
+{
+    public const int DefaultSoakSeconds = 60;
+    public const double FrameToRelayTargetMs = 100;
+    private const int StreamFps = 15;
+    private const int SustainedStreamFps = 60;
+    private const int SustainedSeconds = 20;
+    private const int RssSamples = 10;
+
+    // USER_HZ: the unit of utime and stime in /proc/PID/stat, 100 on Linux for x64 and arm64 alike.
+    private const double ClockTicksPerSecond = 100;
+    private const int SigTerm = 15;
+
+    /// <summary>
+    /// How the figures were taken; <see cref="RssMbDuringSoak"/> is the daemon's resident memory at
+    /// <see cref="RssSampleSeconds"/> intervals from the first grant, to see whether it levels off.
+    /// </summary>
+    public sealed record Conditions(
+        int SoakSeconds, int StreamFps, int SustainedStreamFps, int SustainedSeconds, string Cores, int Grants, double RssSampleSeconds, IReadOnlyList<double> RssMbDuringSoak, string Note);
+
+    public sealed record Result(
+        Figure? FrameToRelayMs, Figure? WalkupToGrantMs, double? SustainedFps, double? CpuShare, double? RssMbStart, double? RssMbAfterSoak, Conditions Conditions);
+
+    public static async Task<Result> RunAsync(string modelsDir, int soakSeconds, TextWriter stderr, CancellationToken ct)
+    {
+        var work = Directory.CreateTempSubdirectory("stationedge-bench-").FullName;
+        try
+        {
+            return await RunInAsync(work, modelsDir, soakSeconds, stderr, ct);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static async Task<Result> RunInAsync(string work, string modelsDir, int soakSeconds, TextWriter stderr, CancellationToken ct)
+    {
+        WalkUpMedia.PhotosFolder = Path.Combine(modelsDir, "demo");
+        var data = Path.Combine(work, "data");
+        var enrolled = await EnrollCommand.RunAsync(
+            ["--id", "W001", "--name", "王芳", "--photo", WalkUpMedia.Cut(WalkUpMedia.WorkerEnrol, work), "--data", data, "--models", modelsDir], TextWriter.Null, ct);
+        if (enrolled != 0)
+        {
+            throw CliError.Fault("bench: the worker for the station run could not be enrolled");
+        }
+
+        var walk = WalkUpMedia.WalkUp(WalkUpMedia.WorkerWalk, work);
+        var stranger = WalkUpMedia.WalkUp(WalkUpMedia.Strangers[0], work);
+        var empty = WalkUpMedia.Empty(1.5, work);
+        var config = Path.Combine(work, "bench.json");
+        // Every grant recorded (no cooldown) and a short pulse, so each walk-up switches the relay; one ORT thread for one core.
+        File.WriteAllText(config, """
+            { "Access": { "CooldownSeconds": 0 }, "Door": { "PulseMs": 500 }, "Greeting": { "Enabled": false }, "Vision": { "IntraOpThreads": 1 } }
+            """);
+        var pin = Taskset();
+
+        stderr.WriteLine($"bench: the station daemon on {(pin is null ? "every core (no taskset)" : "one core")}, {StreamFps} fps walk-ups, {soakSeconds} s");
+        var soak = await SoakAsync(WalkUpMedia.Stream(work, "soak", walk, empty, stranger, empty), data, config, modelsDir, pin, soakSeconds, ct);
+
+        var sustainedSeconds = Math.Min(SustainedSeconds, soakSeconds);
+        stderr.WriteLine($"bench: the station daemon at {SustainedStreamFps} fps, a face in every frame, {sustainedSeconds} s");
+        var sustained = await SustainedAsync(WalkUpMedia.Stream(work, "sustained", walk, stranger), data, config, modelsDir, pin, sustainedSeconds, ct);
+
+        var note = soakSeconds >= 600
+            ? $"rss_mb_after_10_min after a {soakSeconds} s soak"
+            : $"rss_mb_after_10_min is taken after a {soakSeconds} s soak, not 10 minutes: bench --soak 600 gives the full figure";
+        return new Result(
+            Figure(soak.FrameToRelay),
+            Figure(soak.WalkUpToGrant),
+            sustained,
+            soak.CpuShare,
+            soak.RssStart,
+            soak.RssAfter,
+            new Conditions(soakSeconds, StreamFps, SustainedStreamFps, sustainedSeconds, pin is null ? "all" : "1 (taskset -c 0)", soak.FrameToRelay.Count,
+                Math.Round(soakSeconds / (double)RssSamples, 1), soak.RssDuring, note));
+    }
+
+    public static void Print(TextWriter o, Figure? relay, Figure? walkUp, double? fps, double? cpu, double? rssStart, double? rssAfter, Conditions c)
+    {
+        static string N(double? x) => x is { } v ? v.ToString(v >= 100 ? "0.0" : "0.00", CultureInfo.InvariantCulture) : "–";
+        o.WriteLine($"the station daemon (run, simulated chip), {c.Cores} core(s), one ORT thread; {c.StreamFps} fps walk-ups, {c.Grants} grants in {c.SoakSeconds} s");
+        o.WriteLine($"{"frame arrival → relay energised",-34}{N(relay?.Median),9}{N(relay?.P95),8} ms (median, p95)   target ≤ {N(FrameToRelayTargetMs)} ms median: {(relay is { } r && r.Median <= FrameToRelayTargetMs ? "PASS" : "over")}");
+        o.WriteLine($"{"walk-up's first frame → grant",-34}{N(walkUp?.Median),9}{N(walkUp?.P95),8} ms   (the first frames show the face too small to decide on)");
+        o.WriteLine($"{"CPU share at " + c.StreamFps + " fps",-34}{N(cpu * 100),9} % of one core");
+        o.WriteLine($"{"sustained, " + c.SustainedStreamFps + " fps offered",-34}{N(fps),9} frames per second looked at");
+        o.WriteLine($"{"RSS at the first grant / after",-34}{N(rssStart),9}{N(rssAfter),8} MB   ({c.Note})");
+        o.WriteLine($"  (every {N(c.RssSampleSeconds)} s: {string.Join(", ", c.RssMbDuringSoak.Select(m => N(m)))} MB)");
+    }
+
+    private sealed record Soak(List<double> FrameToRelay, List<double> WalkUpToGrant, double? CpuShare, double? RssStart, double? RssAfter, List<double> RssDuring);
+
+    private static async Task<Soak> SoakAsync(string stream, string data, string config, string modelsDir, string? pin, int seconds, CancellationToken ct)
+    {
+        var frameToRelay = new List<double>();
+        var walkUpToGrant = new List<double>();
+        var firstGrant = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var daemon = Start(pin, stream, data, config, modelsDir, camera: null);
+        var reading = ReadLinesAsync(daemon, line =>
+        {
+            if (line.TryGetProperty("event", out var e) && e.GetString() == "granted")
+            {
+                lock (frameToRelay)
+                {
+                    if (line.GetProperty("frame_to_relay_ms") is { ValueKind: JsonValueKind.Number } relay)
+                    {
+                        frameToRelay.Add(relay.GetDouble());
+                    }
+
+                    walkUpToGrant.Add(line.GetProperty("walkup_to_grant_ms").GetDouble());
+                }
+
+                firstGrant.TrySetResult();
+            }
+        });
+
+        try
+        {
+            await firstGrant.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);
+        }
+        catch (TimeoutException)
+        {
+            throw CliError.Fault("bench: the station daemon granted nobody within 60 s of its stream: " + await StopAsync(daemon, reading));
+        }
+
+        var (cpu0, rss0) = Sample(daemon.Id);
+        var clock = Stopwatch.StartNew();
+        var during = new List<double>();
+        for (var i = 1; i <= RssSamples; i++)
+        {
+            if (TimeSpan.FromSeconds(seconds * i / (double)RssSamples) - clock.Elapsed is var wait && wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, ct);
+            }
+            if (i < RssSamples && Sample(daemon.Id).RssMb is { } rss)
+            {
+                during.Add(rss);
+            }
+        }
+
+        var (cpu1, rss1) = Sample(daemon.Id);
+        if (rss1 is { } last)
+        {
+            during.Add(last);
+        }
+
+        var wall = clock.Elapsed.TotalSeconds;
+        await StopAsync(daemon, reading);
+        lock (frameToRelay)
+        {
+            return new Soak(frameToRelay, walkUpToGrant, cpu0 is { } a && cpu1 is { } b ? Math.Round((b - a) / wall, 3) : null, rss0, rss1, during);
+        }
+    }
+
+    private static async Task<double?> SustainedAsync(string stream, string data, string config, string modelsDir, string? pin, int seconds, CancellationToken ct)
+    {
+        double? fps = null;
+        using var daemon = Start(pin, stream, data, config, modelsDir, camera: SustainedStreamFps);
+        var reading = ReadLinesAsync(daemon, line =>
+        {
+            if (line.TryGetProperty("event", out var e) && e.GetString() == "summary")
+            {
+                fps = line.GetProperty("fps").GetDouble();
+            }
+        });
+        await Task.Delay(TimeSpan.FromSeconds(seconds), ct);
+        await StopAsync(daemon, reading);
+        return fps;
+    }
+
+    private static Process Start(string? pin, string stream, string data, string config, string modelsDir, int? camera)
+    {
+        var self = Environment.ProcessPath ?? throw CliError.Fault("bench: cannot tell where this executable is");
+        var command = new List<string>();
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+        {
+            // Run as `dotnet station-edge.dll`: the daemon is started the same way.
+            command.Add(typeof(StationBench).Assembly.Location);
+        }
+
+        command.AddRange(["run", "--camera", stream, "--gpio", "sim", "--config", config, "--data", data, "--json"]);
+        var start = new ProcessStartInfo(pin ?? self) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        if (pin is not null)
+        {
+            foreach (var arg in new[] { "-c", "0", self })
+            {
+                start.ArgumentList.Add(arg);
+            }
+        }
+
+        foreach (var arg in command)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["STATIONEDGE_MODELS"] = modelsDir;
+        start.Environment["STATIONEDGE_Camera__Loop"] = "true";
+        start.Environment["STATIONEDGE_Logging__LogLevel__Default"] = "Warning";
+        if (camera is { } fps)
+        {
+            start.Environment["STATIONEDGE_Camera__Fps"] = fps.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var process = Process.Start(start) ?? throw CliError.Fault("bench: the station daemon did not start");
+        process.StandardInput.Close();
+        return process;
+    }
+
+    /// <summary>Hands each JSON line to <paramref name="line"/>; returns stderr when stdout ends.</summary>
+    private static async Task<string> ReadLinesAsync(Process daemon, Action<JsonElement> line)
+    {
+        var stderr = daemon.StandardError.ReadToEndAsync();
+        while (await daemon.StandardOutput.ReadLineAsync() is { } text)
+        {
+            using var json = JsonDocument.Parse(text);
+            line(json.RootElement);
+        }
+
+        return await stderr;
+    }
+
+    /// <summary>SIGTERM, as systemd stops it, then its last words (stderr) once it has exited.</summary>
+    private static async Task<string> StopAsync(Process daemon, Task<string> reading)
+    {
+        if (!daemon.HasExited)
+        {
+            _ = Kill(daemon.Id, SigTerm);
+        }
+
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        try
+        {
+            await daemon.WaitForExitAsync(bound.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            daemon.Kill(entireProcessTree: true);
+            throw CliError.Fault("bench: the station daemon did not stop within 20 s of SIGTERM");
+        }
+
+        var log = await reading;
+        return daemon.ExitCode == 0 ? log : throw CliError.Fault($"bench: the station daemon exited with {daemon.ExitCode}: {Program.OneLine(log)}");
+    }
+
+    /// <summary>The process's CPU seconds so far (user + system) and resident MB, from /proc; nulls where there is no procfs.</summary>
+    private static (double? CpuSeconds, double? RssMb) Sample(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // Fields after the command name, which is in parentheses and may hold spaces: state is field 3, utime 14, stime 15.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var cpu = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / ClockTicksPerSecond;
+            var rss = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)) is { } line
+                ? Math.Round(long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0, 1)
+                : (double?)null;
+            return (cpu, rss);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return (null, null);
+        }
+    }
+
+    private static string? Taskset()
+    {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var path = Path.Combine(dir, "taskset");
+            if (File.Exists(path))
+            {
+                return path;
+            }
+        }
+
+        return null;
+    }
+
+    private static Figure? Figure(List<double> values)
+    {
+        if (values.Count == 0)
+        {
+            return null;
+        }
+
+        var sorted = values.Order().ToArray();
+        return new Figure(Samples.Round(Samples.Percentile(sorted, 0.5)), Samples.Round(Samples.Percentile(sorted, 0.95)), sorted.Length);
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}

@@ -26,6 +26,8 @@ public sealed class BrowserTests(ITestOutputHelper output)
         using var profile = new TempFolder("chromium-");
         using var browser = Chromium(profile.Path);
         var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(30));
+        // A page being replaced: what was found on the old one goes stale; look again on the new one.
+        wait.IgnoreExceptionTypes(typeof(StaleElementReferenceException));
         string Url(string path) => new Uri(site.Url, path).ToString();
 
         // Five wrong passwords: locked out, in Chinese.
@@ -82,7 +84,7 @@ public sealed class BrowserTests(ITestOutputHelper output)
         Assert.Contains("陌生人", browser.FindElement(By.CssSelector("#visits tr.refused")).Text, StringComparison.Ordinal);
         Shot(browser, "today-live");
         browser.FindElement(By.CssSelector("#visits tr.refused .flag-link")).Click();
-        browser.FindElement(By.Name("note")).SendKeys("其实是张伟，戴着头盔");
+        wait.Until(b => b.FindElements(By.Name("note")).FirstOrDefault())!.SendKeys("其实是张伟，戴着头盔");
         Shot(browser, "flag");
         browser.FindElement(By.CssSelector("form button.primary")).Submit();
         wait.Until(b => b.FindElements(By.CssSelector("#visits tr.refused .flagged")).Count == 1);
@@ -132,7 +134,8 @@ public sealed class BrowserTests(ITestOutputHelper output)
         browser.Navigate().GoToUrl(Url("/Enrol"));
         Shot(browser, "phone-enrol");
         browser.FindElement(By.CssSelector("a.lang")).Click();
-        Assert.Contains("Enrol a worker", browser.FindElement(By.TagName("h1")).Text, StringComparison.Ordinal);
+        // The answer in English, once it has replaced the Chinese page.
+        wait.Until(b => b.FindElements(By.TagName("h1")).FirstOrDefault()?.Text.Contains("Enrol a worker", StringComparison.Ordinal) == true);
         Shot(browser, "phone-enrol-en");
         browser.Navigate().GoToUrl(Url("/?lang=zh"));
         site.Logs.AssertNoErrors();
@@ -140,13 +143,31 @@ public sealed class BrowserTests(ITestOutputHelper output)
 
     private static void LogIn(ChromeDriver browser, string name, string password)
     {
-        // The previous answer may still be loading.
-        new WebDriverWait(browser, TimeSpan.FromSeconds(15)).Until(b => b.FindElements(By.Name("Name")).Count == 1);
+        var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(15));
+        wait.Until(b => b.FindElements(By.Name("Name")).Count == 1);
         var field = browser.FindElement(By.Name("Name"));
         field.Clear();
         field.SendKeys(name);
         browser.FindElement(By.Name("Password")).SendKeys(password);
-        browser.FindElement(By.CssSelector("form button.primary")).Click();
+        var submit = browser.FindElement(By.CssSelector("form button.primary"));
+        submit.Click();
+        // Until the answer has replaced this page: before that, the old form is still there to be found, and goes stale
+        // under the next LogIn's hands.
+        wait.Until(_ => IsStale(submit));
+    }
+
+    private static bool IsStale(IWebElement element)
+    {
+        try
+        {
+            _ = element.Enabled;
+            return false;
+        }
+        catch (WebDriverException)
+        {
+            // Stale, or (chromedriver, mid-navigation) "node does not belong to the document": the old page is gone.
+            return true;
+        }
     }
 
     private static void Shot(ChromeDriver browser, string name)

@@ -44,6 +44,12 @@ public sealed class AccessOptions
     /// <summary>A walk-up with this many usable frames and no agreement is recorded as an unknown face (once).</summary>
     public int UnknownAfterFrames { get; set; } = 6;
 
+    /// <summary>
+    /// How many of a walk-up's last usable frames are fused (their embeddings summed and renormalised) before each
+    /// frame is matched and votes; 1 matches every frame on its own.
+    /// </summary>
+    public int FuseFrames { get; set; } = 6;
+
     /// <summary>No face for this long ends a walk-up; the next face starts a new one.</summary>
     public int WalkUpGapMs { get; set; } = 1500;
 
@@ -137,6 +143,11 @@ public sealed partial class AccessOptionsValidator : IValidateOptions<AccessOpti
         if (options.AgreeFrames < 1 || options.AgreeFrames > options.WindowFrames)
         {
             Fail("AgreeFrames", $"must be between 1 and Access:WindowFrames ({options.WindowFrames}) (was {options.AgreeFrames})");
+        }
+
+        if (options.FuseFrames is < 1 or > 30)
+        {
+            Fail("FuseFrames", $"must be between 1 and 30 (was {options.FuseFrames})");
         }
 
         if (options.UnknownAfterFrames < options.WindowFrames || options.UnknownAfterFrames > 300)

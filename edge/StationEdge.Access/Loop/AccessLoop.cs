@@ -196,7 +196,7 @@ public sealed partial class AccessLoop : BackgroundService
             Interlocked.Increment(ref _walkUps);
         }
 
-        var look = recognizer.Look(image, face);
+        var look = recognizer.Look(image, face, walkUp.Fuse);
         if (!look.Usable)
         {
             return;
@@ -219,7 +219,7 @@ public sealed partial class AccessLoop : BackgroundService
         {
             walkUp.MarkUnknownRecorded();
             var decision = AccessRule.Unknown(look.Match!.Match, now, string.Create(CultureInfo.InvariantCulture,
-                $"no worker matched in {_options.AgreeFrames} of {_options.WindowFrames} frames over {walkUp.UsableFrames} usable frames"));
+                $"no worker matched in {_options.AgreeFrames} of the last {_options.WindowFrames} votes over {walkUp.UsableFrames} usable frames"));
             Refuse(decision, walkUp, _options.UnknownFacesFolder is null ? null : CropOf(image, face.Box));
         }
     }

@@ -46,8 +46,11 @@ public sealed class FaceRecognizer(StationVision vision, StationGallery gallery,
         return best;
     }
 
-    /// <summary>Gates and, when the face passes, embeds and matches it.</summary>
-    public FaceLook Look(RgbImage image, DetectedFace face)
+    /// <summary>
+    /// Gates and, when the face passes, embeds and matches it; with <paramref name="fuse"/>, by the embedding it returns
+    /// for the face's (a walk-up's frames fused).
+    /// </summary>
+    public FaceLook Look(RgbImage image, DetectedFace face, Func<float[], float[]>? fuse = null)
     {
         var quality = vision.Gate.CheckFace(image, face);
         if (!quality.Passed)
@@ -62,7 +65,7 @@ public sealed class FaceRecognizer(StationVision vision, StationGallery gallery,
             return new FaceLook(face, quality, null, null);
         }
 
-        var match = gallery.Match(analysis[0].Embedding);
+        var match = gallery.Match(fuse is null ? analysis[0].Embedding : fuse(analysis[0].Embedding));
         return new FaceLook(face, quality, match, match.Match.IsKnown ? match.Match.WorkerId : null);
     }
 

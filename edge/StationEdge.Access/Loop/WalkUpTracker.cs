@@ -1,5 +1,6 @@
 using System.Drawing;
 using StationEdge.Vision.Liveness;
+using StationEdge.Vision.Recognition;
 
 namespace StationEdge.Access;
 
@@ -8,9 +9,10 @@ namespace StationEdge.Access;
 /// <c>Access:WindowFrames</c> votes (the worker each usable frame matched, or null for an unknown face) and what was
 /// already decided for it, so a decision is made once per walk-up, never once per frame.
 /// </summary>
-internal sealed class WalkUp(long id, long firstTimestamp, RectangleF box, int agree, int window)
+internal sealed class WalkUp(long id, long firstTimestamp, RectangleF box, int agree, int window, int fuse = 1)
 {
     private readonly Queue<string?> _votes = new(window);
+    private readonly Queue<float[]> _embeddings = new(fuse);
     private readonly HashSet<string> _settled = new(StringComparer.Ordinal);
     private readonly HashSet<string> _refused = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LivenessResult> _live = new(StringComparer.Ordinal);
@@ -64,6 +66,27 @@ internal sealed class WalkUp(long id, long firstTimestamp, RectangleF box, int a
         return agreeing >= agree ? workerId : null;
     }
 
+    /// <summary>
+    /// This usable frame's embedding fused with the walk-up's previous ones (the last <c>Access:FuseFrames</c>): what the
+    /// frame is matched by. One stranger's frame that happens to look like a worker is outweighed by the others, and a
+    /// rider's frames add up (models/README.md measured it: the open-set rule's fusion of a walk-up's frames).
+    /// </summary>
+    public float[] Fuse(float[] embedding)
+    {
+        if (fuse <= 1)
+        {
+            return embedding;
+        }
+
+        if (_embeddings.Count == fuse)
+        {
+            _embeddings.Dequeue();
+        }
+
+        _embeddings.Enqueue(embedding);
+        return WalkUpFusion.Fuse([.. _embeddings]);
+    }
+
     /// <summary>No worker reached agreement in <paramref name="unknownAfter"/> usable frames: time to record an unknown face (once).</summary>
     public bool IsDueForUnknown(int unknownAfter) => !UnknownRecorded && !HasSettled && UsableFrames >= unknownAfter;
 
@@ -110,7 +133,7 @@ internal sealed class WalkUpTracker(AccessOptions options, TimeProvider time)
             return current;
         }
 
-        Current = new WalkUp(_nextId++, timestamp, box, options.AgreeFrames, options.WindowFrames);
+        Current = new WalkUp(_nextId++, timestamp, box, options.AgreeFrames, options.WindowFrames, options.FuseFrames);
         return Current;
     }
 

@@ -21,6 +21,37 @@ public sealed class WalkUpTrackerTests
     }
 
     [Fact]
+    public void Fuse_MatchesEachFrameWithTheWalkUpsLastFrames_AndForgetsOlderOnes()
+    {
+        _options.FuseFrames = 3;
+        var walkUp = Track().Follow(Face, _time.GetTimestamp());
+        float[] rider = [1, 0, 0], stranger = [0, 1, 0], other = [0, 0, 1];
+
+        Assert.Equal(rider, walkUp.Fuse(rider));
+        walkUp.Fuse(rider);
+        // One frame unlike the others: the fused face stays nearest the rider's.
+        var withOneOdd = walkUp.Fuse(stranger);
+        Assert.Equal([2 / MathF.Sqrt(5), 1 / MathF.Sqrt(5), 0], withOneOdd, (a, b) => MathF.Abs(a - b) < 1e-6f);
+        // Three frames on, the rider's two have left the window.
+        walkUp.Fuse(other);
+        var later = walkUp.Fuse(other);
+        Assert.Equal(0f, later[0]);
+        Assert.True(later[2] > later[1]);
+    }
+
+    [Fact]
+    public void Fuse_OfOneFrame_IsThatFramesEmbedding()
+    {
+        _options.FuseFrames = 1;
+        var walkUp = Track().Follow(Face, _time.GetTimestamp());
+        float[] first = [1, 0, 0], second = [0, 1, 0];
+
+        walkUp.Fuse(first);
+
+        Assert.Same(second, walkUp.Fuse(second));
+    }
+
+    [Fact]
     public void Vote_AgreementOutsideTheWindow_DoesNotCount()
     {
         var walkUp = Track().Follow(Face, _time.GetTimestamp());

@@ -4,6 +4,8 @@ using StationEdge.Access;
 using StationEdge.Camera;
 using StationEdge.Configuration;
 using StationEdge.Door.Control;
+using StationEdge.KeeperSite;
+using StationEdge.Passes;
 using StationEdge.Store;
 
 namespace StationEdge.Station;
@@ -43,6 +45,8 @@ public static class StationConfiguration
         AccessOptions.SectionName,
         StationVisionOptions.SectionName,
         GreetingOptions.SectionName,
+        KeeperSiteOptions.SectionName,
+        PassOptions.SectionName,
         "Logging",
     ];
 

@@ -20,6 +20,9 @@ public sealed record StationSources(string? ConfigFile = null)
 {
     public IReadOnlyDictionary<string, string?> Overrides { get; init; } = new Dictionary<string, string?>();
 
+    /// <summary>Values under every source, for keys none of them sets (the daemon's defaults for the web server's logs).</summary>
+    public IReadOnlyDictionary<string, string?> Defaults { get; init; } = new Dictionary<string, string?>();
+
     /// <summary>The working folder's appsettings.json; null to read none (tests).</summary>
     public string? AppSettingsFolder { get; init; } = Directory.GetCurrentDirectory();
 
@@ -56,6 +59,7 @@ public static class StationConfiguration
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(sources);
+        builder.AddInMemoryCollection(sources.Defaults);
         if (sources.AppSettingsFolder is { } folder && Path.Combine(folder, "appsettings.json") is var appSettings && File.Exists(appSettings))
         {
             builder.AddStationConfigFile(appSettings);

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -79,13 +78,10 @@ public sealed class StationDaemon : IAsyncDisposable
         IHostApplicationBuilder builder = site.Enabled
             ? WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], EnvironmentName = Environments.Production, ContentRootPath = contentRoot })
             : Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = contentRoot });
-        builder.AddStation(sources);
-        // Lowest-priority defaults, under every source the station reads: a request log line per MJPEG picture or event
-        // stream is noise in the journal; Logging:LogLevel:Microsoft.AspNetCore turns it back on.
-        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
-        {
-            InitialData = new Dictionary<string, string?> { ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning" },
-        });
+        // Under every source the station reads: a request log line per MJPEG picture or event stream is noise in the
+        // journal; Logging:LogLevel:Microsoft.AspNetCore turns it back on.
+        var defaults = new Dictionary<string, string?>(sources.Defaults) { ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning" };
+        builder.AddStation(sources with { Defaults = defaults });
 
         var services = builder.Services;
         services.AddSingleton(_ => daemon.Store);

@@ -78,9 +78,14 @@ public sealed class StationDaemon : IAsyncDisposable
         IHostApplicationBuilder builder = site.Enabled
             ? WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], EnvironmentName = Environments.Production, ContentRootPath = contentRoot })
             : Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = contentRoot });
-        // Under every source the station reads: a request log line per MJPEG picture or event stream is noise in the
-        // journal; Logging:LogLevel:Microsoft.AspNetCore turns it back on.
-        var defaults = new Dictionary<string, string?>(sources.Defaults) { ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning" };
+        // Under every source the station reads (Logging:LogLevel:… in the config sets them): a request log line per MJPEG
+        // picture or event stream is noise in the journal, and so is data protection's warning at each first start that
+        // the login keys are kept unencrypted — they are, in the 0700 data folder, as the device key is.
+        var defaults = new Dictionary<string, string?>(sources.Defaults)
+        {
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+            ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
+        };
         builder.AddStation(sources with { Defaults = defaults });
 
         var services = builder.Services;

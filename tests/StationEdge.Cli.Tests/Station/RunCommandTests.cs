@@ -28,7 +28,10 @@ public sealed class RunCommandTests : IDisposable
             ["run", "--camera", stream, "--gpio", "sim", "--for", "9", "--data", Data, "--json"],
             new Dictionary<string, string?>
             {
-                ["NOTIFY_SOCKET"] = systemd.Path, ["WATCHDOG_USEC"] = "1000000", ["STATIONEDGE_MODELS"] = TestModels.Directory, ["STATIONEDGE_KeeperSite__Urls"] = FreeUrl(),
+                ["NOTIFY_SOCKET"] = systemd.Path,
+                ["WATCHDOG_USEC"] = "1000000",
+                ["STATIONEDGE_MODELS"] = TestModels.Directory,
+                ["STATIONEDGE_KeeperSite__Urls"] = FreeUrl(),
             });
 
         Assert.True(result.Exit == 0, result.Stderr);
@@ -145,7 +148,8 @@ public sealed class RunCommandTests : IDisposable
         var url = FreeUrl();
         var (exit, stdout, stderr, answered) = await RunWatchingAsync(url, new Dictionary<string, string?>
         {
-            ["STATIONEDGE_KeeperSite__Urls"] = url, ["STATIONEDGE_KeeperSite__Enabled"] = "false",
+            ["STATIONEDGE_KeeperSite__Urls"] = url,
+            ["STATIONEDGE_KeeperSite__Enabled"] = "false",
         });
 
         Assert.True(exit == 0, stderr);

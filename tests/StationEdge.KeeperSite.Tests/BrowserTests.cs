@@ -23,6 +23,8 @@ public sealed class BrowserTests(ITestOutputHelper output)
         using var profile = new TempFolder("chromium-");
         using var browser = HeadlessChromium.Start(profile.Path);
         var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(30));
+        // A page being replaced: what was found on the old one goes stale; look again on the new one.
+        wait.IgnoreExceptionTypes(typeof(StaleElementReferenceException));
         string Url(string path) => new Uri(site.Url, path).ToString();
 
         // Five wrong passwords: locked out, in Chinese.
@@ -79,7 +81,7 @@ public sealed class BrowserTests(ITestOutputHelper output)
         Assert.Contains("陌生人", browser.FindElement(By.CssSelector("#visits tr.refused")).Text, StringComparison.Ordinal);
         HeadlessChromium.Shot(browser, "today-live");
         browser.FindElement(By.CssSelector("#visits tr.refused .flag-link")).Click();
-        browser.FindElement(By.Name("note")).SendKeys("其实是张伟，戴着头盔");
+        wait.Until(b => b.FindElements(By.Name("note")).FirstOrDefault())!.SendKeys("其实是张伟，戴着头盔");
         HeadlessChromium.Shot(browser, "flag");
         browser.FindElement(By.CssSelector("form button.primary")).Submit();
         wait.Until(b => b.FindElements(By.CssSelector("#visits tr.refused .flagged")).Count == 1);
@@ -129,7 +131,8 @@ public sealed class BrowserTests(ITestOutputHelper output)
         browser.Navigate().GoToUrl(Url("/Enrol"));
         HeadlessChromium.Shot(browser, "phone-enrol");
         browser.FindElement(By.CssSelector("a.lang")).Click();
-        Assert.Contains("Enrol a worker", browser.FindElement(By.TagName("h1")).Text, StringComparison.Ordinal);
+        // The answer in English, once it has replaced the Chinese page.
+        wait.Until(b => b.FindElements(By.TagName("h1")).FirstOrDefault()?.Text.Contains("Enrol a worker", StringComparison.Ordinal) == true);
         HeadlessChromium.Shot(browser, "phone-enrol-en");
         browser.Navigate().GoToUrl(Url("/?lang=zh"));
         site.Logs.AssertNoErrors();

@@ -2,6 +2,7 @@ using System.Globalization;
 using StationEdge.Vision.Evaluation;
 using StationEdge.Vision.Imaging;
 using StationEdge.Vision.Liveness;
+using StationEdge.Vision.Quality;
 using StationEdge.Vision.Recognition;
 
 namespace StationEdge.Cli.Commands;
@@ -199,7 +200,7 @@ internal static class OpenSetEvalCommand
         FacePipeline pipeline, IReadOnlyList<LabelledPhoto> photos, int frames, bool withLiveness, TextWriter stderr, CancellationToken ct)
     {
         var decoder = new PhotoDecoder();
-        var gate = pipeline.Models.Options.QualityGate;
+        var gate = new QualityGate(pipeline.Models.Options.ProbeQuality);
         var reframe = new WalkUpFrames();
         var results = new List<PhotoResult>(photos.Count);
         var pending = new Queue<(LabelledPhoto Photo, Task<DecodedPhoto> Decode)>();
@@ -242,7 +243,7 @@ internal static class OpenSetEvalCommand
     }
 
     private static PhotoResult Analyse(
-        FacePipeline pipeline, LabelledPhoto photo, RgbImage image, int frames, Vision.Quality.FaceQualityGate gate, WalkUpFrames reframe, bool withLiveness)
+        FacePipeline pipeline, LabelledPhoto photo, RgbImage image, int frames, QualityGate gate, WalkUpFrames reframe, bool withLiveness)
     {
         var faces = pipeline.Analyze(image, maxFaces: 1);
         if (faces.Length == 0)
@@ -253,7 +254,7 @@ internal static class OpenSetEvalCommand
         var face = faces[0];
         var liveness = withLiveness ? pipeline.CheckLiveness(image, face.Face) : null;
         var usable = new List<float[]>(frames);
-        string? refusal = gate.Refusal(face.Quality);
+        string? refusal = WalkUpFusion.LowQuality(gate, face);
         if (refusal is null)
         {
             usable.Add(face.Embedding);
@@ -262,7 +263,7 @@ internal static class OpenSetEvalCommand
         for (var i = 1; i < frames; i++)
         {
             using var frame = reframe.Next(image, face.Face.Box);
-            if (pipeline.Analyze(frame, maxFaces: 1) is [var seen] && gate.Refusal(seen.Quality) is var why)
+            if (pipeline.Analyze(frame, maxFaces: 1) is [var seen] && WalkUpFusion.LowQuality(gate, seen) is var why)
             {
                 if (why is null)
                 {

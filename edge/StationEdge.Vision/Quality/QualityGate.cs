@@ -55,6 +55,22 @@ public sealed record QualityGateOptions
     public float MinBrightness { get; init; } = DefaultMinBrightness;
 
     public float MaxBrightness { get; init; } = DefaultMaxBrightness;
+
+    /// <summary>
+    /// The limits for a probe — a face at the door about to be matched — rather than a photo about to be enrolled: a
+    /// face turned further than 60° or with less than 16 px between the eyes is not matched at all, and the door asks
+    /// for a better look instead. Loose, because on the East Asian development photos a strict probe gate did not lower
+    /// the share of strangers let in (the strangers who scored high were frontal, sharp photos); sharpness and
+    /// brightness are not gated, as nothing measured them to separate bad probes from good ones.
+    /// </summary>
+    public static QualityGateOptions Probe { get; } = new()
+    {
+        MinInterEyePx = 16,
+        MaxYawDegrees = 60,
+        MinSharpness = 0,
+        MinBrightness = 0,
+        MaxBrightness = 255,
+    };
 }
 
 /// <summary>What the gate measured on one face: inter-eye distance (frame pixels), yaw, and the aligned face's sharpness and brightness.</summary>
@@ -140,20 +156,19 @@ public sealed class QualityGate(QualityGateOptions? options = null)
     /// <summary>One face (a door frame's main face, or a photo's only face).</summary>
     public QualityVerdict CheckFace(RgbImage image, DetectedFace face)
     {
+        ArgumentNullException.ThrowIfNull(face);
         var o = Options;
         // Size and yaw come from the keypoints alone: a face that fails them is not warped at all.
         var eyes = HeadPose.InterEyeDistance(face);
         if (eyes < o.MinInterEyePx)
         {
-            return Refuse(QualityProblem.TooSmall, $"the face is too small: {eyes:0} px between the eyes, at least {o.MinInterEyePx:0}", face,
-                new QualityFigures(eyes, HeadPose.EstimateYawDegrees(face), 0, 0, face.Score));
+            return TooSmall(face, new QualityFigures(eyes, HeadPose.EstimateYawDegrees(face), 0, 0, face.Score));
         }
 
         var figures = Measure(image, face);
-        var yaw = MathF.Abs(figures.YawDegrees);
-        if (yaw > o.MaxYawDegrees)
+        if (!(MathF.Abs(figures.YawDegrees) <= o.MaxYawDegrees))
         {
-            return Refuse(QualityProblem.Turned, $"the face is turned: {yaw:0}° to the side, at most {o.MaxYawDegrees:0}", face, figures);
+            return Turned(face, figures);
         }
 
         if (figures.Brightness < o.MinBrightness)
@@ -173,6 +188,27 @@ public sealed class QualityGate(QualityGateOptions? options = null)
 
         return new QualityVerdict(null, "ok", face, figures);
     }
+
+    /// <summary>
+    /// Size and yaw only, from what <see cref="FacePipeline.Analyze"/> already measured: the checks that need no pixels,
+    /// for a face that is already embedded (a walk-up's frames). Sharpness and brightness are not judged here: the
+    /// pipeline measures them on the face's box, not on the aligned face these limits are for.
+    /// </summary>
+    public QualityVerdict CheckPose(DetectedFace face, FaceQuality quality)
+    {
+        ArgumentNullException.ThrowIfNull(face);
+        ArgumentNullException.ThrowIfNull(quality);
+        var figures = new QualityFigures(quality.InterEyeDistance, quality.YawDegrees, 0, 0, quality.DetectorScore);
+        return !(quality.InterEyeDistance >= Options.MinInterEyePx) ? TooSmall(face, figures)
+            : !(MathF.Abs(quality.YawDegrees) <= Options.MaxYawDegrees) ? Turned(face, figures)
+            : new QualityVerdict(null, "ok", face, figures);
+    }
+
+    private QualityVerdict TooSmall(DetectedFace face, QualityFigures figures) =>
+        Refuse(QualityProblem.TooSmall, $"the face is too small: {figures.InterEyePx:0} px between the eyes, at least {Options.MinInterEyePx:0}", face, figures);
+
+    private QualityVerdict Turned(DetectedFace face, QualityFigures figures) =>
+        Refuse(QualityProblem.Turned, $"the face is turned: {MathF.Abs(figures.YawDegrees):0}° to the side, at most {Options.MaxYawDegrees:0}", face, figures);
 
     private static QualityVerdict Refuse(QualityProblem problem, FormattableString message, DetectedFace face, QualityFigures figures) =>
         new(problem, message.ToString(CultureInfo.InvariantCulture), face, figures);

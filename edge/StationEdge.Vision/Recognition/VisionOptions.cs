@@ -62,8 +62,8 @@ public sealed record VisionOptions
     /// </summary>
     public bool MirrorAverage { get; init; } = true;
 
-    /// <summary>Which probes are refused as low quality instead of matched (<see cref="FaceQualityGate"/>).</summary>
-    public FaceQualityGate QualityGate { get; init; } = new();
+    /// <summary>Which probes are refused as low quality instead of matched (<see cref="QualityGateOptions.Probe"/>).</summary>
+    public QualityGateOptions ProbeQuality { get; init; } = QualityGateOptions.Probe;
 
     public float LivenessThreshold { get; init; } = LivenessScorer.DefaultThreshold;
 

@@ -62,10 +62,18 @@ public static class WalkUpFusion
     /// The decision for one walk-up: frames of a single tracked face (one <see cref="FaceAnalysis"/> per frame), gated by
     /// <paramref name="gate"/>, fused and searched in <paramref name="gallery"/> at the threshold for its size.
     /// </summary>
-    public static WalkUpMatch Decide(FaceGallery gallery, IReadOnlyList<FaceAnalysis> frames, FaceQualityGate gate)
+    public static WalkUpMatch Decide(FaceGallery gallery, IReadOnlyList<FaceAnalysis> frames, QualityGate gate)
     {
         ArgumentNullException.ThrowIfNull(gate);
-        return Decide(gallery, frames, frame => gate.Refusal(frame.Quality));
+        return Decide(gallery, frames, frame => LowQuality(gate, frame));
+    }
+
+    /// <summary>Why <paramref name="gate"/> keeps <paramref name="frame"/> out of a walk-up ("low quality: …"), or null.</summary>
+    public static string? LowQuality(QualityGate gate, FaceAnalysis frame)
+    {
+        ArgumentNullException.ThrowIfNull(gate);
+        ArgumentNullException.ThrowIfNull(frame);
+        return gate.CheckPose(frame.Face, frame.Quality) is { Passed: false } verdict ? "low quality: " + verdict.Message : null;
     }
 
     /// <summary>As above, with any quality check: <paramref name="refusal"/> gives why a frame is too poor to use, or null.</summary>

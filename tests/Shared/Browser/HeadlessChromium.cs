@@ -1,5 +1,6 @@
 using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
+using OpenQA.Selenium.Support.UI;
 
 namespace StationEdge.Tests.Shared;
 
@@ -27,14 +28,31 @@ public static class HeadlessChromium
         ((ITakesScreenshot)browser).GetScreenshot().SaveAsFile(Path.Combine(Shots, name + ".png"));
     }
 
-    /// <summary>Logs in on the login page (the previous answer may still be loading).</summary>
+    /// <summary>Logs in on the login page, and waits until the answer has replaced it (before that, the old form is still there to be found, and goes stale under the next step's hands).</summary>
     public static void LogIn(IWebDriver browser, string name, string password)
     {
-        new OpenQA.Selenium.Support.UI.WebDriverWait(browser, TimeSpan.FromSeconds(15)).Until(b => b.FindElements(By.Name("Name")).Count == 1);
+        var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(15));
+        wait.Until(b => b.FindElements(By.Name("Name")).Count == 1);
         var field = browser.FindElement(By.Name("Name"));
         field.Clear();
         field.SendKeys(name);
         browser.FindElement(By.Name("Password")).SendKeys(password);
-        browser.FindElement(By.CssSelector("form button.primary")).Click();
+        var submit = browser.FindElement(By.CssSelector("form button.primary"));
+        submit.Click();
+        wait.Until(_ => IsStale(submit));
+    }
+
+    private static bool IsStale(IWebElement element)
+    {
+        try
+        {
+            _ = element.Enabled;
+            return false;
+        }
+        catch (WebDriverException)
+        {
+            // Stale, or (chromedriver, mid-navigation) "node does not belong to the document": the old page is gone.
+            return true;
+        }
     }
 }

@@ -36,6 +36,8 @@ public sealed class DaemonEndToEndTests(StationFixture fixture)
         using var profile = new TempFolder("chromium-");
         using var browser = HeadlessChromium.Start(profile.Path);
         var wait = new WebDriverWait(browser, RunningStation.Patience);
+        // A page being replaced: what was found on the old one goes stale; look again on the new one.
+        wait.IgnoreExceptionTypes(typeof(StaleElementReferenceException));
         await using var station = await RunningStation.StartAsync(data.Path, stream, new Dictionary<string, string?>
         {
             ["KeeperSite:Enabled"] = "true",
@@ -58,7 +60,7 @@ public sealed class DaemonEndToEndTests(StationFixture fixture)
         HeadlessChromium.Shot(browser, "daemon-today-live");
 
         browser.FindElement(By.CssSelector("#visits tr.granted .flag-link")).Click();
-        browser.FindElement(By.Name("note")).SendKeys("不是王芳本人");
+        wait.Until(b => b.FindElements(By.Name("note")).FirstOrDefault())!.SendKeys("不是王芳本人");
         browser.FindElement(By.CssSelector("form button.primary")).Submit();
         wait.Until(b => b.FindElements(By.CssSelector("#visits tr.granted .flagged")).Count == 1);
         var store = station.Services.GetRequiredService<StationStore>();
@@ -69,7 +71,7 @@ public sealed class DaemonEndToEndTests(StationFixture fixture)
         await Task.Delay(TimeSpan.FromSeconds(1));
         browser.Navigate().GoToUrl(Url("/Door"));
         var before = station.RelayPulses;
-        browser.FindElement(By.Name("reason")).SendKeys("刷脸不成功");
+        wait.Until(b => b.FindElements(By.Name("reason")).FirstOrDefault())!.SendKeys("刷脸不成功");
         browser.FindElement(By.Id("open-door")).Click();
         wait.Until(b => b.FindElements(By.CssSelector(".flash")).Count == 1);
         await station.NextAsync<DoorActivity>(d => d.Event is DoorGranted { By: "keeper:" + Keeper });

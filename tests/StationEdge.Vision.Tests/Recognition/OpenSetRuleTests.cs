@@ -126,7 +126,7 @@ public class OpenSetRuleTests
         using var gallery = new FaceGallery(Model, Dims, new GalleryOptions(Threshold: 0.73f));
         gallery.Add(Template("rider", Axis(0)));
         gallery.Add(Template("other", Axis(9)));
-        var gate = new FaceQualityGate();
+        var gate = new QualityGate(QualityGateOptions.Probe);
 
         // Four frames unlike the rider and one that happens to score 0.8: any-frame or best-frame rules would open.
         List<FaceAnalysis> stranger = [.. Enumerable.Range(0, 4).Select(_ => Frame(Blend(Orthogonal(rng, 0, 9), Axis(0), 0.1f))), Frame(Mix(0, 0.8f, 2))];
@@ -148,7 +148,7 @@ public class OpenSetRuleTests
         using var gallery = new FaceGallery(Model, Dims, new GalleryOptions(Threshold: 0.73f));
         gallery.Add(Template("rider", Axis(0)));
         gallery.Add(Template("other", Axis(9)));
-        var gate = new FaceQualityGate(MaxYawDegrees: 60, MinInterEyePixels: 16);
+        var gate = new QualityGate(QualityGateOptions.Probe);
 
         // A side-on frame that would match the other worker, next to two frontal frames of the rider.
         var mixed = WalkUpFusion.Decide(gallery, [Frame(Axis(0)), Frame(Axis(9), yaw: 75), Frame(Axis(0))], gate);
@@ -159,9 +159,9 @@ public class OpenSetRuleTests
         Assert.Equal(1f, mixed.Match!.Score, 4);
         Assert.False(sideOn.IsKnown);
         Assert.Null(sideOn.Match);
-        Assert.StartsWith("low quality: eyes 9 px apart", sideOn.LowQuality, StringComparison.Ordinal);
-        Assert.Equal("low quality: face turned 70° (at most 60°)", gate.Refusal(Frame(Axis(0), yaw: -70).Quality));
-        Assert.Null(gate.Refusal(Frame(Axis(0), yaw: 59.9f, eyes: 16).Quality));
+        Assert.Equal("low quality: the face is too small: 9 px between the eyes, at least 16", sideOn.LowQuality);
+        Assert.Equal("low quality: the face is turned: 70° to the side, at most 60", WalkUpFusion.LowQuality(gate, Frame(Axis(0), yaw: -70)));
+        Assert.Null(WalkUpFusion.LowQuality(gate, Frame(Axis(0), yaw: 59.9f, eyes: 16)));
     }
 
     private static FaceAnalysis Frame(float[] embedding, float yaw = 0, float eyes = 60) =>

@@ -136,7 +136,8 @@ internal static partial class StationBench
         var preview = previewOpen ? WatchPreviewAsync(new Uri(site + "/screen/camera.mjpeg"), watching.Token) : Task.FromResult(0L);
         var reading = ReadLinesAsync(daemon, line =>
         {
-            if (line.TryGetProperty("event", out var e) && e.GetString() == "granted")
+            // A face's grant (a pass's has no frame of a walk-up to time from).
+            if (line.TryGetProperty("event", out var e) && e.GetString() == "granted" && line.GetProperty("method").GetString() == "face")
             {
                 lock (frameToRelay)
                 {

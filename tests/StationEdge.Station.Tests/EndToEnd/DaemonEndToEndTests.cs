@@ -1,11 +1,13 @@
 using System.Device.Gpio;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Support.UI;
 using StationEdge.Access;
 using StationEdge.Cli.Commands.Bench;
 using StationEdge.Door.Control;
 using StationEdge.KeeperSite.Accounts;
+using StationEdge.KeeperSite.Station;
 using StationEdge.Passes;
 using StationEdge.Station.Tests.Support;
 using StationEdge.Store;
@@ -82,6 +84,25 @@ public sealed class DaemonEndToEndTests(StationFixture fixture)
     }
 
     [Fact]
+    public async Task AVisitTheRecorderStores_NudgesTheSitesVisitFeed_WithoutTheLoopWaitingOnIt()
+    {
+        using var data = new TempFolder();
+        await fixture.EnrollAsync(data.Path, "W001", "王芳", WalkUpMedia.WorkerEnrol);
+        var stream = fixture.Stream("nudge", fixture.Empty(1), fixture.WalkUp(WalkUpMedia.WorkerWalk), fixture.Empty(2));
+        var feed = new WatchedVisitFeed();
+        await using var station = await RunningStation.StartAsync(data.Path, stream, new Dictionary<string, string?> { ["KeeperSite:Enabled"] = "true" },
+            builder => builder.Services.Replace(ServiceDescriptor.Singleton<IVisitFeed>(feed)));
+
+        var stored = await station.NextAsync<VisitRecorded>();
+        await feed.Nudged.Task.WaitAsync(RunningStation.Patience);
+
+        Assert.Equal(("W001", VisitDecision.Granted), (stored.Visit.WorkerId, stored.Visit.Decision));
+        // The grant came first and its door opened: the loop went on without the site.
+        Assert.True(station.Seen.OfType<AccessGranted>().Single().DoorOpened);
+        Assert.Equal(1, station.RelayPulses);
+    }
+
+    [Fact]
     public async Task PrintedPasses_ThroughTheDaemon_TheValidOneOpensTheDoorOnce_AndEachIsAVisitByPass()
     {
         using var data = new TempFolder();
@@ -109,5 +130,20 @@ public sealed class DaemonEndToEndTests(StationFixture fixture)
         Assert.Equal($"pass:{codes.ValidId}", Assert.Single(station.All<DoorActivity>(), d => d.Event is DoorGranted).Event is DoorGranted g ? g.By : null);
         Assert.Equal(1, station.RelayPulses);
         Assert.True(station.Services.GetRequiredService<PassWatcher>().FramesSearched > 20);
+    }
+
+    /// <summary>The site's visit feed as the daemon sees it: it records that it was told to look now.</summary>
+    private sealed class WatchedVisitFeed : IVisitFeed
+    {
+        public TaskCompletionSource Nudged { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async IAsyncEnumerable<Visit> ReadAsync(long afterSeq, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+        {
+            // No page reads it in this test; a reader would wait here until it leaves.
+            await Task.Delay(Timeout.Infinite, ct);
+            yield break;
+        }
+
+        public void Nudge() => Nudged.TrySetResult();
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Device.Gpio;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StationEdge.Access;
 using StationEdge.Camera;
@@ -53,7 +54,9 @@ internal sealed class RunningStation : IAsyncDisposable
     /// <summary>How often the relay (line 17, active high) was energised.</summary>
     public int RelayPulses => Chip.OutputHistory.Count(c => c.Offset == 17 && c.Level == PinValue.High);
 
-    public static async Task<RunningStation> StartAsync(string dataPath, string camera, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <summary>Starts the daemon; <paramref name="adjust"/> runs on its builder last (a test's own seam implementation).</summary>
+    public static async Task<RunningStation> StartAsync(
+        string dataPath, string camera, IReadOnlyDictionary<string, string?>? settings = null, Action<IHostApplicationBuilder>? adjust = null)
     {
         var overrides = new Dictionary<string, string?>
         {
@@ -80,6 +83,7 @@ internal sealed class RunningStation : IAsyncDisposable
             // The test reads the log; the console would only fill the test run's output.
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(logs);
+            adjust?.Invoke(builder);
         });
         var events = daemon.Services.GetRequiredService<StationEvents>().Subscribe(capacity: null);
         var chip = ((SimulatedGpioDriver)daemon.Services.GetRequiredService<GpioDriver>()).Chip;

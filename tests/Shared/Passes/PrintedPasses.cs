@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using StationEdge.Passes;
 
@@ -67,27 +66,7 @@ public static class PrintedPasses
         graph.Append($"[{main}]noise=alls=6:allf=t,format=yuv420p[out]");
         var video = Path.Combine(folder, "door.mp4");
         args.AddRange(["-filter_complex", graph.ToString(), "-map", "[out]", "-t", FormattableString.Invariant($"{seconds}"), "-c:v", "mpeg4", "-q:v", "2", video]);
-        Ffmpeg(args);
+        TestFfmpeg.Run(args, limitSeconds: 120);
         return video;
-    }
-
-    private static void Ffmpeg(IEnumerable<string> args)
-    {
-        var psi = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (var a in new[] { "-hide_banner", "-nostdin", "-loglevel", "error", "-y" }.Concat(args))
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(psi)!;
-        process.StandardInput.Close();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(120_000))
-        {
-            process.Kill();
-            Assert.Fail("ffmpeg did not make the door video within 120 s");
-        }
-
-        Assert.True(process.ExitCode == 0, $"ffmpeg failed: {stderr.Result}");
     }
 }

@@ -85,6 +85,8 @@ public sealed class StationDaemon : IAsyncDisposable
         {
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
             ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
+            // The site's own detector comes from the door's models folder (--models, Vision:ModelsPath) unless told otherwise.
+            ["KeeperSite:ModelsPath"] = configuration[$"{StationEdge.Access.StationVisionOptions.SectionName}:ModelsPath"],
         };
         builder.AddStation(sources with { Defaults = defaults });
 

@@ -34,7 +34,7 @@ public sealed class DaemonEndToEndTests(StationFixture fixture)
         var walk = fixture.WalkUp(WalkUpMedia.WorkerWalk);
         var gap = fixture.Empty(2);
         // Several walk-ups (no cooldown: each is a visit), so some come after the page is open however slow the start.
-        var stream = fixture.Stream("daemon-site", gap, walk, gap, walk, gap, walk, gap, walk, gap, walk, gap);
+        var stream = fixture.Stream("daemon-site", gap, walk, gap, walk, gap, walk, gap, walk, gap, walk, gap, walk, gap, walk, gap);
         using var profile = new TempFolder("chromium-");
         using var browser = HeadlessChromium.Start(profile.Path);
         var wait = new WebDriverWait(browser, RunningStation.Patience);
@@ -47,6 +47,11 @@ public sealed class DaemonEndToEndTests(StationFixture fixture)
             ["Access:CooldownSeconds"] = "0",
         });
         string Url(string path) => new Uri(station.SiteUrl, path).ToString();
+
+        // The door screen's camera: pictures the site makes from the daemon's own frames (with the door's models folder).
+        browser.Navigate().GoToUrl(Url("/screen"));
+        wait.Until(b => ((IJavaScriptExecutor)b).ExecuteScript("return document.querySelector('.screen-camera img').naturalWidth") is long width && width > 0);
+        HeadlessChromium.Shot(browser, "daemon-screen");
 
         browser.Navigate().GoToUrl(Url("/Login"));
         HeadlessChromium.LogIn(browser, Keeper, Password);
@@ -81,6 +86,7 @@ public sealed class DaemonEndToEndTests(StationFixture fixture)
         wait.Until(b => b.FindElement(By.Id("lock-state")).Text == "已开锁");
         HeadlessChromium.Shot(browser, "daemon-door-opened");
         Assert.Contains(await store.ListVisitsAsync(), v => v.Method == VisitMethod.Keeper && v.Decision == VisitDecision.Granted);
+
     }
 
     [Fact]

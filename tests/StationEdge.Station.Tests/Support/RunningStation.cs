@@ -70,7 +70,6 @@ internal sealed class RunningStation : IAsyncDisposable
             // Most tests follow the door, not the pages: those that want the site turn it on.
             ["KeeperSite:Enabled"] = "false",
             ["KeeperSite:Urls"] = $"http://127.0.0.1:{LoopbackPort.Free()}",
-            ["KeeperSite:ModelsPath"] = RepoPaths.Models,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -52,6 +52,11 @@ demo_stream() {
   (cd "$work" && ffmpeg -v error -y -f concat -safe 0 -i parts.txt -c copy stream.mkv)
 }
 
+# demo_port_taken HOST PORT: true when something accepts connections there.
+demo_port_taken() {
+  (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
+}
+
 demo() {
   setup
   local work data
@@ -76,6 +81,16 @@ demo() {
 
   say "the daemon: simulated GPIO; a camera stream of walk-ups (stranger, 王芳, stranger, 王芳 again within the 60 s cooldown)"
   demo_stream "$work"
+  # The keeper's site runs in the daemon, on its default address. Another program (a second demo, a station) may hold
+  # that port: then the demo runs without the site rather than fail.
+  local site=http://127.0.0.1:8080
+  if demo_port_taken 127.0.0.1 8080; then
+    echo "the keeper's site is off for this demo: $site is taken by another program"
+    export STATIONEDGE_KeeperSite__Enabled=false
+  else
+    echo "while it runs, the door screen is at $site/screen (the keeper's pages at $site need an account: station-edge keeper add)"
+    export STATIONEDGE_KeeperSite__Urls=$site
+  fi
   "$CLI" run --data "$data" --gpio sim --camera "$work/stream.mkv" --for 17
 
   say "the visit log"

@@ -11,6 +11,12 @@ public sealed class KeeperSiteOptions
     public const string DefaultUrls = "http://127.0.0.1:8080";
     public const string CertificateFileName = "keeper-site.pfx";
 
+    /// <summary>
+    /// Serve the site at all. The daemon (<c>station-edge run</c>) reads it before composing: false starts no web server
+    /// (a station without a LAN page); the door, the camera and passes already issued work the same.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>Where Kestrel listens, separated by ';': e.g. <c>http://192.168.1.10:8080;https://192.168.1.10:8443</c>.</summary>
     public string Urls { get; set; } = DefaultUrls;
 

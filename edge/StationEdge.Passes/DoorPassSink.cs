@@ -11,7 +11,10 @@ namespace StationEdge.Passes;
 /// </summary>
 public sealed partial class DoorPassSink(DoorService door, StationStore store, PassBook book, ILogger<DoorPassSink> logger) : IPassDecisionSink
 {
-    public async Task HandleAsync(PassCheck check, CancellationToken ct)
+    public Task HandleAsync(PassCheck check, CancellationToken ct) => DecideAsync(check, ct);
+
+    /// <summary>Acts on <paramref name="check"/> and returns the visit it became (granted only when the door opened).</summary>
+    public async Task<Visit> DecideAsync(PassCheck check, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(check);
         var pass = check.Pass;
@@ -36,6 +39,7 @@ public sealed partial class DoorPassSink(DoorService door, StationStore store, P
         }
 
         LogDecided(logger, pass?.Id.ToString() ?? "-", reason, visit.Seq);
+        return visit;
     }
 
     [LoggerMessage(1, LogLevel.Information, "Pass {PassId} at the door: {Reason} (visit {Seq})")]

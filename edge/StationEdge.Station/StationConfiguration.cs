@@ -4,6 +4,8 @@ using StationEdge.Access;
 using StationEdge.Camera;
 using StationEdge.Configuration;
 using StationEdge.Door.Control;
+using StationEdge.KeeperSite;
+using StationEdge.Passes;
 using StationEdge.Store;
 
 namespace StationEdge.Station;
@@ -17,6 +19,9 @@ namespace StationEdge.Station;
 public sealed record StationSources(string? ConfigFile = null)
 {
     public IReadOnlyDictionary<string, string?> Overrides { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>Values under every source, for keys none of them sets (the daemon's defaults for the web server's logs).</summary>
+    public IReadOnlyDictionary<string, string?> Defaults { get; init; } = new Dictionary<string, string?>();
 
     /// <summary>The working folder's appsettings.json; null to read none (tests).</summary>
     public string? AppSettingsFolder { get; init; } = Directory.GetCurrentDirectory();
@@ -43,6 +48,8 @@ public static class StationConfiguration
         AccessOptions.SectionName,
         StationVisionOptions.SectionName,
         GreetingOptions.SectionName,
+        KeeperSiteOptions.SectionName,
+        PassOptions.SectionName,
         "Logging",
     ];
 
@@ -52,6 +59,7 @@ public static class StationConfiguration
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(sources);
+        builder.AddInMemoryCollection(sources.Defaults);
         if (sources.AppSettingsFolder is { } folder && Path.Combine(folder, "appsettings.json") is var appSettings && File.Exists(appSettings))
         {
             builder.AddStationConfigFile(appSettings);

@@ -1,7 +1,6 @@
 using System.Device.Gpio;
 using System.Diagnostics;
 using OpenQA.Selenium;
-using OpenQA.Selenium.Chrome;
 using OpenQA.Selenium.Support.UI;
 using StationEdge.Store;
 using Xunit.Abstractions;
@@ -16,15 +15,13 @@ namespace StationEdge.KeeperSite.Tests;
 /// </summary>
 public sealed class BrowserTests(ITestOutputHelper output)
 {
-    private static readonly string Shots = Path.Combine(RepoPaths.Root, "out", "screenshots");
-
     [Fact]
     public async Task AKeepersDay_InChromium()
     {
-        Directory.CreateDirectory(Shots);
+        Directory.CreateDirectory(HeadlessChromium.Shots);
         await using var site = await SiteHost.StartAsync();
         using var profile = new TempFolder("chromium-");
-        using var browser = Chromium(profile.Path);
+        using var browser = HeadlessChromium.Start(profile.Path);
         var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(30));
         // A page being replaced: what was found on the old one goes stale; look again on the new one.
         wait.IgnoreExceptionTypes(typeof(StaleElementReferenceException));
@@ -32,18 +29,18 @@ public sealed class BrowserTests(ITestOutputHelper output)
 
         // Five wrong passwords: locked out, in Chinese.
         browser.Navigate().GoToUrl(Url("/Login"));
-        Shot(browser, "login");
+        HeadlessChromium.Shot(browser, "login");
         for (var i = 0; i < 5; i++)
         {
-            LogIn(browser, SiteHost.Keeper, "not-the-password");
+            HeadlessChromium.LogIn(browser, SiteHost.Keeper, "not-the-password");
         }
 
         Assert.Contains("登录失败次数过多", browser.FindElement(By.CssSelector(".error")).Text, StringComparison.Ordinal);
-        Shot(browser, "login-locked-out");
+        HeadlessChromium.Shot(browser, "login-locked-out");
 
-        LogIn(browser, SiteHost.Admin, SiteHost.AdminPassword);
+        HeadlessChromium.LogIn(browser, SiteHost.Admin, SiteHost.AdminPassword);
         wait.Until(b => b.FindElements(By.Id("visits")).Count == 1);
-        Shot(browser, "today-empty");
+        HeadlessChromium.Shot(browser, "today-empty");
 
         // Enrol from an uploaded photo: page open to stored templates, timed.
         var clock = Stopwatch.StartNew();
@@ -54,10 +51,10 @@ public sealed class BrowserTests(ITestOutputHelper output)
         browser.FindElement(By.Name("Employer")).SendKeys("美团");
         browser.FindElement(By.Name("Consent")).Click();
         browser.FindElement(By.Name("Photos")).SendKeys(RepoPaths.Model("demo/sample1.jpg"));
-        Shot(browser, "enrol");
+        HeadlessChromium.Shot(browser, "enrol");
         browser.FindElement(By.Id("upload")).Click();
         wait.Until(b => b.FindElements(By.CssSelector("button.face")).Count > 1);
-        Shot(browser, "enrol-choose-face");
+        HeadlessChromium.Shot(browser, "enrol-choose-face");
         browser.FindElements(By.CssSelector("button.face"))[0].Click();
         var enrolled = wait.Until(b => b.FindElements(By.Id("enrolled")).FirstOrDefault());
         var workerId = enrolled!.GetAttribute("data-worker")!;
@@ -65,13 +62,13 @@ public sealed class BrowserTests(ITestOutputHelper output)
         clock.Stop();
         var figure = $"enrolment from an uploaded photo, page open to stored templates: {clock.Elapsed.TotalSeconds:0.00} s ({templates.Count} template)";
         output.WriteLine(figure);
-        File.WriteAllText(Path.Combine(Shots, "enrolment-timing.txt"), figure + Environment.NewLine);
+        File.WriteAllText(Path.Combine(HeadlessChromium.Shots, "enrolment-timing.txt"), figure + Environment.NewLine);
         Assert.Single(templates);
-        Shot(browser, "enrol-done");
+        HeadlessChromium.Shot(browser, "enrol-done");
 
         browser.Navigate().GoToUrl(Url("/Workers"));
         Assert.Contains("张伟", browser.FindElement(By.CssSelector(".workers")).Text, StringComparison.Ordinal);
-        Shot(browser, "workers");
+        HeadlessChromium.Shot(browser, "workers");
 
         // A visit stored by the station appears without a reload; the keeper flags it.
         browser.Navigate().GoToUrl(Url("/"));
@@ -82,109 +79,62 @@ public sealed class BrowserTests(ITestOutputHelper output)
         wait.Until(b => b.FindElements(By.CssSelector("#visits tr")).Count == 2);
         Assert.Contains("张伟", browser.FindElement(By.CssSelector("#visits tr.granted")).Text, StringComparison.Ordinal);
         Assert.Contains("陌生人", browser.FindElement(By.CssSelector("#visits tr.refused")).Text, StringComparison.Ordinal);
-        Shot(browser, "today-live");
+        HeadlessChromium.Shot(browser, "today-live");
         browser.FindElement(By.CssSelector("#visits tr.refused .flag-link")).Click();
         wait.Until(b => b.FindElements(By.Name("note")).FirstOrDefault())!.SendKeys("其实是张伟，戴着头盔");
-        Shot(browser, "flag");
+        HeadlessChromium.Shot(browser, "flag");
         browser.FindElement(By.CssSelector("form button.primary")).Submit();
         wait.Until(b => b.FindElements(By.CssSelector("#visits tr.refused .flagged")).Count == 1);
         Assert.Contains(await site.Store.ListAuditAsync(), a => a.Action == "visit.flag" && a.Details == "其实是张伟，戴着头盔" && a.Address == "127.0.0.1");
 
         // The door by hand: the relay pulses on the simulated chip.
         browser.Navigate().GoToUrl(Url("/Door"));
-        Shot(browser, "door");
+        HeadlessChromium.Shot(browser, "door");
         var before = site.Chip.OutputHistory.Count(c => c.Offset == SiteHost.RelayLine && c.Level == PinValue.High);
         browser.FindElement(By.Name("reason")).SendKeys("刷脸不成功");
         browser.FindElement(By.Id("open-door")).Click();
         wait.Until(b => b.FindElements(By.CssSelector(".flash")).Count == 1);
         Assert.Equal(before + 1, site.Chip.OutputHistory.Count(c => c.Offset == SiteHost.RelayLine && c.Level == PinValue.High));
         wait.Until(b => b.FindElement(By.Id("lock-state")).Text == "已开锁");
-        Shot(browser, "door-opened");
+        HeadlessChromium.Shot(browser, "door-opened");
 
         // A guest's pass to print.
         browser.Navigate().GoToUrl(Url("/Passes"));
         browser.FindElement(By.Name("visitorName")).SendKeys("李四");
         browser.FindElement(By.CssSelector("form[action*='Visitor'] button")).Click();
         wait.Until(b => b.FindElements(By.CssSelector("#pass-qr svg")).Count == 1);
-        Shot(browser, "pass");
+        HeadlessChromium.Shot(browser, "pass");
         browser.Navigate().GoToUrl(Url("/Passes"));
-        Shot(browser, "passes");
+        HeadlessChromium.Shot(browser, "passes");
 
         foreach (var (path, name) in new[] { ("/Health", "health"), ("/Audit", "audit"), ("/Keepers", "keepers") })
         {
             browser.Navigate().GoToUrl(Url(path));
-            Shot(browser, name);
+            HeadlessChromium.Shot(browser, name);
         }
 
         // The door screen, no login: a grant greets the worker by name.
         browser.Navigate().GoToUrl(Url("/screen"));
         await Task.Delay(1500);
-        Shot(browser, "screen-idle");
+        HeadlessChromium.Shot(browser, "screen-idle");
         await site.Store.RecordVisitAsync(new VisitDraft(VisitDecision.Granted, "matched") { WorkerId = workerId, Score = 0.9f });
         wait.Until(b => b.FindElement(By.Id("headline")).Text == "欢迎回家，张伟");
-        Shot(browser, "screen-welcome");
+        HeadlessChromium.Shot(browser, "screen-welcome");
         await site.Store.RecordVisitAsync(new VisitDraft(VisitDecision.Refused, "unknown"));
         wait.Until(b => b.FindElement(By.Id("headline")).Text == "未识别，请联系站长");
-        Shot(browser, "screen-refused");
+        HeadlessChromium.Shot(browser, "screen-refused");
 
         // A phone: the same pages in 390×844, and the English switch.
         browser.Manage().Window.Size = new System.Drawing.Size(390, 844);
         browser.Navigate().GoToUrl(Url("/"));
-        Shot(browser, "phone-today");
+        HeadlessChromium.Shot(browser, "phone-today");
         browser.Navigate().GoToUrl(Url("/Enrol"));
-        Shot(browser, "phone-enrol");
+        HeadlessChromium.Shot(browser, "phone-enrol");
         browser.FindElement(By.CssSelector("a.lang")).Click();
         // The answer in English, once it has replaced the Chinese page.
         wait.Until(b => b.FindElements(By.TagName("h1")).FirstOrDefault()?.Text.Contains("Enrol a worker", StringComparison.Ordinal) == true);
-        Shot(browser, "phone-enrol-en");
+        HeadlessChromium.Shot(browser, "phone-enrol-en");
         browser.Navigate().GoToUrl(Url("/?lang=zh"));
         site.Logs.AssertNoErrors();
-    }
-
-    private static void LogIn(ChromeDriver browser, string name, string password)
-    {
-        var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(15));
-        wait.Until(b => b.FindElements(By.Name("Name")).Count == 1);
-        var field = browser.FindElement(By.Name("Name"));
-        field.Clear();
-        field.SendKeys(name);
-        browser.FindElement(By.Name("Password")).SendKeys(password);
-        var submit = browser.FindElement(By.CssSelector("form button.primary"));
-        submit.Click();
-        // Until the answer has replaced this page: before that, the old form is still there to be found, and goes stale
-        // under the next LogIn's hands.
-        wait.Until(_ => IsStale(submit));
-    }
-
-    private static bool IsStale(IWebElement element)
-    {
-        try
-        {
-            _ = element.Enabled;
-            return false;
-        }
-        catch (WebDriverException)
-        {
-            // Stale, or (chromedriver, mid-navigation) "node does not belong to the document": the old page is gone.
-            return true;
-        }
-    }
-
-    private static void Shot(ChromeDriver browser, string name)
-    {
-        browser.GetScreenshot().SaveAsFile(Path.Combine(Shots, name + ".png"));
-    }
-
-    /// <summary>Debian's chromium through Debian's chromedriver, headless, offline, in a fresh profile.</summary>
-    private static ChromeDriver Chromium(string profile)
-    {
-        var service = ChromeDriverService.CreateDefaultService("/usr/bin", "chromedriver");
-        service.HideCommandPromptWindow = true;
-        service.SuppressInitialDiagnosticInformation = true;
-        var options = new ChromeOptions { BinaryLocation = "/usr/bin/chromium" };
-        options.AddArguments(
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", $"--user-data-dir={profile}", "--window-size=1280,900", "--lang=zh-CN");
-        return new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
     }
 }

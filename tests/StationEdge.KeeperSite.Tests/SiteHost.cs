@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -63,7 +62,7 @@ internal sealed class SiteHost : IAsyncDisposable
         var camera = Path.Combine(folder.Path, "camera");
         Directory.CreateDirectory(camera);
         File.Copy(RepoPaths.Model("demo/sample1.jpg"), Path.Combine(camera, "door.jpg"));
-        var url = new Uri($"http://127.0.0.1:{FreePort()}");
+        var url = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
         var config = new Dictionary<string, string?>
         {
             ["KeeperSite:Urls"] = url.ToString().TrimEnd('/'),
@@ -116,12 +115,5 @@ internal sealed class SiteHost : IAsyncDisposable
         await App.DisposeAsync();
         await Store.DisposeAsync();
         _folder.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

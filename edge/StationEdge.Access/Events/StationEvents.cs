@@ -33,6 +33,16 @@ public sealed record AccessRefused(FrameDecision Decision, TimeSpan WalkUpToDeci
 /// <summary>The crop of an unknown face, rgb24, for <c>Access:UnknownFacesFolder</c>.</summary>
 public sealed record UnknownFaceImage(int Width, int Height, byte[] Rgb);
 
+/// <summary>A visit the recorder has just stored (the keeper site's live pages follow these).</summary>
+public sealed record VisitRecorded(StationEdge.Store.Visit Visit) : StationEvent(Visit.Time);
+
+/// <summary>
+/// A pass shown at the door, decided, acted on (<see cref="StationEdge.Store.Visit.Decision"/>: the door opened or not)
+/// and already stored as a visit with <c>method = pass</c>. <see cref="PassId"/> null: a code that claims to be a pass
+/// and names none the station issued.
+/// </summary>
+public sealed record PassDecided(StationEdge.Store.Visit Visit, Guid? PassId, string? WorkerName, string? VisitorName) : StationEvent(Visit.Time);
+
 public sealed record DoorActivity(DoorEvent Event) : StationEvent(Event.At);
 
 public sealed record CameraActivity(CameraEvent Event) : StationEvent(Event.Time);

@@ -16,6 +16,8 @@ namespace StationEdge.Access;
 /// theirs (<c>stations/{id}/events</c>). When the data folder cannot take a write (a full disk), the door goes on working
 /// and the writes wait in a bounded memory backlog (<c>Access:VisitBacklog</c>, oldest dropped first); the problem is
 /// logged once, and the backlog is written, in order and with the original times, as soon as a write succeeds again.
+/// Each stored visit is published back as <see cref="VisitRecorded"/> (after the write, outside any lock), so live
+/// pages show it at once without the access loop knowing they exist.
 /// </summary>
 public sealed partial class AccessRecorder : BackgroundService
 {
@@ -29,6 +31,7 @@ public sealed partial class AccessRecorder : BackgroundService
     };
 
     private readonly StationRecords _records;
+    private readonly StationEvents _events;
     private readonly StationEventSubscription _subscription;
     private readonly AccessOptions _options;
     private readonly TimeProvider _time;
@@ -44,6 +47,7 @@ public sealed partial class AccessRecorder : BackgroundService
         ArgumentNullException.ThrowIfNull(events);
         ArgumentNullException.ThrowIfNull(options);
         _records = records;
+        _events = events;
         _options = options.Value;
         _stationId = _options.ResolvedStationId;
         _time = time;
@@ -242,6 +246,7 @@ public sealed partial class AccessRecorder : BackgroundService
         if (write.Visit is { } visit)
         {
             var stored = await store.RecordVisitAsync(visit, v => new OutboxDraft($"stations/{_stationId}/visits", VisitMessage(v)), ct);
+            _events.Publish(new VisitRecorded(stored) { Timestamp = _time.GetTimestamp() });
             if (write.Face is { } face && _options.UnknownFacesFolder is { } folder)
             {
                 await KeepUnknownFaceAsync(folder, stored.Id, face, ct);

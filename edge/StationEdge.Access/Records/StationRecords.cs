@@ -8,14 +8,17 @@ namespace StationEdge.Access;
 /// <summary>
 /// The station's store and gallery for the daemon: opened when the host starts (first of the station's services, so a
 /// damaged database stops start-up with the store's message, which names the file and <c>station-edge store recover</c>),
-/// closed when it has stopped. The gallery holds the current embedder's templates.
+/// closed when it has stopped. The gallery holds the current embedder's templates. When the composition registered a
+/// <see cref="StationStore"/> it opened itself (the daemon, whose keeper site needs the store before the host starts),
+/// that one is used and left to its owner to close.
 /// </summary>
 public sealed class StationRecords(
     IOptions<StoreOptions> storeOptions,
     IOptions<AccessOptions> accessOptions,
     StationVision vision,
     ILoggerFactory loggers,
-    TimeProvider time) : IHostedService, IAsyncDisposable
+    TimeProvider time,
+    StationStore? opened = null) : IHostedService, IAsyncDisposable
 {
     private StationStore? _store;
     private StationGallery? _gallery;
@@ -26,7 +29,7 @@ public sealed class StationRecords(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _store = await StationStore.OpenAsync(storeOptions.Value, loggers.CreateLogger<StationStore>(), time, cancellationToken);
+        _store = opened ?? await StationStore.OpenAsync(storeOptions.Value, loggers.CreateLogger<StationStore>(), time, cancellationToken);
         var policy = accessOptions.Value.ToPolicy();
         _gallery = await vision.LoadGalleryAsync(_store, policy, loggers.CreateLogger<StationGallery>(), cancellationToken);
     }
@@ -36,7 +39,7 @@ public sealed class StationRecords(
     public async ValueTask DisposeAsync()
     {
         _gallery?.Dispose();
-        if (_store is not null)
+        if (_store is not null && opened is null)
         {
             await _store.DisposeAsync();
         }

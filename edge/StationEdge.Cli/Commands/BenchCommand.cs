@@ -65,6 +65,7 @@ internal static class BenchCommand
         OpenCvReport Opencv,
         WalkUpReport WalkUp,
         Figure? FrameToRelayMs,
+        Figure? FrameToRelayMsPreviewOpen,
         Figure? WalkupToGrantMs,
         double? SustainedFps,
         double? CpuShare,
@@ -375,6 +376,7 @@ internal static class BenchCommand
             opencv,
             walkUp,
             station.FrameToRelayMs,
+            station.FrameToRelayMsPreviewOpen,
             station.WalkupToGrantMs,
             station.SustainedFps,
             station.CpuShare,
@@ -464,7 +466,7 @@ internal static class BenchCommand
         o.WriteLine($"{"peak RSS (VmHWM) at the end",-34}{N(r.PeakRssMb),9} MB   (with every photo decoded and the {GalleryTargetSize:N0}-template gallery)");
 
         o.WriteLine();
-        StationBench.Print(o, r.FrameToRelayMs, r.WalkupToGrantMs, r.SustainedFps, r.CpuShare, r.RssMbStart, r.RssMbAfter10Min, r.Station);
+        StationBench.Print(o, r.FrameToRelayMs, r.FrameToRelayMsPreviewOpen, r.WalkupToGrantMs, r.SustainedFps, r.CpuShare, r.RssMbStart, r.RssMbAfter10Min, r.Station);
 
         o.WriteLine();
         var cv = r.Opencv;

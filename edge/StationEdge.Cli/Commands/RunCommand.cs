@@ -14,14 +14,14 @@ namespace StationEdge.Cli.Commands;
 
 /// <summary>
 /// <c>run [--camera SRC] [--gpio sim|libgpiod|libgpiod2] [--for SECONDS] [--json] [--data DIR] [--config F] [--models DIR]</c>:
-/// the station daemon (<see cref="StationHost"/>) until SIGTERM or SIGINT, or for SECONDS. Decisions, door and camera
+/// the station daemon (<see cref="StationDaemon"/>: the station, the pass reader and the keeper's site in one process)
+/// until SIGTERM or SIGINT, or for SECONDS. Decisions, door and camera
 /// events and greetings are printed on stdout as they happen (JSON lines with --json); logs go to stderr. A stop by signal
 /// is the daemon's normal end: the relay is dropped first, then exit 0.
 /// </summary>
 internal static class RunCommand
 {
     private const string Name = "run";
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
 
     public static async Task<int> RunAsync(IReadOnlyList<string> argv, TextWriter stdout, CancellationToken ct)
     {
@@ -43,10 +43,10 @@ internal static class RunCommand
 
         var runFor = args.Value("--for") is null ? (TimeSpan?)null : TimeSpan.FromSeconds(args.Double("--for", 0, 0.1, 31_536_000));
         var sources = StationCli.Sources(args, overrides);
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = Directory.GetCurrentDirectory() });
+        StationDaemon daemon;
         try
         {
-            builder.AddStation(sources);
+            daemon = StationDaemon.Create(sources);
         }
         catch (ConfigFileException failure)
         {
@@ -57,16 +57,16 @@ internal static class RunCommand
             throw BadSettings(sources, failure);
         }
 
-        using var host = builder.Build();
+        await using var _ = daemon;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         RunPrinter printer;
         Task printing;
         try
         {
-            var time = host.Services.GetRequiredService<TimeProvider>();
-            var chip = (host.Services.GetRequiredService<GpioDriver>() as SimulatedGpioDriver)?.Chip;
-            printer = new RunPrinter(args.Json, stdout, host.Services.GetRequiredService<StationEvents>(), time,
-                host.Services.GetRequiredService<IOptions<DoorOptions>>().Value, chip);
+            var services = daemon.Services;
+            var chip = (services.GetRequiredService<GpioDriver>() as SimulatedGpioDriver)?.Chip;
+            printer = new RunPrinter(args.Json, stdout, services.GetRequiredService<StationEvents>(), services.GetRequiredService<TimeProvider>(),
+                services.GetRequiredService<IOptions<DoorOptions>>().Value, chip);
             printing = printer.RunAsync();
         }
         catch (OptionsValidationException failure)
@@ -85,9 +85,10 @@ internal static class RunCommand
 
         try
         {
-            await host.StartAsync(stop.Token);
+            // A start that fails has stopped what did start: the relay is at rest.
+            await daemon.StartAsync(stop.Token);
             // Until a signal, --for, or the host stopping by itself (its own signal handling).
-            using var running = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+            using var running = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, daemon.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
             await Task.Delay(Timeout.Infinite, running.Token);
         }
         catch (OperationCanceledException)
@@ -96,43 +97,26 @@ internal static class RunCommand
         }
         catch (OptionsValidationException failure)
         {
-            await StopAsync(host);
             throw BadSettings(sources, failure);
         }
         catch (StoreException failure)
         {
-            await StopAsync(host);
             throw StationCli.Error(failure);
         }
         catch (GpioException failure)
         {
-            await StopAsync(host);
             throw CliError.Fault(failure.Message);
         }
-        catch
+        catch (IOException failure)
         {
-            await StopAsync(host);
-            throw;
+            // The keeper's site cannot listen (the port is taken): a fault of the machine, not of the command line.
+            throw CliError.Fault(Program.OneLine(failure.Message));
         }
 
-        await StopAsync(host);
+        await daemon.StopAsync();
         await printing;
-        await printer.SummaryAsync(host.Services.GetRequiredService<AccessLoop>().Statistics, host.Services.GetRequiredService<AccessRecorder>().Backlog);
+        await printer.SummaryAsync(daemon.Services.GetRequiredService<AccessLoop>().Statistics, daemon.Services.GetRequiredService<AccessRecorder>().Backlog);
         return 0;
-    }
-
-    /// <summary>Stops the host (the door first), bounded: a stop that hangs must not keep the process alive.</summary>
-    private static async Task StopAsync(IHost host)
-    {
-        using var bound = new CancellationTokenSource(StopTimeout);
-        try
-        {
-            await host.StopAsync(bound.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // Out of time: the relay was dropped first; what is left ends with the process.
-        }
     }
 
     private static CliError BadSettings(StationSources sources, OptionsValidationException failure) =>

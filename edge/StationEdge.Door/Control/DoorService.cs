@@ -10,9 +10,11 @@ namespace StationEdge.Door.Control;
 /// The door inside the daemon: takes the lines when the host starts (so a missing chip or a busy line fails start-up),
 /// reads the controller's events outside its lock, logs each and hands it to <see cref="EventRaised"/>, and
 /// de-energises the relay when the host stops — which the generic host does on SIGTERM and SIGINT. What happens if the
-/// process dies instead depends on the kernel (README, "Fail-secure and fail-safe").
+/// process dies instead depends on the kernel (README, "Fail-secure and fail-safe"). The relay drops in
+/// <see cref="StoppingAsync"/>, which the host calls before it stops any service, so whatever else shares the host (a web
+/// server draining its connections, say) and in whatever order the services stop, the relay is at rest first.
 /// </summary>
-public sealed class DoorService : BackgroundService
+public sealed class DoorService : BackgroundService, IHostedLifecycleService
 {
     private readonly GpioDriver _driver;
     private readonly DoorOptions _options;
@@ -64,12 +66,25 @@ public sealed class DoorService : BackgroundService
         await base.StartAsync(cancellationToken);
     }
 
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The host is stopping: the relay drops now, before any service of the host stops.</summary>
+    public Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        _controller?.Dispose();
+        return Task.CompletedTask;
+    }
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        // The relay first; the reader then drains what the stop emitted.
+        // The relay first (already, when the host called StoppingAsync); the reader then drains what the stop emitted.
         _controller?.Dispose();
         await base.StopAsync(cancellationToken);
     }
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public override void Dispose()
     {

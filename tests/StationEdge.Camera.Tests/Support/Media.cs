@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace StationEdge.Camera.Tests.Support;
 
 /// <summary>Test media made by ffmpeg itself: nothing is checked in.</summary>
@@ -13,26 +11,7 @@ internal static class Media
         $"nullsrc=size={width}x{height}:rate={rate},geq=r='mod(N*{step}\\,256)':g=0:b=0";
 
     /// <summary>Runs ffmpeg to completion (bounded) and fails the test on a non-zero exit.</summary>
-    public static void Ffmpeg(params string[] args)
-    {
-        var psi = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = true };
-        foreach (var a in new[] { "-hide_banner", "-nostdin", "-loglevel", "error", "-y" }.Concat(args))
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(psi)!;
-        process.StandardInput.Close();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(60_000))
-        {
-            process.Kill();
-            process.WaitForExit();
-            Assert.Fail("ffmpeg did not finish making test media within 60 s");
-        }
-
-        Assert.True(process.ExitCode == 0, $"ffmpeg {string.Join(' ', args)} failed: {stderr.Result}");
-    }
+    public static void Ffmpeg(params string[] args) => TestFfmpeg.Run(args);
 
     /// <summary>A still image of one colour.</summary>
     public static void Photo(string path, int width, int height, string color) =>

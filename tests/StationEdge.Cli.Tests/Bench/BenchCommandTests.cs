@@ -96,6 +96,11 @@ public class BenchCommandTests(BenchJsonRun run) : IClassFixture<BenchJsonRun>
         Assert.True(grants >= 1, "the daemon granted the walking-up worker at least once in the soak");
         AssertFigure(root.GetProperty("frame_to_relay_ms"), "frame_to_relay_ms", samples: grants);
         AssertFigure(root.GetProperty("walkup_to_grant_ms"), "walkup_to_grant_ms", samples: grants);
+        // The same soak with the door screen's preview open: a viewer really received pictures while the loop granted.
+        var grantsPreviewOpen = root.GetProperty("station").GetProperty("grants_preview_open").GetInt32();
+        Assert.True(grantsPreviewOpen >= 1, "the daemon granted the walking-up worker at least once with the preview open");
+        AssertFigure(root.GetProperty("frame_to_relay_ms_preview_open"), "frame_to_relay_ms_preview_open", samples: grantsPreviewOpen);
+        Assert.True(root.GetProperty("station").GetProperty("preview_pictures").GetInt64() > 0, "no preview picture reached the viewer");
         AssertPositive(root.GetProperty("sustained_fps"), "sustained_fps");
         Assert.InRange(AssertPositive(root.GetProperty("cpu_share"), "cpu_share"), 0, 1.05);
         AssertPositive(root.GetProperty("rss_mb_start"), "rss_mb_start");

@@ -26,7 +26,13 @@ public sealed class RunCommandTests : IDisposable
 
         var result = await CliRunner.PublishedAsync(
             ["run", "--camera", stream, "--gpio", "sim", "--for", "9", "--data", Data, "--json"],
-            new Dictionary<string, string?> { ["NOTIFY_SOCKET"] = systemd.Path, ["WATCHDOG_USEC"] = "1000000", ["STATIONEDGE_MODELS"] = TestModels.Directory });
+            new Dictionary<string, string?>
+            {
+                ["NOTIFY_SOCKET"] = systemd.Path,
+                ["WATCHDOG_USEC"] = "1000000",
+                ["STATIONEDGE_MODELS"] = TestModels.Directory,
+                ["STATIONEDGE_KeeperSite__Urls"] = FreeUrl(),
+            });
 
         Assert.True(result.Exit == 0, result.Stderr);
         var lines = result.StdoutLines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
@@ -59,7 +65,8 @@ public sealed class RunCommandTests : IDisposable
         var config = _folder.File("station.json");
         File.WriteAllText(config, """{ "Door": { "PulseMs": 20000, "MaxUnlockMs": 30000 }, "Greeting": { "Enabled": false } }""");
 
-        using var run = CliRunner.StartPublished(new Dictionary<string, string?> { ["STATIONEDGE_MODELS"] = TestModels.Directory },
+        // The keeper's site on as well: the relay drops first all the same.
+        using var run = CliRunner.StartPublished(new Dictionary<string, string?> { ["STATIONEDGE_MODELS"] = TestModels.Directory, ["STATIONEDGE_KeeperSite__Urls"] = FreeUrl() },
             "run", "--camera", stream, "--gpio", "sim", "--config", config, "--data", Data, "--json");
         using var guard = CliRunner.Guard(run);
         var stderr = run.StandardError.ReadToEndAsync();
@@ -102,7 +109,7 @@ public sealed class RunCommandTests : IDisposable
 
         var result = await CliRunner.PublishedAsync(["run", "--config", config, "--gpio", "sim", "--data", Data]);
 
-        result.AssertOneLineError(2, "'Camra' is not a known section (known: Gpio, Door, Camera, Store, Access, Vision, Greeting, Logging)");
+        result.AssertOneLineError(2, "'Camra' is not a known section (known: Gpio, Door, Camera, Store, Access, Vision, Greeting, KeeperSite, Passes, Logging)");
     }
 
     [Fact]
@@ -116,13 +123,117 @@ public sealed class RunCommandTests : IDisposable
         }
 
         var result = await CliRunner.PublishedAsync(["run", "--camera", "lavfi:testsrc=size=640x480:rate=15", "--gpio", "sim", "--data", Data],
-            new Dictionary<string, string?> { ["STATIONEDGE_MODELS"] = TestModels.Directory });
+            new Dictionary<string, string?> { ["STATIONEDGE_MODELS"] = TestModels.Directory, ["STATIONEDGE_KeeperSite__Urls"] = FreeUrl() });
 
         var line = result.AssertOneLineError(3, database);
         Assert.Contains($"station-edge store recover --data {Data}", line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Run_Json_WithTheKeeperSiteOn_ServesItsPages_AndStdoutStaysJsonOnly()
+    {
+        var url = FreeUrl();
+        var (exit, stdout, stderr, answered) = await RunWatchingAsync(url, new Dictionary<string, string?> { ["STATIONEDGE_KeeperSite__Urls"] = url });
+
+        Assert.True(exit == 0, stderr);
+        Assert.True(answered, $"nothing answered at {url}/screen: {stderr}");
+        Assert.NotEmpty(stdout);
+        Assert.All(stdout, line => JsonDocument.Parse(line).Dispose());
+        Assert.Contains($"Now listening on: {url}", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_WithTheKeeperSiteOff_ListensNowhere()
+    {
+        var url = FreeUrl();
+        var (exit, stdout, stderr, answered) = await RunWatchingAsync(url, new Dictionary<string, string?>
+        {
+            ["STATIONEDGE_KeeperSite__Urls"] = url,
+            ["STATIONEDGE_KeeperSite__Enabled"] = "false",
+        });
+
+        Assert.True(exit == 0, stderr);
+        Assert.False(answered, $"something answered at {url} with the site off");
+        Assert.Contains(stdout, l => l.Contains("\"event\":\"summary\"", StringComparison.Ordinal));
+        Assert.DoesNotContain("Now listening on", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_APortAlreadyInUse_IsAFaultInOneLineNamingTheUrl_AndTheRelayStaysAtRest()
+    {
+        using var taken = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var url = $"http://127.0.0.1:{((System.Net.IPEndPoint)taken.LocalEndpoint).Port}";
+
+        var result = await CliRunner.PublishedAsync(["run", "--camera", "lavfi:color=c=gray:size=640x480:rate=15", "--gpio", "sim", "--data", Data, "--json"],
+            new Dictionary<string, string?> { ["STATIONEDGE_MODELS"] = TestModels.Directory, ["STATIONEDGE_KeeperSite__Urls"] = url });
+
+        Assert.Equal(3, result.Exit);
+        var line = Assert.Single(result.StderrLines, l => l.StartsWith("station-edge: ", StringComparison.Ordinal));
+        Assert.StartsWith("station-edge: run: KeeperSite:Urls: ", line, StringComparison.Ordinal);
+        Assert.Contains(url, line, StringComparison.Ordinal);
+        Assert.Contains("address already in use", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(result.StderrLines, l => l.Contains(" fail: ", StringComparison.Ordinal) || l.Contains("Exception", StringComparison.Ordinal));
+        var relay = result.StdoutLines.Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(l => l.TryGetProperty("output", out var o) && o.GetString() == "relay").Select(l => l.GetProperty("state").GetString()).ToList();
+        Assert.DoesNotContain("energised", relay);
+    }
+
+    [Fact]
+    public async Task Run_TheSiteOnANetworkAddress_WithNoKeeperYet_IsBadInputNamingTheKey()
+    {
+        var result = await CliRunner.PublishedAsync(["run", "--camera", "lavfi:color=c=gray:size=640x480:rate=15", "--gpio", "sim", "--data", Data, "--json"],
+            new Dictionary<string, string?> { ["STATIONEDGE_MODELS"] = TestModels.Directory, ["STATIONEDGE_KeeperSite__Urls"] = $"http://0.0.0.0:{LoopbackPort.Free()}" });
+
+        var line = result.AssertOneLineError(2, "KeeperSite:Urls binds 0.0.0.0");
+        Assert.Contains("station-edge keeper add --name NAME", line, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(Data, "station.db")), "the store was opened before the settings were checked");
+    }
+
     public void Dispose() => _folder.Dispose();
+
+    private static string FreeUrl() => $"http://127.0.0.1:{LoopbackPort.Free()}";
+
+    /// <summary>
+    /// <c>run --json --for 6</c> on an empty entrance; while it runs, asks <paramref name="url"/>/screen every 200 ms.
+    /// Its stdout lines, stderr, and whether anything answered.
+    /// </summary>
+    private async Task<(int Exit, List<string> Stdout, string Stderr, bool Answered)> RunWatchingAsync(string url, Dictionary<string, string?> environment)
+    {
+        environment["STATIONEDGE_MODELS"] = TestModels.Directory;
+        using var run = CliRunner.StartPublished(environment, "run", "--camera", "lavfi:color=c=gray:size=640x480:rate=15", "--gpio", "sim", "--for", "6", "--data", Data, "--json");
+        using var guard = CliRunner.Guard(run);
+        var stderr = run.StandardError.ReadToEndAsync(guard.Token);
+        var stdout = new List<string>();
+        var reading = Task.Run(async () =>
+        {
+            while (await run.StandardOutput.ReadLineAsync(guard.Token) is { } line)
+            {
+                stdout.Add(line);
+            }
+        });
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var answered = false;
+        while (!reading.IsCompleted && !answered)
+        {
+            try
+            {
+                using var response = await http.GetAsync(url + "/screen", guard.Token);
+                answered = response.IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening (yet).
+            }
+
+            await Task.Delay(200, guard.Token);
+        }
+
+        await reading;
+        await run.WaitForExitAsync(guard.Token);
+        return (run.ExitCode, stdout, await stderr, answered);
+    }
 
     private static string? Event(JsonElement line) => line.TryGetProperty("event", out var e) ? e.GetString() : null;
 

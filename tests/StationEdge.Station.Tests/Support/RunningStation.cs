@@ -10,8 +10,9 @@ using StationEdge.Door.Gpio;
 namespace StationEdge.Station.Tests.Support;
 
 /// <summary>
-/// The whole station in this process, composed as <c>station-edge run</c> composes it (<see cref="StationHost"/>) on the
-/// simulated GPIO chip: real models, real ffmpeg, a real SQLite store in a temporary data folder. Disposing stops it
+/// The whole station in this process, composed as <c>station-edge run</c> composes it (<see cref="StationDaemon"/>) on the
+/// simulated GPIO chip: real models, real ffmpeg, a real SQLite store in a temporary data folder, the pass reader, and
+/// — when <c>KeeperSite:Enabled</c> is set true — the keeper's site on a free loopback port. Disposing stops it
 /// (bounded) and fails the test on any logged error the test did not expect.
 /// </summary>
 internal sealed class RunningStation : IAsyncDisposable
@@ -19,14 +20,14 @@ internal sealed class RunningStation : IAsyncDisposable
     /// <summary>How long a test waits for any one thing: generous for a loaded 2-core machine.</summary>
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(45);
 
-    private readonly IHost _host;
+    private readonly StationDaemon _daemon;
     private readonly StationEventSubscription _events;
     private readonly List<StationEvent> _seen = [];
     private bool _stopped;
 
-    private RunningStation(IHost host, LogCollector logs, StationEventSubscription events, SimulatedGpioChip chip)
+    private RunningStation(StationDaemon daemon, LogCollector logs, StationEventSubscription events, SimulatedGpioChip chip)
     {
-        _host = host;
+        _daemon = daemon;
         Logs = logs;
         _events = events;
         Chip = chip;
@@ -39,7 +40,10 @@ internal sealed class RunningStation : IAsyncDisposable
 
     public SimulatedGpioChip Chip { get; }
 
-    public IServiceProvider Services => _host.Services;
+    public IServiceProvider Services => _daemon.Services;
+
+    /// <summary>The keeper site's address (a free loopback port), when the site is on.</summary>
+    public Uri SiteUrl => _daemon.SiteUrls[0];
 
     /// <summary>Events read so far, in order.</summary>
     public IReadOnlyList<StationEvent> Seen => _seen;
@@ -50,7 +54,9 @@ internal sealed class RunningStation : IAsyncDisposable
     /// <summary>How often the relay (line 17, active high) was energised.</summary>
     public int RelayPulses => Chip.OutputHistory.Count(c => c.Offset == 17 && c.Level == PinValue.High);
 
-    public static async Task<RunningStation> StartAsync(string dataPath, string camera, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <summary>Starts the daemon; <paramref name="adjust"/> runs on its builder last (a test's own seam implementation).</summary>
+    public static async Task<RunningStation> StartAsync(
+        string dataPath, string camera, IReadOnlyDictionary<string, string?>? settings = null, Action<IHostApplicationBuilder>? adjust = null)
     {
         var overrides = new Dictionary<string, string?>
         {
@@ -61,35 +67,37 @@ internal sealed class RunningStation : IAsyncDisposable
             ["Door:PulseMs"] = "500",
             ["Greeting:Enabled"] = "false",
             ["Access:StationId"] = "test-station",
+            // Most tests follow the door, not the pages: those that want the site turn it on.
+            ["KeeperSite:Enabled"] = "false",
+            ["KeeperSite:Urls"] = $"http://127.0.0.1:{LoopbackPort.Free()}",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             overrides[key] = value;
         }
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.AddStation(new StationSources { AppSettingsFolder = null, Environment = new Hashtable(), Overrides = overrides });
         var logs = new LogCollector();
-        // The test reads the log; the console would only fill the test run's output.
-        builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(logs);
-        var host = builder.Build();
-        var events = host.Services.GetRequiredService<StationEvents>().Subscribe(capacity: null);
-        var chip = ((SimulatedGpioDriver)host.Services.GetRequiredService<GpioDriver>()).Chip;
-        var station = new RunningStation(host, logs, events, chip);
+        var daemon = StationDaemon.Create(new StationSources { AppSettingsFolder = null, Environment = new Hashtable(), Overrides = overrides }, builder =>
+        {
+            // The test reads the log; the console would only fill the test run's output.
+            builder.Logging.ClearProviders();
+            builder.Logging.AddProvider(logs);
+            adjust?.Invoke(builder);
+        });
+        var events = daemon.Services.GetRequiredService<StationEvents>().Subscribe(capacity: null);
+        var chip = ((SimulatedGpioDriver)daemon.Services.GetRequiredService<GpioDriver>()).Chip;
+        var station = new RunningStation(daemon, logs, events, chip);
         try
         {
             using var timeout = new CancellationTokenSource(Patience);
-            await host.StartAsync(timeout.Token);
+            // A start that fails stops what did start (ffmpeg, say).
+            await daemon.StartAsync(timeout.Token);
             return station;
         }
         catch
         {
-            // What did start (ffmpeg, say) stops with the host.
-            using var timeout = new CancellationTokenSource(Patience);
-            await host.StopAsync(timeout.Token);
             events.Dispose();
-            host.Dispose();
+            await daemon.DisposeAsync();
             throw;
         }
     }
@@ -126,8 +134,7 @@ internal sealed class RunningStation : IAsyncDisposable
     public async Task StopAsync()
     {
         _stopped = true;
-        using var timeout = new CancellationTokenSource(Patience);
-        await _host.StopAsync(timeout.Token);
+        await _daemon.StopAsync();
         // What the stop let through (the door's last events, the recorder's last writes).
         while (_events.Reader.TryRead(out var late))
         {
@@ -143,10 +150,11 @@ internal sealed class RunningStation : IAsyncDisposable
         }
 
         _events.Dispose();
-        _host.Dispose();
+        await _daemon.DisposeAsync();
         var errors = Errors.Where(e => !ExpectedError(e)).ToList();
         Assert.True(errors.Count == 0, "logged errors: " + string.Join(" | ", errors));
     }
+
 
     private static string Describe(StationEvent e) => e switch
     {

@@ -10,7 +10,10 @@ namespace StationEdge.Cli.Commands.Bench;
 /// with taskset, one ONNX Runtime thread, the simulated chip) watching a looped stream of walk-ups made from the demo
 /// photos, with a worker enrolled. From its JSON lines: frame arrival → relay energised and walk-up → grant per grant;
 /// from /proc: its CPU share and resident memory at the first grant and after the soak. A second run feeds frames at
-/// the camera's highest rate (60 fps), a face in each, to see how many the loop sustains on that core.
+/// the camera's highest rate (60 fps), a face in each, to see how many the loop sustains on that core. The keeper's site
+/// runs in the daemon as it does on a station (on a free loopback port); a third run repeats the soak with the door
+/// screen's camera preview open (a client reading <c>/screen/camera.mjpeg</c> throughout), for frame → relay beside the
+/// figure without it.
 /// </summary>
 internal static partial class StationBench
 {
@@ -29,11 +32,20 @@ internal static partial class StationBench
     /// How the figures were taken; <see cref="RssMbDuringSoak"/> is the daemon's resident memory at
     /// <see cref="RssSampleSeconds"/> intervals from the first grant, to see whether it levels off.
     /// </summary>
+    /// <summary><see cref="PreviewPictures"/>: the preview pictures the client received during the soak with the preview open.</summary>
     public sealed record Conditions(
-        int SoakSeconds, int StreamFps, int SustainedStreamFps, int SustainedSeconds, string Cores, int Grants, double RssSampleSeconds, IReadOnlyList<double> RssMbDuringSoak, string Note);
+        int SoakSeconds, int StreamFps, int SustainedStreamFps, int SustainedSeconds, string Cores, int Grants, double RssSampleSeconds, IReadOnlyList<double> RssMbDuringSoak, string Note)
+    {
+        public int GrantsPreviewOpen { get; init; }
+
+        public long PreviewPictures { get; init; }
+    }
 
     public sealed record Result(
-        Figure? FrameToRelayMs, Figure? WalkupToGrantMs, double? SustainedFps, double? CpuShare, double? RssMbStart, double? RssMbAfterSoak, Conditions Conditions);
+        Figure? FrameToRelayMs, Figure? WalkupToGrantMs, double? SustainedFps, double? CpuShare, double? RssMbStart, double? RssMbAfterSoak, Conditions Conditions)
+    {
+        public Figure? FrameToRelayMsPreviewOpen { get; init; }
+    }
 
     public static async Task<Result> RunAsync(string modelsDir, int soakSeconds, TextWriter stderr, CancellationToken ct)
     {
@@ -70,7 +82,11 @@ internal static partial class StationBench
         var pin = Taskset();
 
         stderr.WriteLine($"bench: the station daemon on {(pin is null ? "every core (no taskset)" : "one core")}, {StreamFps} fps walk-ups, {soakSeconds} s");
-        var soak = await SoakAsync(WalkUpMedia.Stream(work, "soak", walk, empty, stranger, empty), data, config, modelsDir, pin, soakSeconds, ct);
+        var walkUps = WalkUpMedia.Stream(work, "soak", walk, empty, stranger, empty);
+        var soak = await SoakAsync(walkUps, data, config, modelsDir, pin, soakSeconds, previewOpen: false, ct);
+
+        stderr.WriteLine($"bench: the same, with the door screen's camera preview open, {soakSeconds} s");
+        var previewed = await SoakAsync(walkUps, data, config, modelsDir, pin, soakSeconds, previewOpen: true, ct);
 
         var sustainedSeconds = Math.Min(SustainedSeconds, soakSeconds);
         stderr.WriteLine($"bench: the station daemon at {SustainedStreamFps} fps, a face in every frame, {sustainedSeconds} s");
@@ -87,14 +103,19 @@ internal static partial class StationBench
             soak.RssStart,
             soak.RssAfter,
             new Conditions(soakSeconds, StreamFps, SustainedStreamFps, sustainedSeconds, pin is null ? "all" : "1 (taskset -c 0)", soak.FrameToRelay.Count,
-                Math.Round(soakSeconds / (double)RssSamples, 1), soak.RssDuring, note));
+                Math.Round(soakSeconds / (double)RssSamples, 1), soak.RssDuring, note)
+            { GrantsPreviewOpen = previewed.FrameToRelay.Count, PreviewPictures = previewed.PreviewPictures })
+        {
+            FrameToRelayMsPreviewOpen = Figure(previewed.FrameToRelay),
+        };
     }
 
-    public static void Print(TextWriter o, Figure? relay, Figure? walkUp, double? fps, double? cpu, double? rssStart, double? rssAfter, Conditions c)
+    public static void Print(TextWriter o, Figure? relay, Figure? relayPreviewOpen, Figure? walkUp, double? fps, double? cpu, double? rssStart, double? rssAfter, Conditions c)
     {
         static string N(double? x) => x is { } v ? v.ToString(v >= 100 ? "0.0" : "0.00", CultureInfo.InvariantCulture) : "–";
         o.WriteLine($"the station daemon (run, simulated chip), {c.Cores} core(s), one ORT thread; {c.StreamFps} fps walk-ups, {c.Grants} grants in {c.SoakSeconds} s");
         o.WriteLine($"{"frame arrival → relay energised",-34}{N(relay?.Median),9}{N(relay?.P95),8} ms (median, p95)   target ≤ {N(FrameToRelayTargetMs)} ms median: {(relay is { } r && r.Median <= FrameToRelayTargetMs ? "PASS" : "over")}");
+        o.WriteLine($"{"  the same, preview open",-34}{N(relayPreviewOpen?.Median),9}{N(relayPreviewOpen?.P95),8} ms   ({c.GrantsPreviewOpen} grants; {c.PreviewPictures} preview pictures received)");
         o.WriteLine($"{"walk-up's first frame → grant",-34}{N(walkUp?.Median),9}{N(walkUp?.P95),8} ms   (the first frames show the face too small to decide on)");
         o.WriteLine($"{"CPU share at " + c.StreamFps + " fps",-34}{N(cpu * 100),9} % of one core");
         o.WriteLine($"{"sustained, " + c.SustainedStreamFps + " fps offered",-34}{N(fps),9} frames per second looked at");
@@ -102,17 +123,21 @@ internal static partial class StationBench
         o.WriteLine($"  (every {N(c.RssSampleSeconds)} s: {string.Join(", ", c.RssMbDuringSoak.Select(m => N(m)))} MB)");
     }
 
-    private sealed record Soak(List<double> FrameToRelay, List<double> WalkUpToGrant, double? CpuShare, double? RssStart, double? RssAfter, List<double> RssDuring);
+    private sealed record Soak(List<double> FrameToRelay, List<double> WalkUpToGrant, double? CpuShare, double? RssStart, double? RssAfter, List<double> RssDuring, long PreviewPictures);
 
-    private static async Task<Soak> SoakAsync(string stream, string data, string config, string modelsDir, string? pin, int seconds, CancellationToken ct)
+    private static async Task<Soak> SoakAsync(string stream, string data, string config, string modelsDir, string? pin, int seconds, bool previewOpen, CancellationToken ct)
     {
         var frameToRelay = new List<double>();
         var walkUpToGrant = new List<double>();
         var firstGrant = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var daemon = Start(pin, stream, data, config, modelsDir, camera: null);
+        var site = $"http://127.0.0.1:{FreePort()}";
+        using var daemon = Start(pin, stream, data, config, modelsDir, camera: null, site);
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var preview = previewOpen ? WatchPreviewAsync(new Uri(site + "/screen/camera.mjpeg"), watching.Token) : Task.FromResult(0L);
         var reading = ReadLinesAsync(daemon, line =>
         {
-            if (line.TryGetProperty("event", out var e) && e.GetString() == "granted")
+            // A face's grant (a pass's has no frame of a walk-up to time from).
+            if (line.TryGetProperty("event", out var e) && e.GetString() == "granted" && line.GetProperty("method").GetString() == "face")
             {
                 lock (frameToRelay)
                 {
@@ -159,17 +184,24 @@ internal static partial class StationBench
         }
 
         var wall = clock.Elapsed.TotalSeconds;
+        await watching.CancelAsync();
+        var pictures = await preview;
+        if (previewOpen && pictures == 0)
+        {
+            throw CliError.Fault($"bench: the door screen's preview at {site} sent no picture in {seconds} s: " + await StopAsync(daemon, reading));
+        }
+
         await StopAsync(daemon, reading);
         lock (frameToRelay)
         {
-            return new Soak(frameToRelay, walkUpToGrant, cpu0 is { } a && cpu1 is { } b ? Math.Round((b - a) / wall, 3) : null, rss0, rss1, during);
+            return new Soak(frameToRelay, walkUpToGrant, cpu0 is { } a && cpu1 is { } b ? Math.Round((b - a) / wall, 3) : null, rss0, rss1, during, pictures);
         }
     }
 
     private static async Task<double?> SustainedAsync(string stream, string data, string config, string modelsDir, string? pin, int seconds, CancellationToken ct)
     {
         double? fps = null;
-        using var daemon = Start(pin, stream, data, config, modelsDir, camera: SustainedStreamFps);
+        using var daemon = Start(pin, stream, data, config, modelsDir, camera: SustainedStreamFps, $"http://127.0.0.1:{FreePort()}");
         var reading = ReadLinesAsync(daemon, line =>
         {
             if (line.TryGetProperty("event", out var e) && e.GetString() == "summary")
@@ -182,7 +214,7 @@ internal static partial class StationBench
         return fps;
     }
 
-    private static Process Start(string? pin, string stream, string data, string config, string modelsDir, int? camera)
+    private static Process Start(string? pin, string stream, string data, string config, string modelsDir, int? camera, string site)
     {
         var self = Environment.ProcessPath ?? throw CliError.Fault("bench: cannot tell where this executable is");
         var command = new List<string>();
@@ -209,6 +241,7 @@ internal static partial class StationBench
 
         start.Environment["STATIONEDGE_MODELS"] = modelsDir;
         start.Environment["STATIONEDGE_Camera__Loop"] = "true";
+        start.Environment["STATIONEDGE_KeeperSite__Urls"] = site;
         start.Environment["STATIONEDGE_Logging__LogLevel__Default"] = "Warning";
         if (camera is { } fps)
         {
@@ -218,6 +251,72 @@ internal static partial class StationBench
         var process = Process.Start(start) ?? throw CliError.Fault("bench: the station daemon did not start");
         process.StandardInput.Close();
         return process;
+    }
+
+    /// <summary>
+    /// A viewer of the door screen's camera (the preview the site makes from the loop's frames) until cancelled, asking
+    /// again while the site is not up yet or the stream breaks; the pictures received.
+    /// </summary>
+    private static async Task<long> WatchPreviewAsync(Uri url, CancellationToken ct)
+    {
+        var boundary = "--frame\r\n"u8.ToArray();
+        long pictures = 0;
+        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        var buffer = new byte[64 * 1024];
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct);
+                response.EnsureSuccessStatusCode();
+                await using var body = await response.Content.ReadAsStreamAsync(ct);
+                var matched = 0;
+                int n;
+                while ((n = await body.ReadAsync(buffer, ct)) > 0)
+                {
+                    // The multipart boundary before each JPEG, found across reads.
+                    for (var i = 0; i < n; i++)
+                    {
+                        matched = buffer[i] == boundary[matched] ? matched + 1 : buffer[i] == boundary[0] ? 1 : 0;
+                        if (matched == boundary.Length)
+                        {
+                            pictures++;
+                            matched = 0;
+                        }
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (HttpRequestException)
+            {
+                // The site is not listening yet.
+            }
+            catch (IOException)
+            {
+                // The stream broke: ask again.
+            }
+
+            try
+            {
+                await Task.Delay(200, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        return pictures;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Hands each JSON line to <paramref name="line"/>; returns stderr when stdout ends.</summary>

@@ -155,6 +155,7 @@ internal sealed class RunPrinter
     {
         AccessGranted g => Granted(g),
         AccessRefused r => Refused(r),
+        PassDecided p => Pass(p),
         // The loop's granted line says who: the door's own "granted" for a worker would say it twice.
         DoorActivity { Event: DoorGranted granted } when granted.By is not DoorController.ExitButton && !granted.By.StartsWith("keeper:", StringComparison.Ordinal) => null,
         DoorActivity d => _json
@@ -198,6 +199,7 @@ internal sealed class RunPrinter
         return Json(g.Timestamp, j =>
         {
             j.WriteString("event", "granted");
+            j.WriteString("method", "face");
             Decision(j, d);
             j.WriteBoolean("recorded", g.Recorded);
             j.WriteBoolean("door_opened", g.DoorOpened);
@@ -222,10 +224,41 @@ internal sealed class RunPrinter
             ? Json(r.Timestamp, j =>
             {
                 j.WriteString("event", "refused");
+                j.WriteString("method", "face");
                 Decision(j, d);
                 j.WriteNumber("walkup_to_decision_ms", Math.Round(r.WalkUpToDecision.TotalMilliseconds, 2));
             })
             : Text(r.Timestamp, "refused", d.Detail);
+    }
+
+    /// <summary>A pass at the door, as a face decision is printed: the same event names, with <c>method</c> telling them apart.</summary>
+    private string Pass(PassDecided p)
+    {
+        var v = p.Visit;
+        var granted = v.Decision == StationEdge.Store.VisitDecision.Granted;
+        var who = p.VisitorName is { } guest ? $"visitor {guest}" : v.WorkerId is { } id ? $"{id} {p.WorkerName}".TrimEnd() : "no pass the station issued";
+        if (!_json)
+        {
+            return Text(p.Timestamp, granted ? "granted" : "refused", $"pass {p.PassId?.ToString() ?? "-"} · {who} · {v.Reason} · visit {v.Seq} recorded");
+        }
+
+        return Json(p.Timestamp, j =>
+        {
+            j.WriteString("event", granted ? "granted" : "refused");
+            j.WriteString("method", "pass");
+            j.WriteString("reason", v.Reason);
+            Nullable(j, "worker_id", v.WorkerId);
+            Nullable(j, "worker_name", p.WorkerName);
+            Nullable(j, "pass_id", p.PassId?.ToString());
+            Nullable(j, "visitor_name", p.VisitorName);
+            j.WriteString("time", v.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+            j.WriteNumber("visit_seq", v.Seq);
+            j.WriteBoolean("recorded", true);
+            if (granted)
+            {
+                j.WriteBoolean("door_opened", true);
+            }
+        });
     }
 
     private static void Decision(Utf8JsonWriter j, FrameDecision d)

@@ -1,7 +1,7 @@
-namespace StationEdge.Passes.Tests;
+namespace StationEdge.Tests.Shared;
 
 /// <summary>System time moved by <see cref="Offset"/>: a pass book that lives in the past or the future.</summary>
-internal sealed class SettableTime : TimeProvider
+public sealed class SettableTime : TimeProvider
 {
     public TimeSpan Offset { get; set; }
 

@@ -23,6 +23,8 @@ public sealed class StationFixture : IDisposable
 
     internal string Empty(double seconds) => WalkUpMedia.Empty(seconds, MediaFolder);
 
+    internal string Hold(DemoFace face, double seconds) => WalkUpMedia.Hold(face, seconds, MediaFolder);
+
     internal string Stream(string name, params string[] parts) => WalkUpMedia.Stream(MediaFolder, name, parts);
 
     /// <summary>Enrols a worker from a cut-out of <paramref name="face"/> into the store at <paramref name="dataPath"/>, as enroll does.</summary>

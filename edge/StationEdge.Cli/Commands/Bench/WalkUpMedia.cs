@@ -67,6 +67,23 @@ internal static class WalkUpMedia
         return output;
     }
 
+    /// <summary>
+    /// <paramref name="face"/> standing still at the door for <paramref name="seconds"/> (MJPEG, 640×480, 15 fps), as a
+    /// rider does while the keeper enrols them from the door camera.
+    /// </summary>
+    public static string Hold(DemoFace face, double seconds, string folder)
+    {
+        var cut = Cut(face, folder);
+        var output = Path.ChangeExtension(cut, $".hold-{Num(seconds)}.mkv");
+        if (!File.Exists(output))
+        {
+            Ffmpeg("-loop", "1", "-framerate", Num(Fps), "-t", Num(seconds), "-i", cut,
+                "-vf", $"scale=640:480,fps={Fps},format=yuvj420p", "-c:v", "mjpeg", "-q:v", "3", output);
+        }
+
+        return output;
+    }
+
     /// <summary>The entrance with nobody there, for <paramref name="seconds"/>.</summary>
     public static string Empty(double seconds, string folder)
     {

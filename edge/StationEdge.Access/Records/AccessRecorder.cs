@@ -24,12 +24,6 @@ public sealed partial class AccessRecorder : BackgroundService
     private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan FlushOnStop = TimeSpan.FromSeconds(3);
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
-
     private readonly StationRecords _records;
     private readonly StationEvents _events;
     private readonly StationEventSubscription _subscription;
@@ -37,7 +31,7 @@ public sealed partial class AccessRecorder : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<AccessRecorder> _logger;
     private readonly LinkedList<PendingWrite> _backlog = new();
-    private readonly string _stationId;
+    private readonly SyncMessages _messages;
     private string? _failing;
     private long _dropped;
     private long _written;
@@ -49,7 +43,7 @@ public sealed partial class AccessRecorder : BackgroundService
         _records = records;
         _events = events;
         _options = options.Value;
-        _stationId = _options.ResolvedStationId;
+        _messages = new SyncMessages(_options.ResolvedStationId);
         _time = time;
         _logger = logger;
         // Unbounded here: the backlog below is the one bound, and it says when it drops something.
@@ -245,7 +239,7 @@ public sealed partial class AccessRecorder : BackgroundService
         var store = _records.Store;
         if (write.Visit is { } visit)
         {
-            var stored = await store.RecordVisitAsync(visit, v => new OutboxDraft($"stations/{_stationId}/visits", VisitMessage(v)), ct);
+            var stored = await store.RecordVisitAsync(visit, _messages.Visit, ct);
             _events.Publish(new VisitRecorded(stored) { Timestamp = _time.GetTimestamp() });
             if (write.Face is { } face && _options.UnknownFacesFolder is { } folder)
             {
@@ -254,15 +248,9 @@ public sealed partial class AccessRecorder : BackgroundService
         }
         else if (write.DoorEvent is { } doorEvent)
         {
-            await store.RecordDoorEventAsync(doorEvent, e => new OutboxDraft($"stations/{_stationId}/events", DoorEventMessage(e)), ct);
+            await store.RecordDoorEventAsync(doorEvent, _messages.DoorEvent, ct);
         }
     }
-
-    private string VisitMessage(Visit visit) =>
-        JsonSerializer.Serialize(new { schema = "stationedge.visits.v1", station_id = _stationId, visits = new[] { visit } }, Json);
-
-    private string DoorEventMessage(StationEdge.Store.DoorEvent doorEvent) =>
-        JsonSerializer.Serialize(new { schema = "stationedge.events.v1", station_id = _stationId, events = new[] { doorEvent } }, Json);
 
     /// <summary>The crop as a JPEG named by the visit id, through ffmpeg (never fails the visit: it is stored already).</summary>
     private async Task KeepUnknownFaceAsync(string folder, Guid visitId, UnknownFaceImage face, CancellationToken ct)

@@ -85,7 +85,8 @@ public sealed class DaemonEndToEndTests(StationFixture fixture)
         Assert.Equal(before + 1, station.RelayPulses);
         wait.Until(b => b.FindElement(By.Id("lock-state")).Text == "已开锁");
         HeadlessChromium.Shot(browser, "daemon-door-opened");
-        Assert.Contains(await store.ListVisitsAsync(), v => v.Method == VisitMethod.Keeper && v.Decision == VisitDecision.Granted);
+        var byHand = Assert.Single(await store.ListVisitsAsync(), v => v.Method == VisitMethod.Keeper && v.Decision == VisitDecision.Granted);
+        Assert.Contains(await store.PeekOutboxAsync(1000), m => m.VisitId == byHand.Id);
 
     }
 
@@ -171,6 +172,9 @@ public sealed class DaemonEndToEndTests(StationFixture fixture)
         var visits = (await station.Services.GetRequiredService<StationStore>().ListVisitsAsync()).OrderBy(v => v.Seq).ToList();
         Assert.Equal(decided.Select(d => d.Visit.Id), visits.Select(v => v.Id));
         Assert.All(visits, v => Assert.Equal(VisitMethod.Pass, v.Method));
+        // Each goes to the county as a face visit does: its sync message queued with it.
+        var outbox = await station.Services.GetRequiredService<StationStore>().PeekOutboxAsync();
+        Assert.All(visits, v => Assert.Contains(outbox, m => m.VisitId == v.Id && m.Topic.EndsWith("/visits", StringComparison.Ordinal) && m.PayloadJson.Contains("\"method\":\"pass\"", StringComparison.Ordinal)));
         Assert.Equal([VisitDecision.Granted, VisitDecision.Refused, VisitDecision.Refused, VisitDecision.Refused], visits.Select(v => v.Decision));
         Assert.Equal($"pass:{codes.ValidId}", Assert.Single(station.All<DoorActivity>(), d => d.Event is DoorGranted).Event is DoorGranted g ? g.By : null);
         Assert.Equal(1, station.RelayPulses);

@@ -126,6 +126,13 @@ public sealed partial class GreetingPlayer : BackgroundService
                     case AccessRefused:
                         Play(AccessDecision.Refused, _options.ResolvedRefusedSound, null, stoppingToken);
                         break;
+                    // A rider let in by their pass is welcomed as one let in by their face.
+                    case PassDecided { Visit.Decision: StationEdge.Store.VisitDecision.Granted }:
+                        Play(AccessDecision.Granted, _options.ResolvedGrantedSound, _options.GrantedText, stoppingToken);
+                        break;
+                    case PassDecided:
+                        Play(AccessDecision.Refused, _options.ResolvedRefusedSound, null, stoppingToken);
+                        break;
                 }
             }
         }

@@ -155,7 +155,14 @@ public sealed class DaemonEndToEndTests(StationFixture fixture)
         using var media = new TempFolder("passes-");
         await fixture.EnrollAsync(data.Path, "W001", "王芳", WalkUpMedia.WorkerEnrol);
         var codes = await PrintedPasses.IssueAsync(data.Path, "W001");
-        await using var station = await RunningStation.StartAsync(data.Path, PrintedPasses.Video(media.Path, codes.InOrder));
+        await using var station = await RunningStation.StartAsync(data.Path, PrintedPasses.Video(media.Path, codes.InOrder), new Dictionary<string, string?>
+        {
+            // The greeting "played" by a player that only exits: what is heard is the sound file chosen.
+            ["Greeting:Enabled"] = "true",
+            ["Greeting:Player"] = "true",
+            ["Greeting:GrantedSound"] = WalkUpMedia.Tone(Path.Combine(media.Path, "welcome.wav")),
+            ["Greeting:RefusedSound"] = WalkUpMedia.Tone(Path.Combine(media.Path, "refused.wav")),
+        });
 
         var decided = new List<PassDecided>();
         for (var i = 0; i < 4; i++)
@@ -179,6 +186,10 @@ public sealed class DaemonEndToEndTests(StationFixture fixture)
         Assert.Equal($"pass:{codes.ValidId}", Assert.Single(station.All<DoorActivity>(), d => d.Event is DoorGranted).Event is DoorGranted g ? g.By : null);
         Assert.Equal(1, station.RelayPulses);
         Assert.True(station.Services.GetRequiredService<PassWatcher>().FramesSearched > 20);
+        // The rider let in by their pass hears 欢迎回家 as one let in by their face; the refused passes their own sound.
+        var greetings = station.All<GreetingPlayed>().ToList();
+        Assert.Equal("welcome.wav", Path.GetFileName(Assert.Single(greetings, g => g.For == AccessDecision.Granted).Sound));
+        Assert.Equal(3, greetings.Count(g => g.For == AccessDecision.Refused && Path.GetFileName(g.Sound) == "refused.wav"));
     }
 
     /// <summary>The site's visit feed as the daemon sees it: it records that it was told to look now.</summary>

@@ -240,6 +240,7 @@ internal static partial class StationBench
         }
 
         start.Environment["STATIONEDGE_MODELS"] = modelsDir;
+        start.Environment["MALLOC_ARENA_MAX"] = "2"; // as deploy/station-edge.service runs it
         start.Environment["STATIONEDGE_Camera__Loop"] = "true";
         start.Environment["STATIONEDGE_KeeperSite__Urls"] = site;
         start.Environment["STATIONEDGE_Logging__LogLevel__Default"] = "Warning";

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Threading.Channels;
 using StationEdge.Access;
 using StationEdge.Camera;
 using StationEdge.Door.Control;
@@ -25,7 +26,7 @@ internal sealed class RunPrinter
 
     private readonly bool _json;
     private readonly TextWriter _output;
-    private readonly StationEventSubscription _subscription;
+    private readonly ChannelReader<StationEvent> _events;
     private readonly TimeProvider _time;
     private readonly long _start;
     private readonly DateTimeOffset _startWall;
@@ -34,6 +35,12 @@ internal sealed class RunPrinter
     private long _order;
 
     public RunPrinter(bool json, TextWriter output, StationEvents events, TimeProvider time, DoorOptions door, SimulatedGpioChip? chip)
+        : this(json, output, Subscribe(events), time, door, chip)
+    {
+    }
+
+    /// <summary>Prints what <paramref name="events"/> delivers (the station's subscription, or a test's reader).</summary>
+    internal RunPrinter(bool json, TextWriter output, ChannelReader<StationEvent> events, TimeProvider time, DoorOptions door, SimulatedGpioChip? chip)
     {
         _json = json;
         _output = output;
@@ -41,22 +48,30 @@ internal sealed class RunPrinter
         _start = time.GetTimestamp();
         _startWall = time.GetUtcNow();
         _outputs = DoorJsonLines.OutputNames(door);
-        _subscription = events.Subscribe(capacity: 4096);
+        _events = events;
         if (chip is not null)
         {
             chip.OutputChanged += OnOutput;
         }
     }
 
+    private static ChannelReader<StationEvent> Subscribe(StationEvents events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        return events.Subscribe(capacity: 4096).Reader;
+    }
+
     /// <summary>Prints until the station's event stream completes (the host has stopped).</summary>
     public async Task RunAsync()
     {
-        var reader = _subscription.Reader;
+        var reader = _events;
+        // One wait on the channel at a time, kept across ticks until it completes: the channel holds every wait it was
+        // asked for until an event comes, and a station may see none for hours (a night), 50 ticks a second.
+        Task<bool>? more = null;
         while (true)
         {
-            var more = reader.WaitToReadAsync().AsTask();
-            var delay = Task.Delay(Settle / 2, _time);
-            await Task.WhenAny(more, delay);
+            more ??= reader.WaitToReadAsync().AsTask();
+            await Task.WhenAny(more, Task.Delay(Settle / 2, _time));
             while (reader.TryRead(out var stationEvent))
             {
                 if (Format(stationEvent) is { } line)
@@ -65,9 +80,14 @@ internal sealed class RunPrinter
                 }
             }
 
-            if (more.IsCompleted && !await more)
+            if (more.IsCompleted)
             {
-                break;
+                if (!await more)
+                {
+                    break;
+                }
+
+                more = null;
             }
 
             await FlushAsync(all: false);

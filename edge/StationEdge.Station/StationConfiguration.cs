@@ -50,6 +50,7 @@ public static class StationConfiguration
         GreetingOptions.SectionName,
         KeeperSiteOptions.SectionName,
         PassOptions.SectionName,
+        StationEdge.Sync.SyncOptions.SectionName,
         "Logging",
     ];
 

@@ -11,6 +11,7 @@ using StationEdge.KeeperSite;
 using StationEdge.KeeperSite.Accounts;
 using StationEdge.Passes;
 using StationEdge.Store;
+using StationEdge.Sync;
 
 namespace StationEdge.Station;
 
@@ -95,6 +96,8 @@ public sealed class StationDaemon : IAsyncDisposable
         services.TryAddSingleton<DoorPassSink>();
         services.TryAddSingleton<IPassDecisionSink, StationPassSink>();
         services.AddStationPasses(builder.Configuration);
+        // Last in, so first out at stop: the agent says offline before the door and the store go.
+        services.AddStationSync(builder.Configuration);
         if (builder is WebApplicationBuilder web)
         {
             // Validated at start, before the store is opened: the accounts need only the data folder's path.

@@ -130,13 +130,32 @@ public sealed partial class StationStore
     }
 
     /// <summary>The oldest queued messages first, at most <paramref name="limit"/>.</summary>
-    public Task<IReadOnlyList<OutboxMessage>> PeekOutboxAsync(int limit = 100, CancellationToken ct = default)
+    public Task<IReadOnlyList<OutboxMessage>> PeekOutboxAsync(int limit = 100, CancellationToken ct = default) =>
+        PeekOutboxAfterAsync(0, limit, ct);
+
+    /// <summary>Queued messages with a seq above <paramref name="afterSeq"/>, in seq order, at most <paramref name="limit"/>.</summary>
+    public Task<IReadOnlyList<OutboxMessage>> PeekOutboxAfterAsync(long afterSeq, int limit = 100, CancellationToken ct = default)
     {
         Input.Limit(limit);
-        return _db.ReadAsync(c => c.Command("SELECT id, topic, payload, created_at, attempts, visit_id FROM outbox ORDER BY rowid LIMIT $limit").With("$limit", limit).RowsAsync(
-            r => new OutboxMessage(Guid.Parse(r.GetString(0)), r.GetString(1), r.GetString(2), Column.Time(r.GetString(3)), r.GetInt32(4),
-                r.NullableString(5) is { } visit ? Guid.Parse(visit) : null), ct), ct);
+        return _db.ReadAsync(c => c.Command("SELECT seq, id, topic, payload, created_at, attempts, visit_id FROM outbox WHERE seq > $after ORDER BY seq LIMIT $limit")
+            .With("$after", afterSeq).With("$limit", limit).RowsAsync(
+            r => new OutboxMessage(r.GetInt64(0), Guid.Parse(r.GetString(1)), r.GetString(2), r.GetString(3), Column.Time(r.GetString(4)), r.GetInt32(5),
+                r.NullableString(6) is { } visit ? Guid.Parse(visit) : null), ct), ct);
     }
+
+    /// <summary>The depth, the next seq to be given, and when the oldest queued visit was queued (counted in SQL).</summary>
+    public Task<OutboxStats> OutboxStatsAsync(CancellationToken ct = default) =>
+        _db.ReadAsync(async c =>
+        {
+            using var command = c.Command("""
+                SELECT (SELECT count(*) FROM outbox),
+                       coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0) + 1,
+                       (SELECT min(created_at) FROM outbox WHERE visit_id IS NOT NULL)
+                """);
+            using var r = await command.ExecuteReaderAsync(ct);
+            await r.ReadAsync(ct);
+            return new OutboxStats(r.GetInt64(0), r.GetInt64(1), r.NullableString(2) is { } oldest ? Column.Time(oldest) : null);
+        }, ct);
 
     /// <summary>Counts one more delivery attempt for each of <paramref name="ids"/>.</summary>
     public Task RecordSendAttemptAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct = default) =>
@@ -145,6 +164,30 @@ public sealed partial class StationStore
     /// <summary>Deletes the messages the hub acknowledged: only these ids; unknown ids are ignored. Returns how many were deleted.</summary>
     public Task<int> AcknowledgeAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct = default) =>
         ForEachOutboxIdAsync(ids, "DELETE FROM outbox WHERE id = $id", "the acknowledgement", ct);
+
+    /// <summary>
+    /// Deletes what the county says it committed: every message up to <paramref name="ackedSeq"/> and those in
+    /// <paramref name="ranges"/> above it. Returns how many were deleted.
+    /// </summary>
+    public Task<int> AcknowledgeThroughAsync(long ackedSeq, IReadOnlyCollection<(long First, long Last)> ranges, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(ranges);
+        return _db.WriteAsync("the acknowledgement", async (c, t) =>
+        {
+            using var through = c.Command("DELETE FROM outbox WHERE seq <= $acked", t).With("$acked", ackedSeq);
+            var deleted = await through.ExecuteNonQueryAsync(ct);
+            using var range = c.Command("DELETE FROM outbox WHERE seq BETWEEN $first AND $last", t);
+            var first = range.Parameters.Add("$first", SqliteType.Integer);
+            var last = range.Parameters.Add("$last", SqliteType.Integer);
+            foreach (var (f, l) in ranges)
+            {
+                (first.Value, last.Value) = (f, l);
+                deleted += await range.ExecuteNonQueryAsync(ct);
+            }
+
+            return deleted;
+        }, ct);
+    }
 
     /// <summary>
     /// Deletes visits older than <c>Store:VisitRetentionDays</c>, except those whose outbox message is still pending:
@@ -168,12 +211,12 @@ public sealed partial class StationStore
     {
         CheckOutbox(draft);
         var now = Now();
-        var message = new OutboxMessage(_ids.Next(now), draft.Topic, draft.PayloadJson, now, 0, visitId);
-        using var insert = c.Command("INSERT INTO outbox (id, topic, payload, created_at, attempts, visit_id) VALUES ($id, $topic, $payload, $now, 0, $visit)", t)
-            .With("$id", message.Id.ToString()).With("$topic", message.Topic).With("$payload", message.PayloadJson)
+        var id = _ids.Next(now);
+        using var insert = c.Command("INSERT INTO outbox (id, topic, payload, created_at, attempts, visit_id) VALUES ($id, $topic, $payload, $now, 0, $visit) RETURNING seq", t)
+            .With("$id", id.ToString()).With("$topic", draft.Topic).With("$payload", draft.PayloadJson)
             .With("$now", Column.Time(now)).With("$visit", visitId?.ToString());
-        await insert.ExecuteNonQueryAsync(ct);
-        return message;
+        var seq = (long)(await insert.ExecuteScalarAsync(ct))!;
+        return new OutboxMessage(seq, id, draft.Topic, draft.PayloadJson, now, 0, visitId);
     }
 
     private Task<int> ForEachOutboxIdAsync(IReadOnlyCollection<Guid> ids, string sql, string what, CancellationToken ct)

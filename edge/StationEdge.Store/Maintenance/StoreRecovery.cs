@@ -24,7 +24,8 @@ internal static class StoreRecovery
     // A visit row takes at least ~64 bytes, so a 4 KiB page never holds more than 64 of them: after losing the
     // sequence counter, numbers restart above what every page of the old file could have held.
     private const int MaxRowsPerPage = 64;
-    private static readonly string[] Sequenced = ["visits", "door_events", "audit"];
+    // The outbox's seq is the link's counter: reused, the county would take new visits for ones it already has.
+    private static readonly string[] Sequenced = ["visits", "door_events", "audit", "outbox"];
     private static readonly string[] Suffixes = ["", "-wal", "-shm"];
 
     public static async Task<StoreRecoveryReport> RunAsync(StorePaths paths, int busyTimeoutMs, TimeProvider time, CancellationToken ct)

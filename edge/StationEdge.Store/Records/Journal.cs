@@ -78,8 +78,14 @@ public sealed record AuditEntry(
 /// <summary>A message for the sync to deliver: an MQTT topic and a JSON payload.</summary>
 public sealed record OutboxDraft(string Topic, string PayloadJson);
 
-/// <summary>A queued message. <see cref="VisitId"/>: the visit it describes, kept from retention until the message is acknowledged.</summary>
-public sealed record OutboxMessage(Guid Id, string Topic, string PayloadJson, DateTimeOffset CreatedAt, int Attempts, Guid? VisitId);
+/// <summary>
+/// A queued message. <see cref="Seq"/>: the station's outbox sequence number, monotonic and never reused (the link's
+/// ack counts by it). <see cref="VisitId"/>: the visit it describes, kept from retention until the message is acknowledged.
+/// </summary>
+public sealed record OutboxMessage(long Seq, Guid Id, string Topic, string PayloadJson, DateTimeOffset CreatedAt, int Attempts, Guid? VisitId);
+
+/// <summary>The outbox at a glance, for the station's status: how many messages wait and since when the oldest visit.</summary>
+public sealed record OutboxStats(long Depth, long NextSeq, DateTimeOffset? OldestVisitQueuedAt);
 
 /// <summary>What retention did: visits before <see cref="Cutoff"/> deleted, and those kept because their outbox message is still pending.</summary>
 public sealed record RetentionResult(DateTimeOffset Cutoff, int Deleted, int KeptUnsynced);

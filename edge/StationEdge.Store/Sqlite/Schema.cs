@@ -113,6 +113,37 @@ internal static class Schema
             ) STRICT;
             CREATE INDEX outbox_visit ON outbox (visit_id);
             """),
+        new(2, "outbox: a monotonic seq per message, one item per row in the link's contract", """
+            CREATE TABLE outbox_v2 (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                id TEXT NOT NULL UNIQUE,
+                topic TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                visit_id TEXT REFERENCES visits (id)
+            ) STRICT;
+            INSERT INTO outbox_v2 (id, topic, payload, created_at, attempts, visit_id)
+            SELECT id, topic,
+                CASE
+                    WHEN json_extract(payload, '$.visits[0].id') IS NOT NULL THEN json_object(
+                        'seq', 0, 'id', json_extract(payload, '$.visits[0].id'), 'visit_seq', json_extract(payload, '$.visits[0].seq'),
+                        'time', json_extract(payload, '$.visits[0].time'), 'decision', json_extract(payload, '$.visits[0].decision'),
+                        'reason', json_extract(payload, '$.visits[0].reason'), 'method', json_extract(payload, '$.visits[0].method'),
+                        'worker_id', json_extract(payload, '$.visits[0].worker_id'), 'score', json_extract(payload, '$.visits[0].score'),
+                        'margin', json_extract(payload, '$.visits[0].margin'), 'liveness', json_extract(payload, '$.visits[0].liveness'))
+                    WHEN json_extract(payload, '$.events[0].type') IS NOT NULL THEN json_object(
+                        'seq', 0, 'id', id, 'time', json_extract(payload, '$.events[0].time'),
+                        'type', json_extract(payload, '$.events[0].type'), 'details', json_extract(payload, '$.events[0].details'))
+                    ELSE payload
+                END,
+                created_at, attempts, visit_id
+            FROM outbox ORDER BY rowid;
+            DROP TABLE outbox;
+            ALTER TABLE outbox_v2 RENAME TO outbox;
+            CREATE INDEX outbox_visit ON outbox (visit_id);
+            CREATE INDEX outbox_topic ON outbox (topic, seq);
+            """),
     ];
 
     public static int LatestVersion => Steps[^1].Version;

@@ -1,0 +1,359 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+using StationEdge.Store;
+using StationEdge.Sync.Contracts;
+
+namespace StationEdge.Sync;
+
+/// <summary>
+/// The station's end of the link. One supervised loop connects (capped exponential backoff with jitter; the client's
+/// Disconnected event only wakes the loop, it never reconnects itself), then, while connected, sends the outbox in seq
+/// order in batches, at most <see cref="SyncOptions.Window"/> unacknowledged at once, and deletes from the outbox only
+/// what the county's ack says it committed. After a reconnect or an ack timeout it sends again from the first
+/// unacknowledged item: the county drops what it already has, so a resend never duplicates. The door never waits on it:
+/// it only reads the store.
+/// </summary>
+public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> options, TimeProvider time, ILogger<SyncAgent> logger) : BackgroundService
+{
+    private static readonly string Version =
+        typeof(SyncAgent).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0";
+
+    private readonly SyncOptions _options = options.Value;
+    private readonly long _startedAt = Stopwatch.GetTimestamp();
+    private readonly SemaphoreSlim _wake = new(0);
+    private long _sentThrough;
+    private long _ackedSeq;
+    private DateTimeOffset _lastProgress;
+    private int _inFlight;
+
+    /// <summary>Items the county acknowledged since start (for tests and the demo).</summary>
+    public long Acknowledged { get; private set; }
+
+    public bool Connected { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var (host, port, tls) = _options.Endpoint() ?? throw new InvalidOperationException("Sync:Broker is not mqtt://host:port");
+        var attempt = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            using var client = new MqttClientFactory().CreateMqttClient();
+            try
+            {
+                var password = (await File.ReadAllTextAsync(_options.PasswordFile!, stoppingToken)).Trim();
+                var connect = await client.ConnectAsync(ClientOptions(host, port, tls, password), stoppingToken);
+                if (connect.ResultCode != MqttClientConnectResultCode.Success)
+                {
+                    throw new IOException($"the broker refused the connection: {connect.ResultCode} {connect.ReasonString}");
+                }
+
+                attempt = 0;
+                Connected = true;
+                LogConnected(logger, _options.Broker!, _options.StationId!);
+                await RunConnectedAsync(client, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                await GoOfflineAsync(client);
+                return;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                var delay = Backoff(++attempt);
+                LogLinkDown(logger, OneLine(e), delay.TotalSeconds);
+                Connected = false;
+                await Task.Delay(delay, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private async Task RunConnectedAsync(IMqttClient client, CancellationToken ct)
+    {
+        using var lost = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        client.DisconnectedAsync += _ =>
+        {
+            // Only wakes the loop: reconnecting here would race the loop's own connect.
+            lost.Cancel();
+            _wake.Release();
+            return Task.CompletedTask;
+        };
+        client.ApplicationMessageReceivedAsync += e => OnMessageAsync(e, lost.Token);
+        var subscribe = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(Topics.Acks(_options.StationId!), MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
+        if (subscribe.Items.Any(i => (int)i.ResultCode >= 0x80))
+        {
+            throw new IOException($"the broker refused the subscription to {Topics.Acks(_options.StationId!)}");
+        }
+
+        // Everything not acknowledged is sent again: acks for the earlier session may have been lost with it.
+        _sentThrough = 0;
+        _inFlight = 0;
+        _lastProgress = time.GetUtcNow();
+        var nextStatus = DateTimeOffset.MinValue;
+        while (!lost.IsCancellationRequested)
+        {
+            var now = time.GetUtcNow();
+            if (now >= nextStatus)
+            {
+                await PublishStatusAsync(client, StationStatus.Online, lost.Token);
+                nextStatus = now.AddSeconds(_options.StatusIntervalSeconds);
+            }
+
+            if (_inFlight > 0 && now - _lastProgress > TimeSpan.FromSeconds(_options.AckTimeoutSeconds))
+            {
+                LogAckTimeout(logger, _options.AckTimeoutSeconds, _ackedSeq);
+                _sentThrough = 0;
+                _inFlight = 0;
+                _lastProgress = now;
+            }
+
+            var sent = _inFlight < _options.Window && await SendNextBatchAsync(client, lost.Token);
+            if (!sent)
+            {
+                await _wake.WaitAsync(TimeSpan.FromMilliseconds(Math.Max(50, _options.BatchAgeMs)), lost.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+
+        ct.ThrowIfCancellationRequested();
+        throw new IOException("the connection to the broker was lost");
+    }
+
+    /// <summary>Sends the next run of same-topic items after what was sent; false when there was nothing to send yet.</summary>
+    private async Task<bool> SendNextBatchAsync(IMqttClient client, CancellationToken ct)
+    {
+        var rows = await store.PeekOutboxAfterAsync(_sentThrough, _options.BatchSize, ct);
+        if (rows.Count == 0)
+        {
+            return false;
+        }
+
+        var topic = rows[0].Topic;
+        var batch = rows.TakeWhile(r => r.Topic == topic).ToList();
+        if (batch.Count < _options.BatchSize && time.GetUtcNow() - batch[^1].CreatedAt < TimeSpan.FromMilliseconds(_options.BatchAgeMs) && batch.Count == rows.Count)
+        {
+            return false;
+        }
+
+        var floor = (await store.PeekOutboxAsync(1, ct))[0].Seq;
+        var payload = Build(topic, floor, batch);
+        if (payload is null)
+        {
+            // Not an item of the link's contract (written by an older build): it can never be delivered as it is.
+            LogUnsendable(logger, batch[0].Seq, topic);
+            _sentThrough = batch[0].Seq;
+            return true;
+        }
+
+        var result = await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
+        if (!result.IsSuccess && result.ReasonCode != MqttClientPublishReasonCode.NoMatchingSubscribers)
+        {
+            throw new IOException($"the broker refused a batch on {topic}: {result.ReasonCode} {result.ReasonString}");
+        }
+
+        _sentThrough = batch[^1].Seq;
+        _inFlight++;
+        LogSent(logger, batch.Count, topic, batch[0].Seq, batch[^1].Seq);
+        return true;
+    }
+
+    private byte[]? Build(string topic, long floor, List<OutboxMessage> rows)
+    {
+        var sentAt = time.GetUtcNow();
+        if (topic == Topics.Visits(_options.StationId!))
+        {
+            var items = new List<VisitRecord>(rows.Count);
+            foreach (var row in rows)
+            {
+                if (SyncJson.Read<VisitRecord>(Encoding.UTF8.GetBytes(row.PayloadJson)).Message is not { } item)
+                {
+                    return null;
+                }
+
+                items.Add(item with { Seq = row.Seq });
+            }
+
+            return SyncJson.Write(new VisitBatch(Schemas.V(Schemas.VisitBatch), _options.StationId!, floor, sentAt, items));
+        }
+
+        var events = new List<StationEvent>(rows.Count);
+        foreach (var row in rows)
+        {
+            if (SyncJson.Read<StationEvent>(Encoding.UTF8.GetBytes(row.PayloadJson)).Message is not { } item)
+            {
+                return null;
+            }
+
+            events.Add(item with { Seq = row.Seq });
+        }
+
+        return SyncJson.Write(new EventBatch(Schemas.V(Schemas.EventBatch), _options.StationId!, floor, sentAt, events));
+    }
+
+    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e, CancellationToken ct)
+    {
+        var topic = e.ApplicationMessage.Topic;
+        if (topic != Topics.Acks(_options.StationId!))
+        {
+            return;
+        }
+
+        var read = SyncJson.Read<Ack>(e.ApplicationMessage.Payload.ToArray(), Schemas.Ack);
+        if (!read.Ok || read.Message!.StationId != _options.StationId)
+        {
+            LogBadAck(logger, read.Error ?? $"an ack for station {read.Message!.StationId}");
+            return;
+        }
+
+        var ack = read.Message;
+        var ranges = (ack.Committed ?? []).Where(r => r.Last > ack.AckedSeq).Select(r => (r.First, r.Last)).ToList();
+        try
+        {
+            var deleted = await store.AcknowledgeThroughAsync(ack.AckedSeq, ranges, ct);
+            if (ack.AckedSeq > _ackedSeq || deleted > 0)
+            {
+                _lastProgress = time.GetUtcNow();
+                _inFlight = Math.Max(0, _inFlight - 1);
+            }
+
+            _ackedSeq = Math.Max(_ackedSeq, ack.AckedSeq);
+            Acknowledged += deleted;
+            if (deleted > 0)
+            {
+                LogAcked(logger, deleted, ack.AckedSeq);
+            }
+
+            _wake.Release();
+        }
+        catch (StoreException x)
+        {
+            // Kept: the same ack comes again with the next batch's, and deleting later loses nothing.
+            LogAckNotApplied(logger, x.Message);
+        }
+    }
+
+    private async Task PublishStatusAsync(IMqttClient client, string state, CancellationToken ct)
+    {
+        var status = state == StationStatus.Offline ? Offline() : await OnlineAsync(ct);
+        await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.Status(_options.StationId!))
+            .WithPayload(SyncJson.Write(status)).WithRetainFlag().WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
+    }
+
+    private async Task<StationStatus> OnlineAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var stats = await store.OutboxStatsAsync(ct);
+        long? free = null;
+        try
+        {
+            free = new DriveInfo(store.DataPath).AvailableFreeSpace;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // Free disk is a figure for the county's page; a station without it still reports the rest.
+        }
+
+        return new StationStatus(Schemas.V(Schemas.Status), _options.StationId!, StationStatus.Online, now)
+        {
+            SoftwareVersion = Version,
+            OutboxDepth = stats.Depth,
+            OldestUnsentVisitSeconds = stats.OldestVisitQueuedAt is { } oldest ? Math.Max(0, (now - oldest).TotalSeconds) : null,
+            FreeDiskBytes = free,
+            UptimeSeconds = (long)Stopwatch.GetElapsedTime(_startedAt).TotalSeconds,
+        };
+    }
+
+    private StationStatus Offline() => new(Schemas.V(Schemas.Status), _options.StationId!, StationStatus.Offline, time.GetUtcNow());
+
+    private MqttClientOptions ClientOptions(string host, int port, bool tls, string password)
+    {
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(host, port)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithClientId($"station-{_options.StationId}")
+            .WithCredentials(_options.Username, password)
+            // The broker keeps the station's session (and the acks queued for it) across a short outage.
+            .WithCleanStart(false)
+            .WithSessionExpiryInterval(24 * 3600)
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(30))
+            .WithTimeout(TimeSpan.FromSeconds(10))
+            .WithWillTopic(Topics.Status(_options.StationId!))
+            .WithWillPayload(SyncJson.Write(Offline()))
+            .WithWillRetain()
+            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        if (tls)
+        {
+            builder.WithTlsOptions(o => o.UseTls());
+        }
+
+        return builder.Build();
+    }
+
+    private async Task GoOfflineAsync(IMqttClient client)
+    {
+        Connected = false;
+        if (!client.IsConnected)
+        {
+            return;
+        }
+
+        using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            await PublishStatusAsync(client, StationStatus.Offline, bounded.Token);
+            await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), bounded.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or MQTTnet.Exceptions.MqttCommunicationException)
+        {
+            // Stopping: the will says offline when the clean goodbye does not get through.
+        }
+    }
+
+    private TimeSpan Backoff(int attempt)
+    {
+        var cap = TimeSpan.FromSeconds(_options.MaxBackoffSeconds);
+        var exponential = TimeSpan.FromMilliseconds(Math.Min(cap.TotalMilliseconds, 500 * Math.Pow(2, Math.Min(attempt - 1, 16))));
+        // Full jitter, so that the stations of a county do not all come back in the same second after a broker restart.
+        return TimeSpan.FromMilliseconds(Math.Max(100, Random.Shared.NextDouble() * exponential.TotalMilliseconds));
+    }
+
+    private static string OneLine(Exception e) => (e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message).ReplaceLineEndings(" ");
+
+    public override void Dispose()
+    {
+        _wake.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "sync: connected to {Broker} as station {Station}")]
+    private static partial void LogConnected(ILogger logger, string broker, string station);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "sync: the link is down ({Reason}); trying again in {Seconds:0.0} s, the outbox keeps everything")]
+    private static partial void LogLinkDown(ILogger logger, string reason, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "sync: sent {Count} on {Topic} (seq {First}-{Last})")]
+    private static partial void LogSent(ILogger logger, int count, string topic, long first, long last);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "sync: the county committed {Count} more (through seq {AckedSeq}); deleted from the outbox")]
+    private static partial void LogAcked(ILogger logger, int count, long ackedSeq);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "sync: no acknowledgement for {Seconds} s (acknowledged through seq {AckedSeq}); sending again from there")]
+    private static partial void LogAckTimeout(ILogger logger, int seconds, long ackedSeq);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "sync: an ack was refused: {Reason}")]
+    private static partial void LogBadAck(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "sync: an ack could not be applied ({Reason}); the next one will")]
+    private static partial void LogAckNotApplied(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "sync: outbox item seq {Seq} on {Topic} is not in the link's contract; it stays in the outbox and is skipped")]
+    private static partial void LogUnsendable(ILogger logger, long seq, string topic);
+}

@@ -1,0 +1,293 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Protocol;
+using StationEdge.Broker;
+using StationEdge.Store;
+using StationEdge.Sync.Contracts;
+
+namespace StationEdge.Sync.Tests;
+
+/// <summary>
+/// The station's agent against Debian's Mosquitto and a real store. The county's side here is a plain subscriber that
+/// acks what it stored (the hub's own ingest is tested with PostgreSQL in the hub's tests); it counts every visit, so a
+/// loss or a duplicate fails.
+/// </summary>
+public sealed class SyncAgentTests : IAsyncLifetime, IDisposable
+{
+    private readonly TempFolder _folder = new("stationedge-sync-");
+    private readonly LogCollector _logs = new();
+    private LocalMosquitto _broker = null!;
+    private StationStore _store = null!;
+    private string _publicKey = "";
+
+    public async Task InitializeAsync()
+    {
+        _broker = await LocalMosquitto.StartAsync(
+        [
+            new BrokerUser("hub", "hub-pw", MosquittoAcl.HubBlock("hub", "c1")),
+            new BrokerUser("st-a", "a-pw", MosquittoAcl.StationBlock("st-a", "A", "c1")),
+        ]);
+        _store = await StationStore.OpenAsync(new StoreOptions { DataPath = _folder.File("data") });
+        File.WriteAllText(_folder.File("password"), "a-pw\n");
+        using var signer = CountySigner.Create();
+        _publicKey = signer.ExportPublicPem();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _store.DisposeAsync();
+        var errors = _broker.Errors;
+        await _broker.DisposeAsync();
+        Assert.Empty(errors);
+    }
+
+    public void Dispose()
+    {
+        _logs.Dispose();
+        _folder.Dispose();
+    }
+
+    [Fact]
+    public async Task Every_queued_visit_reaches_the_county_once_in_order_and_the_ack_empties_the_outbox()
+    {
+        await QueueVisitsAsync(500);
+        await using var county = await TestCounty.StartAsync(_broker.Port);
+        await using (await StartAgentAsync())
+        {
+            await WaitForAsync(async () => (await _store.OutboxStatsAsync()).Depth == 0, TimeSpan.FromSeconds(30));
+        }
+
+        Assert.Equal(500, county.Stored.Count);
+        Assert.Equal(Enumerable.Range(1, 500).Select(i => (long)i), county.Stored.Keys.Order());
+        Assert.All(county.Batches, b => Assert.True(b.Visits.Select(v => v.Seq).SequenceEqual(b.Visits.Select(v => v.Seq).Order()), "a batch is in seq order"));
+        Assert.True(county.Batches.Count > 1, "sent in batches of Sync:BatchSize");
+        _logs.AssertNoErrors();
+    }
+
+    [Fact]
+    public async Task Visits_queued_while_the_broker_is_down_arrive_when_it_is_back()
+    {
+        await using var county = await TestCounty.StartAsync(_broker.Port);
+        await using var agent = await StartAgentAsync();
+        await WaitForAsync(() => Task.FromResult(agent.Value.Connected), TimeSpan.FromSeconds(10));
+        await _broker.StopAsync();
+        await QueueVisitsAsync(2000);
+        Assert.Equal(2000, (await _store.OutboxStatsAsync()).Depth);
+        await _broker.StartAgainAsync();
+        await county.ReconnectAsync();
+        await WaitForAsync(async () => (await _store.OutboxStatsAsync()).Depth == 0, TimeSpan.FromSeconds(60));
+        Assert.Equal(2000, county.Stored.Count);
+        Assert.Contains(_logs.Entries, e => e.Message.Contains("the link is down", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Unacknowledged_batches_are_sent_again_and_stay_in_the_outbox_until_acked()
+    {
+        await QueueVisitsAsync(50);
+        await using var county = await TestCounty.StartAsync(_broker.Port, ackAfter: 2);
+        await using (await StartAgentAsync(o => o.AckTimeoutSeconds = 2))
+        {
+            await WaitForAsync(async () => (await _store.OutboxStatsAsync()).Depth == 0, TimeSpan.FromSeconds(30));
+        }
+
+        Assert.Equal(50, county.Stored.Count);
+        Assert.True(county.Received > 50, $"the first sends went unacknowledged and were sent again ({county.Received} received)");
+        Assert.Contains(_logs.Entries, e => e.Message.Contains("no acknowledgement", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_station_says_online_retained_and_offline_when_it_stops()
+    {
+        await QueueVisitsAsync(3);
+        await using (await StartAgentAsync(o => o.AckTimeoutSeconds = 600))
+        {
+            var online = await ReadRetainedStatusAsync(s => s.State == StationStatus.Online);
+            Assert.Equal("A", online.StationId);
+            Assert.NotNull(online.SoftwareVersion);
+            Assert.True(online.FreeDiskBytes > 0);
+        }
+
+        var offline = await ReadRetainedStatusAsync(s => s.State == StationStatus.Offline);
+        Assert.Equal("A", offline.StationId);
+    }
+
+    [Theory]
+    [InlineData("Broker", "http://x:1", "Sync:Broker must be mqtt://host:port")]
+    [InlineData("Broker", "mqtt://x", "Sync:Broker must be mqtt://host:port")]
+    [InlineData("StationId", "a/b", "Sync:StationId must be")]
+    [InlineData("County", "", "Sync:County must be")]
+    [InlineData("PasswordFile", "/nonexistent/pw", "Sync:PasswordFile /nonexistent/pw does not exist")]
+    [InlineData("CountyPublicKey", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----", "Sync:CountyPublicKey cannot be used")]
+    [InlineData("BatchSize", "0", "Sync:BatchSize must be between 1 and 1000")]
+    public void A_wrong_setting_is_refused_naming_its_key(string key, string value, string expected)
+    {
+        var options = Options();
+        typeof(SyncOptions).GetProperty(key)!.SetValue(options, key == "BatchSize" ? int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) : value);
+        var result = new SyncOptionsValidator().Validate(null, options);
+        Assert.True(result.Failed);
+        Assert.Contains(expected, result.FailureMessage, StringComparison.Ordinal);
+        Assert.True(new SyncOptionsValidator().Validate(null, Options()).Succeeded, "the unchanged settings are accepted");
+        Assert.True(new SyncOptionsValidator().Validate(null, new SyncOptions()).Succeeded, "no broker: no sync, nothing else required");
+    }
+
+    private SyncOptions Options(Action<SyncOptions>? adjust = null)
+    {
+        var options = new SyncOptions
+        {
+            Broker = _broker.Uri,
+            StationId = "A",
+            County = "c1",
+            Username = "st-a",
+            PasswordFile = _folder.File("password"),
+            CountyPublicKey = _publicKey,
+            BatchSize = 100,
+            BatchAgeMs = 50,
+        };
+        adjust?.Invoke(options);
+        return options;
+    }
+
+    private async Task<AsyncHandle<SyncAgent>> StartAgentAsync(Action<SyncOptions>? adjust = null)
+    {
+        var loggers = LoggerFactory.Create(b => b.AddProvider(_logs));
+        var agent = new SyncAgent(_store, Microsoft.Extensions.Options.Options.Create(Options(adjust)), TimeProvider.System, loggers.CreateLogger<SyncAgent>());
+        await agent.StartAsync(CancellationToken.None);
+        return new AsyncHandle<SyncAgent>(agent, async () =>
+        {
+            await agent.StopAsync(CancellationToken.None);
+            agent.Dispose();
+            loggers.Dispose();
+        });
+    }
+
+    private async Task QueueVisitsAsync(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var record = new VisitRecord(0, Guid.CreateVersion7(), i + 1, DateTimeOffset.UtcNow, "granted", "recognised", "face") { WorkerId = "W001" };
+            await _store.EnqueueAsync(new OutboxDraft(Topics.Visits("A"), Encoding.UTF8.GetString(SyncJson.Write(record))));
+        }
+    }
+
+    private async Task<StationStatus> ReadRetainedStatusAsync(Func<StationStatus, bool> wanted)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            using var client = new MqttClientFactory().CreateMqttClient();
+            await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _broker.Port).WithCredentials("hub", "hub-pw")
+                .WithClientId("status-" + Guid.NewGuid().ToString("N")[..8]).Build());
+            var got = new TaskCompletionSource<StationStatus>();
+            client.ApplicationMessageReceivedAsync += e =>
+            {
+                if (SyncJson.Read<StationStatus>(e.ApplicationMessage.Payload.ToArray(), Schemas.Status).Message is { } s)
+                {
+                    got.TrySetResult(s);
+                }
+
+                return Task.CompletedTask;
+            };
+            await client.SubscribeAsync(Topics.Status("A"), MqttQualityOfServiceLevel.AtLeastOnce);
+            var status = await got.Task.WaitAsync(TimeSpan.FromSeconds(5));
+            if (wanted(status))
+            {
+                return status;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"status stayed {status.State}");
+            await Task.Delay(100);
+        }
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan bound)
+    {
+        var deadline = DateTime.UtcNow + bound;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"not done within {bound.TotalSeconds} s");
+            await Task.Delay(50);
+        }
+    }
+}
+
+internal sealed class AsyncHandle<T>(T value, Func<Task> dispose) : IAsyncDisposable
+{
+    public T Value { get; } = value;
+
+    public async ValueTask DisposeAsync() => await dispose();
+}
+
+/// <summary>The county's side as the link's contract describes it: store by seq (a resend is dropped), ack the contiguous run.</summary>
+internal sealed class TestCounty : IAsyncDisposable
+{
+    private readonly int _port;
+    private readonly int _ackAfter;
+    private IMqttClient _client = null!;
+    private int _received;
+    private int _batchesSeen;
+
+    private TestCounty(int port, int ackAfter)
+    {
+        _port = port;
+        _ackAfter = ackAfter;
+    }
+
+    public ConcurrentDictionary<long, VisitRecord> Stored { get; } = new();
+
+    public ConcurrentQueue<VisitBatch> Batches { get; } = new();
+
+    public int Received => _received;
+
+    /// <summary>A county that ignores its first <paramref name="ackAfter"/> batches (as if its acks were lost).</summary>
+    public static async Task<TestCounty> StartAsync(int port, int ackAfter = 0)
+    {
+        var county = new TestCounty(port, ackAfter);
+        await county.ReconnectAsync();
+        return county;
+    }
+
+    public async Task ReconnectAsync()
+    {
+        _client?.Dispose();
+        _client = new MqttClientFactory().CreateMqttClient();
+        _client.ApplicationMessageReceivedAsync += OnBatchAsync;
+        await _client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _port).WithCredentials("hub", "hub-pw")
+            .WithClientId("test-county").WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).Build());
+        await _client.SubscribeAsync(Topics.HubShared("visits"), MqttQualityOfServiceLevel.AtLeastOnce);
+    }
+
+    private async Task OnBatchAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        var batch = SyncJson.Read<VisitBatch>(e.ApplicationMessage.Payload.ToArray(), Schemas.VisitBatch).Message!;
+        Batches.Enqueue(batch);
+        Interlocked.Add(ref _received, batch.Visits.Count);
+        if (Interlocked.Increment(ref _batchesSeen) <= _ackAfter)
+        {
+            return;
+        }
+
+        foreach (var v in batch.Visits)
+        {
+            Stored.TryAdd(v.Seq, v);
+        }
+
+        var acked = batch.FloorSeq - 1;
+        while (Stored.ContainsKey(acked + 1))
+        {
+            acked++;
+        }
+
+        await _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.Acks(batch.StationId))
+            .WithPayload(SyncJson.Write(new Ack(Schemas.V(Schemas.Ack), batch.StationId, acked))).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -491,7 +491,7 @@ public sealed class DoorSimCommandTests : IDisposable
         var result = await CliRunner.InProcessAsync("door-sim", "--config", config.Path);
 
         Assert.Equal(2, result.Exit);
-        Assert.Equal([$"station-edge: door-sim: --config {config.Path}: 'Dor' is not a known section (known: Gpio, Door, Camera, Store, Access, Vision, Greeting, KeeperSite, Passes, Logging)"], result.StderrLines);
+        Assert.Equal([$"station-edge: door-sim: --config {config.Path}: 'Dor' is not a known section (known: Gpio, Door, Camera, Store, Access, Vision, Greeting, KeeperSite, Passes, Sync, Logging)"], result.StderrLines);
     }
 
     [Fact]

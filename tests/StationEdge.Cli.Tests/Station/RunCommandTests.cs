@@ -109,7 +109,7 @@ public sealed class RunCommandTests : IDisposable
 
         var result = await CliRunner.PublishedAsync(["run", "--config", config, "--gpio", "sim", "--data", Data]);
 
-        result.AssertOneLineError(2, "'Camra' is not a known section (known: Gpio, Door, Camera, Store, Access, Vision, Greeting, KeeperSite, Passes, Logging)");
+        result.AssertOneLineError(2, "'Camra' is not a known section (known: Gpio, Door, Camera, Store, Access, Vision, Greeting, KeeperSite, Passes, Sync, Logging)");
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public sealed class StationHostTests(StationFixture fixture)
 
         var failure = Assert.Throws<OptionsValidationException>(() => builder.AddStation(new StationSources(config) { AppSettingsFolder = null, Environment = new Hashtable() }));
 
-        Assert.Equal("'Acess' is not a known section (known: Gpio, Door, Camera, Store, Access, Vision, Greeting, KeeperSite, Passes, Logging)", failure.Message);
+        Assert.Equal("'Acess' is not a known section (known: Gpio, Door, Camera, Store, Access, Vision, Greeting, KeeperSite, Passes, Sync, Logging)", failure.Message);
     }
 
     [Fact]

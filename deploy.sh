@@ -16,9 +16,10 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 # Runtime packages (espeak-ng makes the greeting at set-up, alsa-utils' aplay plays it), then what the tests and
 # benchmarks use beside them (libgtk-3-0: OpenCvSharp4's x64 runtime; chromium, chromium-driver, fonts-noto-cjk: the
-# keeper site's browser tests and their Chinese screenshots; util-linux: taskset, for bench's one core).
+# keeper site's browser tests and their Chinese screenshots; util-linux: taskset, for bench's one core; mosquitto: the
+# link's tests start their own broker on a free loopback port, never the Debian service).
 APT_RUNTIME=(ffmpeg libgpiod2 espeak-ng alsa-utils)
-APT_TEST=(libgtk-3-0 chromium chromium-driver fonts-noto-cjk util-linux)
+APT_TEST=(libgtk-3-0 chromium chromium-driver fonts-noto-cjk util-linux mosquitto)
 
 usage() {
   cat <<'EOF'

@@ -29,6 +29,8 @@ public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> 
     private readonly SyncOptions _options = options.Value;
     private readonly long _startedAt = Stopwatch.GetTimestamp();
     private readonly SemaphoreSlim _wake = new(0);
+    // The ack handler runs on the client's receive thread, the sender on this loop: _gate guards what both touch.
+    private readonly Lock _gate = new();
     private long _sentThrough;
     private long _ackedSeq;
     private DateTimeOffset _lastProgress;
@@ -95,8 +97,12 @@ public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> 
 
         // Everything not acknowledged is sent again: acks for the earlier session may have been lost with it.
         _sentThrough = 0;
-        _inFlight = 0;
-        _lastProgress = time.GetUtcNow();
+        lock (_gate)
+        {
+            _inFlight = 0;
+            _lastProgress = time.GetUtcNow();
+        }
+
         var nextStatus = DateTimeOffset.MinValue;
         while (!lost.IsCancellationRequested)
         {
@@ -107,15 +113,28 @@ public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> 
                 nextStatus = now.AddSeconds(_options.StatusIntervalSeconds);
             }
 
-            if (_inFlight > 0 && now - _lastProgress > TimeSpan.FromSeconds(_options.AckTimeoutSeconds))
+            bool timedOut, windowOpen;
+            long acked;
+            lock (_gate)
             {
-                LogAckTimeout(logger, _options.AckTimeoutSeconds, _ackedSeq);
-                _sentThrough = 0;
-                _inFlight = 0;
-                _lastProgress = now;
+                timedOut = _inFlight > 0 && now - _lastProgress > TimeSpan.FromSeconds(_options.AckTimeoutSeconds);
+                if (timedOut)
+                {
+                    _inFlight = 0;
+                    _lastProgress = now;
+                }
+
+                windowOpen = _inFlight < _options.Window;
+                acked = _ackedSeq;
             }
 
-            var sent = _inFlight < _options.Window && await SendNextBatchAsync(client, lost.Token);
+            if (timedOut)
+            {
+                LogAckTimeout(logger, _options.AckTimeoutSeconds, acked);
+                _sentThrough = 0;
+            }
+
+            var sent = windowOpen && await SendNextBatchAsync(client, lost.Token);
             if (!sent)
             {
                 await _wake.WaitAsync(TimeSpan.FromMilliseconds(Math.Max(50, _options.BatchAgeMs)), lost.Token).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -160,7 +179,11 @@ public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> 
         }
 
         _sentThrough = batch[^1].Seq;
-        _inFlight++;
+        lock (_gate)
+        {
+            _inFlight++;
+        }
+
         LogSent(logger, batch.Count, topic, batch[0].Seq, batch[^1].Seq);
         return true;
     }
@@ -168,34 +191,34 @@ public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> 
     private byte[]? Build(string topic, long floor, List<OutboxMessage> rows)
     {
         var sentAt = time.GetUtcNow();
-        if (topic == Topics.Visits(_options.StationId!))
+        var station = _options.StationId!;
+        if (topic == Topics.Visits(station))
         {
-            var items = new List<VisitRecord>(rows.Count);
-            foreach (var row in rows)
-            {
-                if (SyncJson.Read<VisitRecord>(Encoding.UTF8.GetBytes(row.PayloadJson)).Message is not { } item)
-                {
-                    return null;
-                }
-
-                items.Add(item with { Seq = row.Seq });
-            }
-
-            return SyncJson.Write(new VisitBatch(Schemas.V(Schemas.VisitBatch), _options.StationId!, floor, sentAt, items));
+            return Items<VisitRecord>(rows, (item, seq) => item with { Seq = seq }) is { } visits
+                ? SyncJson.Write(new VisitBatch(Schemas.V(Schemas.VisitBatch), station, floor, sentAt, visits))
+                : null;
         }
 
-        var events = new List<StationEvent>(rows.Count);
+        return Items<StationEvent>(rows, (item, seq) => item with { Seq = seq }) is { } events
+            ? SyncJson.Write(new EventBatch(Schemas.V(Schemas.EventBatch), station, floor, sentAt, events))
+            : null;
+    }
+
+    /// <summary>The rows' items, each given its row's seq; null when one is not an item of the link's contract.</summary>
+    private static List<T>? Items<T>(List<OutboxMessage> rows, Func<T, long, T> withSeq) where T : class
+    {
+        var items = new List<T>(rows.Count);
         foreach (var row in rows)
         {
-            if (SyncJson.Read<StationEvent>(Encoding.UTF8.GetBytes(row.PayloadJson)).Message is not { } item)
+            if (SyncJson.Read<T>(Encoding.UTF8.GetBytes(row.PayloadJson)).Message is not { } item)
             {
                 return null;
             }
 
-            events.Add(item with { Seq = row.Seq });
+            items.Add(withSeq(item, row.Seq));
         }
 
-        return SyncJson.Write(new EventBatch(Schemas.V(Schemas.EventBatch), _options.StationId!, floor, sentAt, events));
+        return items;
     }
 
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e, CancellationToken ct)
@@ -218,13 +241,17 @@ public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> 
         try
         {
             var deleted = await store.AcknowledgeThroughAsync(ack.AckedSeq, ranges, ct);
-            if (ack.AckedSeq > _ackedSeq || deleted > 0)
+            lock (_gate)
             {
-                _lastProgress = time.GetUtcNow();
-                _inFlight = Math.Max(0, _inFlight - 1);
+                if (ack.AckedSeq > _ackedSeq || deleted > 0)
+                {
+                    _lastProgress = time.GetUtcNow();
+                    _inFlight = Math.Max(0, _inFlight - 1);
+                }
+
+                _ackedSeq = Math.Max(_ackedSeq, ack.AckedSeq);
             }
 
-            _ackedSeq = Math.Max(_ackedSeq, ack.AckedSeq);
             Acknowledged += deleted;
             if (deleted > 0)
             {

@@ -42,8 +42,8 @@ public sealed partial class StationStore
                 VALUES ($id, $time, $worker, $decision, $reason, $method, $score, $margin, $liveness) RETURNING seq
                 """, t)
                 .With("$id", id.ToString()).With("$time", Column.Time(time)).With("$worker", workerId)
-                .With("$decision", draft.Decision == VisitDecision.Granted ? "granted" : "refused").With("$reason", reason)
-                .With("$method", Method(draft.Method)).With("$score", draft.Score).With("$margin", draft.Margin).With("$liveness", draft.Liveness);
+                .With("$decision", VisitCodes.Of(draft.Decision)).With("$reason", reason)
+                .With("$method", VisitCodes.Of(draft.Method)).With("$score", draft.Score).With("$margin", draft.Margin).With("$liveness", draft.Liveness);
             var seq = (long)(await insert.ExecuteScalarAsync(ct))!;
             var visit = new Visit(id, seq, time, workerId, draft.Decision, reason, draft.Method, draft.Score, draft.Margin, draft.Liveness);
             if (describe is not null)
@@ -143,18 +143,16 @@ public sealed partial class StationStore
                 r.NullableString(6) is { } visit ? Guid.Parse(visit) : null), ct), ct);
     }
 
-    /// <summary>The depth, the next seq to be given, and when the oldest queued visit was queued (counted in SQL).</summary>
+    /// <summary>The depth and when the oldest queued visit was queued (counted in SQL).</summary>
     public Task<OutboxStats> OutboxStatsAsync(CancellationToken ct = default) =>
         _db.ReadAsync(async c =>
         {
             using var command = c.Command("""
-                SELECT (SELECT count(*) FROM outbox),
-                       coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0) + 1,
-                       (SELECT min(created_at) FROM outbox WHERE visit_id IS NOT NULL)
+                SELECT (SELECT count(*) FROM outbox), (SELECT min(created_at) FROM outbox WHERE visit_id IS NOT NULL)
                 """);
             using var r = await command.ExecuteReaderAsync(ct);
             await r.ReadAsync(ct);
-            return new OutboxStats(r.GetInt64(0), r.GetInt64(1), r.NullableString(2) is { } oldest ? Column.Time(oldest) : null);
+            return new OutboxStats(r.GetInt64(0), r.NullableString(1) is { } oldest ? Column.Time(oldest) : null);
         }, ct);
 
     /// <summary>Counts one more delivery attempt for each of <paramref name="ids"/>.</summary>
@@ -254,11 +252,4 @@ public sealed partial class StationStore
             throw Input.Invalid($"outbox payload for {topic} is not valid JSON ({e.Message})");
         }
     }
-
-    private static string Method(VisitMethod method) => method switch
-    {
-        VisitMethod.Pass => "pass",
-        VisitMethod.Keeper => "keeper",
-        _ => "face",
-    };
 }

@@ -18,7 +18,7 @@ public sealed class SyncMessages(string stationId)
     public OutboxDraft Visit(Visit visit)
     {
         ArgumentNullException.ThrowIfNull(visit);
-        var record = new VisitRecord(0, visit.Id, visit.Seq, visit.Time, visit.Decision == VisitDecision.Granted ? "granted" : "refused", visit.Reason, Method(visit.Method))
+        var record = new VisitRecord(0, visit.Id, visit.Seq, visit.Time, VisitCodes.Of(visit.Decision), visit.Reason, VisitCodes.Of(visit.Method))
         {
             WorkerId = visit.WorkerId,
             Score = visit.Score,
@@ -34,11 +34,4 @@ public sealed class SyncMessages(string stationId)
         var item = new LinkEvent(0, Guid.CreateVersion7(doorEvent.Time), doorEvent.Time, doorEvent.Type) { Details = doorEvent.Details };
         return new(Topics.Events(StationId), Encoding.UTF8.GetString(SyncJson.Write(item)));
     }
-
-    private static string Method(VisitMethod method) => method switch
-    {
-        VisitMethod.Pass => "pass",
-        VisitMethod.Keeper => "keeper",
-        _ => "face",
-    };
 }

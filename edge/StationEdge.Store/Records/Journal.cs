@@ -12,6 +12,19 @@ public enum VisitDecision
     Refused,
 }
 
+/// <summary>The codes a visit's decision and method have in the store and on the link: one mapping for both.</summary>
+public static class VisitCodes
+{
+    public static string Of(VisitDecision decision) => decision == VisitDecision.Granted ? "granted" : "refused";
+
+    public static string Of(VisitMethod method) => method switch
+    {
+        VisitMethod.Pass => "pass",
+        VisitMethod.Keeper => "keeper",
+        _ => "face",
+    };
+}
+
 /// <summary>How the worker was recognised: by face, a pass (card or code) or let in by the keeper.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<VisitMethod>))]
 public enum VisitMethod
@@ -85,7 +98,7 @@ public sealed record OutboxDraft(string Topic, string PayloadJson);
 public sealed record OutboxMessage(long Seq, Guid Id, string Topic, string PayloadJson, DateTimeOffset CreatedAt, int Attempts, Guid? VisitId);
 
 /// <summary>The outbox at a glance, for the station's status: how many messages wait and since when the oldest visit.</summary>
-public sealed record OutboxStats(long Depth, long NextSeq, DateTimeOffset? OldestVisitQueuedAt);
+public sealed record OutboxStats(long Depth, DateTimeOffset? OldestVisitQueuedAt);
 
 /// <summary>What retention did: visits before <see cref="Cutoff"/> deleted, and those kept because their outbox message is still pending.</summary>
 public sealed record RetentionResult(DateTimeOffset Cutoff, int Deleted, int KeptUnsynced);

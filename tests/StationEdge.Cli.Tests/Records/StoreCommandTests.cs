@@ -21,7 +21,7 @@ public sealed class StoreCommandTests : IAsyncLifetime, IDisposable
         Assert.Equal((0, ""), (text.Exit, text.Stderr));
         Assert.Equal($"{_station.DatabasePath}: healthy", text.StdoutLines[0]);
         Assert.Equal(
-            "  schema version 1; 3 workers, 4 templates, 0 crops, 600 visits, 0 door events, 4 in the audit log, 0 queued for the sync",
+            "  schema version 2; 3 workers, 4 templates, 0 crops, 600 visits, 0 door events, 4 in the audit log, 0 queued for the sync",
             text.StdoutLines[1]);
         Assert.Equal(2, text.StdoutLines.Length);
         Assert.True(json.Exit == 0, json.Stderr);

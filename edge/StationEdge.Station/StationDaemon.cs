@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using StationEdge.Configuration;
 using StationEdge.KeeperSite;
 using StationEdge.KeeperSite.Accounts;
+using StationEdge.KeeperSite.Station;
 using StationEdge.Passes;
 using StationEdge.Store;
 using StationEdge.Sync;
@@ -103,6 +104,7 @@ public sealed class StationDaemon : IAsyncDisposable
             // Validated at start, before the store is opened: the accounts need only the data folder's path.
             services.TryAddSingleton(new KeeperAccounts(DataFolder.Resolve(storeOptions.DataPath)));
             services.AddHostedService<VisitFeedNudger>();
+            services.TryAddSingleton<IDoorModels, DoorModels>();
             web.AddKeeperSite();
         }
 

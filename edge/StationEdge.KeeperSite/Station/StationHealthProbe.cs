@@ -6,14 +6,15 @@ using StationEdge.Vision.Models;
 
 namespace StationEdge.KeeperSite.Station;
 
-/// <summary><see cref="IStationHealth"/> from the camera, the store, the models folder's lock and the file system.</summary>
-public sealed class StationHealthProbe(FrameSource camera, StationStore store, SiteVision vision, TimeProvider time) : IStationHealth
+/// <summary>
+/// <see cref="IStationHealth"/> from the camera, the store, the models the door loaded and the file system. Without the
+/// door (the site alone, in tests) it lists the site's own models.
+/// </summary>
+public sealed class StationHealthProbe(FrameSource camera, StationStore store, SiteVision vision, TimeProvider time, IDoorModels? door = null) : IStationHealth
 {
-    private static readonly string[] ModelIds = ["blazeface-front", "blazeface-back", "mobilefacenet", "antispoof"];
-
     public async Task<StationHealthReport> ReadAsync(CancellationToken ct)
     {
-        var outbox = await store.PeekOutboxAsync(10_000, ct);
+        var outbox = await store.OutboxStatsAsync(ct);
         var workers = await store.ListWorkersAsync(ct);
         var drive = new DriveInfo(store.DataPath);
         using var process = Process.GetCurrentProcess();
@@ -22,7 +23,7 @@ public sealed class StationHealthProbe(FrameSource camera, StationStore store, S
         return new StationHealthReport(
             camera.Health,
             Models(),
-            outbox.Count,
+            (int)Math.Min(int.MaxValue, outbox.Depth),
             null,
             drive.AvailableFreeSpace,
             drive.TotalSize,
@@ -32,13 +33,17 @@ public sealed class StationHealthProbe(FrameSource camera, StationStore store, S
             workers.Count);
     }
 
-    /// <summary>Each runtime model the lock pins, with its sha256; a folder that cannot be opened lists nothing.</summary>
-    private List<(string File, string Sha256)> Models()
+    /// <summary>What is loaded, not what could be: a folder whose models cannot be loaded lists nothing.</summary>
+    private IReadOnlyList<(string File, string Sha256)> Models()
     {
+        if (door is not null)
+        {
+            return door.Loaded;
+        }
+
         try
         {
-            var folder = ModelDirectory.Open(vision.ModelsPath);
-            return [.. ModelIds.Select(id => folder.Lock.Runtime(id)).Select(a => (a.RuntimeFile, a.RuntimeSha256))];
+            return vision.Pipeline.Models.Loaded;
         }
         catch (ModelIntegrityException)
         {

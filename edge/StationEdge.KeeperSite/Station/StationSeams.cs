@@ -64,6 +64,12 @@ public sealed record StationHealthReport(
     string DataPath,
     int Workers);
 
+/// <summary>The models the door's access loop loaded, each with the sha256 it was checked against.</summary>
+public interface IDoorModels
+{
+    IReadOnlyList<(string File, string Sha256)> Loaded { get; }
+}
+
 public interface IStationHealth
 {
     Task<StationHealthReport> ReadAsync(CancellationToken ct);

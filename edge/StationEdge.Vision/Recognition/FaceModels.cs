@@ -20,6 +20,8 @@ public sealed class FaceModels : IDisposable
     public const string FacepluginEmbedderFile = "faceplugin-feature.onnx";
     public const string LivenessFile = "antispoof.onnx";
 
+    private readonly List<(string File, string Sha256)> _loaded = [];
+
     private FaceModels(string directory, VisionOptions options)
     {
         Directory = directory;
@@ -35,6 +37,9 @@ public sealed class FaceModels : IDisposable
     public FaceEmbedder? Embedder { get; private set; }
 
     public LivenessScorer? Liveness { get; private set; }
+
+    /// <summary>Each model file loaded, with the sha256 it was checked against, in load order (what a device page and the county's status list).</summary>
+    public IReadOnlyList<(string File, string Sha256)> Loaded => _loaded;
 
     /// <summary>
     /// The tag every template made by this embedder carries (<see cref="FaceEmbedder.TemplateTag"/>: the model file's
@@ -81,7 +86,9 @@ public sealed class FaceModels : IDisposable
                     throw new ModelIntegrityException($"the model lock names {runtimeFile} for '{artifactId}', but StationEdge loads {fileName}");
                 }
 
-                return directory.CreateSession(artifactId, sessionOptions);
+                var session = directory.CreateSession(artifactId, sessionOptions);
+                models._loaded.Add((fileName, directory.Sha256Of(artifactId)));
+                return session;
             }
 
             if (options.Parts.HasFlag(FaceModelParts.Detector))

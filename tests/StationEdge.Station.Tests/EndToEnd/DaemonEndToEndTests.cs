@@ -130,6 +130,27 @@ public sealed class DaemonEndToEndTests(StationFixture fixture)
     }
 
     [Fact]
+    public async Task TheDevicePage_ListsTheModelsTheDoorLoaded_AndCountsTheWholeOutbox()
+    {
+        using var data = new TempFolder();
+        await fixture.EnrollAsync(data.Path, "W001", "王芳", WalkUpMedia.WorkerEnrol);
+        var stream = fixture.Stream("health", fixture.Empty(1), fixture.WalkUp(WalkUpMedia.WorkerWalk), fixture.Empty(1));
+        await using var station = await RunningStation.StartAsync(data.Path, stream, new Dictionary<string, string?> { ["KeeperSite:Enabled"] = "true" });
+        await station.NextAsync<VisitRecorded>();
+
+        var report = await station.Services.GetRequiredService<IStationHealth>().ReadAsync(CancellationToken.None);
+        var vision = station.Services.GetRequiredService<StationVision>();
+        var store = station.Services.GetRequiredService<StationStore>();
+
+        // The default embedder and the liveness model are what the door runs on; a fixed list once left the embedder out.
+        Assert.Equal(vision.Pipeline.Models.Loaded, report.Models);
+        Assert.Contains(report.Models, m => m.File == "faceplugin-feature.onnx");
+        Assert.Contains(report.Models, m => m.File == "antispoof.onnx");
+        Assert.Equal((await store.OutboxStatsAsync()).Depth, report.OutboxDepth);
+        Assert.True(report.OutboxDepth >= 1);
+    }
+
+    [Fact]
     public async Task AVisitTheRecorderStores_NudgesTheSitesVisitFeed_WithoutTheLoopWaitingOnIt()
     {
         using var data = new TempFolder();

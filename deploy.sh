@@ -17,9 +17,10 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # Runtime packages (espeak-ng makes the greeting at set-up, alsa-utils' aplay plays it), then what the tests and
 # benchmarks use beside them (libgtk-3-0: OpenCvSharp4's x64 runtime; chromium, chromium-driver, fonts-noto-cjk: the
 # keeper site's browser tests and their Chinese screenshots; util-linux: taskset, for bench's one core; mosquitto: the
-# link's tests start their own broker on a free loopback port, never the Debian service).
+# link's tests start their own broker on a free loopback port, never the Debian service; postgresql-15: the hub's
+# tests make a throwaway cluster with initdb on a free loopback port, never the Debian one).
 APT_RUNTIME=(ffmpeg libgpiod2 espeak-ng alsa-utils)
-APT_TEST=(libgtk-3-0 chromium chromium-driver fonts-noto-cjk util-linux mosquitto)
+APT_TEST=(libgtk-3-0 chromium chromium-driver fonts-noto-cjk util-linux mosquitto postgresql-15)
 
 usage() {
   cat <<'EOF'

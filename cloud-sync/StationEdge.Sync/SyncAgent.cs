@@ -21,7 +21,7 @@ namespace StationEdge.Sync;
 /// unacknowledged item: the county drops what it already has, so a resend never duplicates. The door never waits on it:
 /// it only reads the store.
 /// </summary>
-public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> options, TimeProvider time, ILogger<SyncAgent> logger) : BackgroundService
+public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> options, TimeProvider time, ILogger<SyncAgent> logger, IStationFacts? facts = null) : BackgroundService
 {
     private static readonly string Version =
         typeof(SyncAgent).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0";
@@ -35,6 +35,7 @@ public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> 
     private long _ackedSeq;
     private DateTimeOffset _lastProgress;
     private int _inFlight;
+    private IReadOnlyList<string>? _publishedAlarms;
 
     /// <summary>Items the county acknowledged since start (for tests and the demo).</summary>
     public long Acknowledged { get; private set; }
@@ -107,7 +108,8 @@ public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> 
         while (!lost.IsCancellationRequested)
         {
             var now = time.GetUtcNow();
-            if (now >= nextStatus)
+            // A door alarm is news for the county at once, not at the next minute.
+            if (now >= nextStatus || AlarmsChanged())
             {
                 await PublishStatusAsync(client, StationStatus.Online, lost.Token);
                 nextStatus = now.AddSeconds(_options.StatusIntervalSeconds);
@@ -274,9 +276,14 @@ public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> 
             .WithPayload(SyncJson.Write(status)).WithRetainFlag().WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
     }
 
+    private bool AlarmsChanged() =>
+        facts is not null && !(facts.Read().OpenAlarms ?? []).SequenceEqual(_publishedAlarms ?? [], StringComparer.Ordinal);
+
     private async Task<StationStatus> OnlineAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
+        var station = facts?.Read();
+        _publishedAlarms = station?.OpenAlarms;
         var stats = await store.OutboxStatsAsync(ct);
         long? free = null;
         try
@@ -295,6 +302,10 @@ public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> 
             OldestUnsentVisitSeconds = stats.OldestVisitQueuedAt is { } oldest ? Math.Max(0, (now - oldest).TotalSeconds) : null,
             FreeDiskBytes = free,
             UptimeSeconds = (long)Stopwatch.GetElapsedTime(_startedAt).TotalSeconds,
+            Models = station?.Models,
+            CameraFps = station?.CameraFps,
+            OpenAlarms = station?.OpenAlarms,
+            GallerySize = station?.GallerySize,
         };
     }
 

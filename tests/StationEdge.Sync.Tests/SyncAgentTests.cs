@@ -115,6 +115,24 @@ public sealed class SyncAgentTests : IAsyncLifetime, IDisposable
         Assert.Equal("A", offline.StationId);
     }
 
+    [Fact]
+    public async Task The_status_carries_the_door_camera_and_models_and_an_alarm_is_sent_at_once()
+    {
+        var facts = new SettableFacts(new StationFacts(
+            new Dictionary<string, string> { ["faceplugin-feature.onnx"] = "ef40c485" }, 14.5, [], 26));
+        // A status interval far beyond the test: only the alarm can make the second status.
+        await using (await StartAgentAsync(o => o.StatusIntervalSeconds = 3600, facts))
+        {
+            var first = await ReadRetainedStatusAsync(s => s.State == StationStatus.Online);
+            Assert.Equal(("ef40c485", 14.5, 26), (first.Models!["faceplugin-feature.onnx"], first.CameraFps!.Value, first.GallerySize!.Value));
+            Assert.Empty(first.OpenAlarms!);
+
+            facts.Now = facts.Now with { OpenAlarms = ["forced_open"] };
+            var alarmed = await ReadRetainedStatusAsync(s => s.OpenAlarms is ["forced_open"]);
+            Assert.True(alarmed.At > first.At);
+        }
+    }
+
     [Theory]
     [InlineData("Broker", "http://x:1", "Sync:Broker must be mqtt://host:port")]
     [InlineData("Broker", "mqtt://x", "Sync:Broker must be mqtt://host:port")]
@@ -151,10 +169,10 @@ public sealed class SyncAgentTests : IAsyncLifetime, IDisposable
         return options;
     }
 
-    private async Task<AsyncHandle<SyncAgent>> StartAgentAsync(Action<SyncOptions>? adjust = null)
+    private async Task<AsyncHandle<SyncAgent>> StartAgentAsync(Action<SyncOptions>? adjust = null, IStationFacts? facts = null)
     {
         var loggers = LoggerFactory.Create(b => b.AddProvider(_logs));
-        var agent = new SyncAgent(_store, Microsoft.Extensions.Options.Options.Create(Options(adjust)), TimeProvider.System, loggers.CreateLogger<SyncAgent>());
+        var agent = new SyncAgent(_store, Microsoft.Extensions.Options.Options.Create(Options(adjust)), TimeProvider.System, loggers.CreateLogger<SyncAgent>(), facts);
         await agent.StartAsync(CancellationToken.None);
         return new AsyncHandle<SyncAgent>(agent, async () =>
         {
@@ -290,4 +308,12 @@ internal sealed class TestCounty : IAsyncDisposable
         _client.Dispose();
         return ValueTask.CompletedTask;
     }
+}
+
+/// <summary>The station's facts as a test sets them (the daemon reads them from its door, camera and models).</summary>
+internal sealed class SettableFacts(StationFacts initial) : IStationFacts
+{
+    public StationFacts Now { get; set; } = initial;
+
+    public StationFacts Read() => Now;
 }

@@ -90,4 +90,26 @@ public static class DataFolder
             : DefaultPath;
         return Path.TrimEndingDirectorySeparator(Path.GetFullPath(chosen));
     }
+
+    /// <summary>
+    /// Refuses a data folder that its group or others may enter: it holds the faces, the device key and the keeper
+    /// site's keys, and a folder made by hand with mkdir (0755) would show every file name and any file left 0644.
+    /// </summary>
+    /// <exception cref="StoreException">The folder's mode lets others in; the message says how to fix it.</exception>
+    public static void CheckPrivate(string path)
+    {
+        if (OperatingSystem.IsWindows() || !Directory.Exists(path))
+        {
+            return;
+        }
+
+        const UnixFileMode others = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        var mode = File.GetUnixFileMode(path);
+        if ((mode & others) != 0)
+        {
+            throw new StoreException(StoreFault.InvalidInput,
+                $"the data folder {path} is open to others (mode 0{Convert.ToString((int)mode & 0x1FF, 8)}): run chmod 700 {path}");
+        }
+    }
 }

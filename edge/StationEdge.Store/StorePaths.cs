@@ -22,7 +22,7 @@ internal sealed record StorePaths(string DataPath, string DatabasePath, string K
             Path.Combine(data, LockFileName));
     }
 
-    /// <summary>Creates the data folder (0700) when it does not exist.</summary>
+    /// <summary>Creates the data folder (0700) when it does not exist; refuses one that others may enter.</summary>
     public void EnsureDataFolder()
     {
         if (File.Exists(DataPath))
@@ -38,6 +38,8 @@ internal sealed record StorePaths(string DataPath, string DatabasePath, string K
         {
             throw new StoreException(StoreFault.Io, $"the data folder {DataPath} cannot be created: {e.Message}", e);
         }
+
+        DataFolder.CheckPrivate(DataPath);
     }
 
     /// <summary>Creates a folder only its owner can enter (0700).</summary>

@@ -75,4 +75,43 @@ public sealed class UnitTests
         accounts.Remove("王芳");
         Assert.Single(new KeeperAccounts(data.Path).List());
     }
+
+    [Fact]
+    public void LoginGuard_AFullTable_EvictsTheOldest_NeverARunningLockOut()
+    {
+        var clock = new StepClock();
+        var guard = new LoginGuard(attempts: 3, TimeSpan.FromMinutes(10), clock, maxTracked: 100);
+        for (var i = 0; i < 3; i++)
+        {
+            guard.Failed("192.168.1.9", "李明");
+        }
+
+        Assert.NotNull(guard.LockedFor("192.168.1.9", "李明"));
+        // An attacker fills the table many times over with new names, each failure a second later.
+        for (var i = 0; i < 1_000; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(0.5));
+            guard.Failed("192.168.1.66", $"name-{i}");
+        }
+
+        Assert.NotNull(guard.LockedFor("192.168.1.9", "李明"));
+        // The oldest of the attacker's own went to make room; the newest are still counted.
+        guard.Failed("192.168.1.66", "name-999");
+        guard.Failed("192.168.1.66", "name-999");
+        Assert.NotNull(guard.LockedFor("192.168.1.66", "name-999"));
+
+        clock.Advance(TimeSpan.FromMinutes(11));
+        Assert.Null(guard.LockedFor("192.168.1.9", "李明"));
+    }
+
+    private sealed class StepClock : TimeProvider
+    {
+        private long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
+    }
 }

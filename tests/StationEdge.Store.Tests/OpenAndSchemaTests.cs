@@ -80,11 +80,26 @@ public sealed class OpenAndSchemaTests
     }
 
     [Fact]
+    public async Task ADataFolderOthersMayEnter_IsRefused_SayingHowToFixIt_AndNothingIsCreated()
+    {
+        using var folder = new TempFolder();
+        var data = folder.File("data");
+        // As `mkdir` makes it under the usual umask.
+        Directory.CreateDirectory(data, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+
+        var e = await Assert.ThrowsAsync<StoreException>(() => StationStore.OpenAsync(new StoreOptions { DataPath = data }));
+
+        Assert.Equal($"the data folder {data} is open to others (mode 0755): run chmod 700 {data}", e.Message);
+        Assert.Empty(Directory.GetFileSystemEntries(data));
+    }
+
+    [Fact]
     public async Task ForeignSqliteFile_IsRefused()
     {
         using var folder = new TempFolder();
         var data = folder.File("data");
-        Directory.CreateDirectory(data);
+        Directory.CreateDirectory(data, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         await using (var other = new SqliteConnection($"Data Source={Path.Combine(data, "station.db")};Pooling=False"))
         {
             await other.OpenAsync();

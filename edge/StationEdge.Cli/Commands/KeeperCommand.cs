@@ -116,15 +116,26 @@ internal static class KeeperCommand
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(2));
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        // A new file (0600) renamed over the old: overwriting in place would keep an old file's wider mode.
+        var fresh = $"{path}.{Environment.ProcessId}.new";
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        using (var file = new FileStream(path, options))
+        try
         {
-            file.Write(certificate.Export(X509ContentType.Pfx));
+            using (var file = new FileStream(fresh, options))
+            {
+                file.Write(certificate.Export(X509ContentType.Pfx));
+            }
+
+            File.Move(fresh, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(fresh);
         }
 
         stdout.WriteLine($"certificate {path} for localhost, {Dns.GetHostName()}, {string.Join(", ", addresses)}{string.Concat(args.List("--host").Select(h => ", " + h))}");
@@ -136,8 +147,21 @@ internal static class KeeperCommand
     private static string DataFolderOf(CliArgs args)
     {
         var data = StationEdge.Store.DataFolder.Resolve(args.Value(StoreCli.Data));
-        return Directory.Exists(data) ? data
-            : throw CliError.BadInput($"the data folder {data} does not exist: point --data or ${StationEdge.Store.DataFolder.EnvironmentVariable} at the station's data folder");
+        if (!Directory.Exists(data))
+        {
+            throw CliError.BadInput($"the data folder {data} does not exist: point --data or ${StationEdge.Store.DataFolder.EnvironmentVariable} at the station's data folder");
+        }
+
+        try
+        {
+            StationEdge.Store.DataFolder.CheckPrivate(data);
+        }
+        catch (StationEdge.Store.StoreException e)
+        {
+            throw CliError.BadInput(e.Message);
+        }
+
+        return data;
     }
 
     private static string Typed(string prompt, TextWriter stderr)

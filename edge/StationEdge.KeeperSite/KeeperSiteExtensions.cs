@@ -56,7 +56,7 @@ public static class KeeperSiteExtensions
         builder.WebHost.UseUrls(site.Urls);
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
-            kestrel.Limits.MaxRequestBodySize = (long)site.MaxPhotos * site.MaxPhotoMegabytes * 1024 * 1024 + (64 * 1024);
+            kestrel.Limits.MaxRequestBodySize = BodyLimits.FormBytes;
             kestrel.AddServerHeader = false;
             kestrel.ConfigureHttpsDefaults(https => https.ServerCertificateSelector = (_, _) => SiteCertificate.Load(kestrel.ApplicationServices, site));
         });
@@ -112,7 +112,7 @@ public static class KeeperSiteExtensions
             // Uploads stay in memory (never a temporary file outside the data folder): the limit bounds that memory.
             o.MultipartBodyLengthLimit = (long)site.MaxPhotos * site.MaxPhotoMegabytes * 1024 * 1024;
             o.MemoryBufferThreshold = (int)Math.Min(int.MaxValue, o.MultipartBodyLengthLimit + (64 * 1024));
-            o.BufferBodyLengthLimit = o.MultipartBodyLengthLimit + (64 * 1024);
+            o.BufferBodyLengthLimit = BodyLimits.UploadBytes(site);
             o.ValueCountLimit = 100;
         });
 
@@ -163,6 +163,7 @@ public static class KeeperSiteExtensions
         app.UseRouting();
         app.UseRateLimiter();
         app.UseAuthentication();
+        app.Use(BodyLimits.Raise(app.Services.GetRequiredService<IOptions<KeeperSiteOptions>>().Value));
         app.UseAuthorization();
         app.MapRazorPages();
         SiteEndpoints.Map(app);

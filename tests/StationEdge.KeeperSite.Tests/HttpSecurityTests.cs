@@ -83,6 +83,58 @@ public sealed partial class HttpSecurityTests
     }
 
     [Fact]
+    public async Task AnAnonymousPost_WithAValidAntiforgeryToken_IsRefusedForWantOfALogin()
+    {
+        await using var site = await SiteHost.StartAsync();
+        await site.Store.EnrollAsync(new NewWorker { Id = "W001", Name = "张伟", ConsentVersion = "v" }, [], new KeeperContext("keeper:test"));
+        using var client = site.Client();
+        // The login page gives an anonymous visitor a real token and its cookie: only the missing login can refuse.
+        var token = CsrfToken(await client.GetStringAsync("/Login"));
+
+        foreach (var path in new[] { "/Door", "/Workers/Edit?id=W001", "/Enrol?handler=Photos", "/Keepers" })
+        {
+            using var post = await client.PostAsync(path, new FormUrlEncodedContent([new("__csrf", token), new("Name", "x")]));
+            var toLogin = post.StatusCode == HttpStatusCode.Unauthorized
+                || (post.StatusCode == HttpStatusCode.Redirect && post.Headers.Location!.ToString().Contains("/Login", StringComparison.Ordinal));
+            Assert.True(toLogin, $"anonymous POST {path} with a valid token gave {post.StatusCode}");
+        }
+
+        Assert.Equal("张伟", (await site.Store.GetWorkerAsync("W001"))!.Name);
+        site.Logs.AssertNoErrors();
+    }
+
+    [Fact]
+    public async Task Bodies_AreSmallForAnonymousRequests_AndOnlyASignedInKeepersUploadMaySendPhotos()
+    {
+        await using var site = await SiteHost.StartAsync();
+        using var client = site.Client();
+        var token = CsrfToken(await client.GetStringAsync("/Login"));
+        var big = new string('x', 512 * 1024);
+
+        using var anonymous = await client.PostAsync("/Login", new FormUrlEncodedContent([new("Name", big), new("Password", "p"), new("__csrf", token)]));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, anonymous.StatusCode);
+
+        await LogInAsync(client, SiteHost.Keeper, SiteHost.KeeperPassword);
+        // A signed-in keeper's other forms stay small too.
+        var door = CsrfToken(await client.GetStringAsync("/Door"));
+        using var form = await client.PostAsync("/Door", new FormUrlEncodedContent([new("Reason", big), new("__csrf", door)]));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, form.StatusCode);
+
+        // A photo of half a megabyte (not a picture: the page says so) goes through to the enrolment page.
+        var enrol = CsrfToken(await client.GetStringAsync("/Enrol"));
+        using var upload = new MultipartFormDataContent
+        {
+            { new StringContent(enrol), "__csrf" },
+            { new StringContent("赵强"), "Name" },
+            { new StringContent("true"), "Consent" },
+            { new ByteArrayContent(new byte[512 * 1024]), "Photos", "photo.jpg" },
+        };
+        using var uploaded = await client.PostAsync("/Enrol?handler=Photos", upload);
+        Assert.Equal(HttpStatusCode.OK, uploaded.StatusCode);
+        site.Logs.AssertNoErrors();
+    }
+
+    [Fact]
     public async Task Login_FiveWrongPasswords_LockTheNameOutOfThatAddress_With429InChinese_EvenForTheRightPassword()
     {
         await using var site = await SiteHost.StartAsync();
@@ -172,6 +224,9 @@ public sealed partial class HttpSecurityTests
         Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", html, StringComparison.Ordinal);
         site.Logs.AssertNoErrors();
     }
+
+    private static string CsrfToken(string html) =>
+        WebUtility.HtmlDecode(HiddenPattern().Matches(html).First(m => m.Groups["name"].Value == "__csrf").Groups["value"].Value);
 
     internal static async Task LogInAsync(HttpClient client, string name, string password)
     {

@@ -72,6 +72,7 @@ public static class KeeperSiteExtensions
         services.AddStationPasses(builder.Configuration, watchCamera: false);
 
         services.TryAddSingleton<IVisitFeed, StoreVisitFeed>();
+        services.TryAddSingleton<StreamGate>();
         services.TryAddSingleton<IKeeperDoor, DoorServiceDoor>();
         services.TryAddSingleton(_ => new SiteVision(site.ModelsPath ?? ModelDirectory.DefaultPath()));
         services.TryAddSingleton<ICameraPreview, PreviewHub>();

@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using StationEdge.KeeperSite.Station;
+using StationEdge.KeeperSite.Web;
 using StationEdge.Passes;
 using StationEdge.Store;
 
@@ -132,6 +134,75 @@ public sealed partial class HttpSecurityTests
         using var uploaded = await client.PostAsync("/Enrol?handler=Photos", upload);
         Assert.Equal(HttpStatusCode.OK, uploaded.StatusCode);
         site.Logs.AssertNoErrors();
+    }
+
+    [Fact]
+    public async Task LiveStreams_AreCappedPerClient_AndAClosedOneFreesItsSlot()
+    {
+        await using var site = await SiteHost.StartAsync();
+        using var client = site.Client();
+        var open = new List<HttpResponseMessage>();
+        for (var i = 0; i < StreamGate.PerClient; i++)
+        {
+            var stream = await client.GetAsync("/screen/events", HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
+            open.Add(stream);
+        }
+
+        using (var refused = await client.GetAsync("/screen/events", HttpCompletionOption.ResponseHeadersRead))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+            Assert.Equal("打开的实时页面太多，请关掉一些再试。", await refused.Content.ReadAsStringAsync());
+        }
+
+        var gate = site.App.Services.GetRequiredService<StreamGate>();
+        open[0].Dispose();
+        await WaitUntilAsync(() => gate.Open == StreamGate.PerClient - 1);
+        using var again = await client.GetAsync("/screen/events", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        open.ForEach(r => r.Dispose());
+        site.Logs.AssertNoErrors();
+    }
+
+    [Fact]
+    public async Task TwentyOpenStreams_ShareOneReaderOfTheStore_AndEachGetsTheNewVisit()
+    {
+        await using var site = await SiteHost.StartAsync();
+        var feed = (StoreVisitFeed)site.App.Services.GetRequiredService<IVisitFeed>();
+        var before = await site.Store.RecordVisitAsync(new VisitDraft(VisitDecision.Refused, "unknown"));
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var readers = Enumerable.Range(0, 20).Select(_ => FirstAfterAsync(feed, before.Seq, stop.Token)).ToList();
+        // Every reader is attached and has seen the first look at the store before the visit comes.
+        await WaitUntilAsync(() => feed.StoreReads >= 1);
+        var readsBefore = feed.StoreReads;
+
+        var visit = await site.Store.RecordVisitAsync(new VisitDraft(VisitDecision.Refused, "unknown"));
+        feed.Nudge();
+        var seen = await Task.WhenAll(readers);
+
+        Assert.All(seen, s => Assert.Equal(visit.Seq, s));
+        // One look per nudge or poll interval, whatever the number of streams (a stream of its own would be 20).
+        Assert.True(feed.StoreReads - readsBefore <= 3, $"{feed.StoreReads - readsBefore} reads of the store for 20 streams");
+        site.Logs.AssertNoErrors();
+    }
+
+    private static async Task<long> FirstAfterAsync(StoreVisitFeed feed, long after, CancellationToken ct)
+    {
+        await foreach (var visit in feed.ReadAsync(after, ct))
+        {
+            return visit.Seq;
+        }
+
+        return -1;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!condition())
+        {
+            await Task.Delay(20, bound.Token);
+        }
     }
 
     [Fact]

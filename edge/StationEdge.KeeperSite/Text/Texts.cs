@@ -30,6 +30,7 @@ public static class Texts
     public static readonly Phrase LoginFailed = new("姓名或密码不对。", "Wrong name or password.");
     public static readonly Phrase LockedOut = new("登录失败次数过多，请 {0} 分钟后再试。", "Too many failed logins: try again in {0} minutes.");
     public static readonly Phrase RateLimited = new("请求太频繁，请一分钟后再试。", "Too many requests: try again in a minute.");
+    public static readonly Phrase TooManyStreams = new("打开的实时页面太多，请关掉一些再试。", "Too many live pages are open: close some and try again.");
     public static readonly Phrase NoKeeperYet = new(
         "还没有站长账号。请在设备上运行：station-edge keeper add --name 姓名",
         "There is no keeper account yet. On the device run: station-edge keeper add --name NAME");

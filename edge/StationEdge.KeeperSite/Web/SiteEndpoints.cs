@@ -25,16 +25,16 @@ internal static class SiteEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var keeper = app.MapGroup("").RequireAuthorization(KeeperUser.KeeperPolicy);
-        keeper.MapGet("/events/visits", VisitStreamAsync);
-        keeper.MapGet("/camera/preview.mjpeg", (HttpContext c, ICameraPreview p) => MjpegAsync(c, p));
+        keeper.MapGet("/events/visits", VisitStreamAsync).AddEndpointFilter(StreamGate.Filter);
+        keeper.MapGet("/camera/preview.mjpeg", (HttpContext c, ICameraPreview p) => MjpegAsync(c, p)).AddEndpointFilter(StreamGate.Filter);
         keeper.MapGet("/camera/guide", Guide);
         keeper.MapGet("/api/door", DoorState);
         keeper.MapGet("/passes/{id:guid}.svg", PassSvg);
         keeper.MapGet("/enrol/face/{draft:guid}/{photo:int}/{face:int}.jpg", DraftFace);
 
         var screen = app.MapGroup("/screen").AllowAnonymous();
-        screen.MapGet("/camera.mjpeg", (HttpContext c, ICameraPreview p) => MjpegAsync(c, p));
-        screen.MapGet("/events", ScreenStreamAsync);
+        screen.MapGet("/camera.mjpeg", (HttpContext c, ICameraPreview p) => MjpegAsync(c, p)).AddEndpointFilter(StreamGate.Filter);
+        screen.MapGet("/events", ScreenStreamAsync).AddEndpointFilter(StreamGate.Filter);
         screen.MapGet("/guide", Guide);
 
         app.MapGet("/assets/{file}", Asset).AllowAnonymous();

@@ -73,6 +73,7 @@ public static class KeeperSiteExtensions
 
         services.TryAddSingleton<IVisitFeed, StoreVisitFeed>();
         services.TryAddSingleton<StreamGate>();
+        services.TryAddSingleton(sp => new PairedScreens(sp.GetRequiredService<StationStore>().DataPath, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IKeeperDoor, DoorServiceDoor>();
         services.TryAddSingleton(_ => new SiteVision(site.ModelsPath ?? ModelDirectory.DefaultPath()));
         services.TryAddSingleton<ICameraPreview, PreviewHub>();
@@ -85,6 +86,8 @@ public static class KeeperSiteExtensions
             pages.Conventions.AuthorizeFolder("/", KeeperUser.KeeperPolicy);
             pages.Conventions.AllowAnonymousToPage("/Login");
             pages.Conventions.AllowAnonymousToPage("/Screen");
+            pages.Conventions.AllowAnonymousToPage("/ScreenPair");
+            pages.Conventions.AddPageApplicationModelConvention("/ScreenPair", model => model.EndpointMetadata.Add(new EnableRateLimitingAttribute(LoginRateLimit)));
             pages.Conventions.AuthorizePage("/Keepers", KeeperUser.AdminPolicy);
             pages.Conventions.AuthorizePage("/Workers/Delete", KeeperUser.AdminPolicy);
             pages.Conventions.AddPageApplicationModelConvention("/Login", model => model.EndpointMetadata.Add(new EnableRateLimitingAttribute(LoginRateLimit)));
@@ -164,7 +167,14 @@ public static class KeeperSiteExtensions
         app.UseRouting();
         app.UseRateLimiter();
         app.UseAuthentication();
-        app.Use(BodyLimits.Raise(app.Services.GetRequiredService<IOptions<KeeperSiteOptions>>().Value));
+        var site = app.Services.GetRequiredService<IOptions<KeeperSiteOptions>>().Value;
+        if (site.AllowPlainHttpOnLan && site.PlainHttpOnLan() is { } plain)
+        {
+            SiteLog.PlainHttp(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("StationEdge.KeeperSite"), plain);
+        }
+
+        app.Use(BodyLimits.Raise(site));
+        app.Use(ScreenAccess.Guard(site));
         app.UseAuthorization();
         app.MapRazorPages();
         SiteEndpoints.Map(app);
@@ -223,4 +233,10 @@ internal static class SiteCertificate
 
         return _loaded = X509CertificateLoader.LoadPkcs12FromFile(path, null);
     }
+}
+
+internal static partial class SiteLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "KeeperSite: {Url} serves the keeper's pages over plain http on the LAN (KeeperSite:AllowPlainHttpOnLan=true): passwords and the login cookie cross the Wi-Fi in clear; use https (station-edge keeper cert)")]
+    public static partial void PlainHttp(ILogger logger, Uri url);
 }

@@ -50,6 +50,32 @@ public sealed class KeeperSiteOptions
     /// <summary>The models folder for the site's own detector and embedder; unset: the default models folder.</summary>
     public string? ModelsPath { get; set; }
 
+    /// <summary>
+    /// Plain http on an address other machines can reach sends passwords and the session cookie across the station's
+    /// Wi-Fi in clear: refused at start unless this is true, and then warned of at every start and on every page.
+    /// </summary>
+    public bool AllowPlainHttpOnLan { get; set; }
+
+    /// <summary>The door screen shows the camera's picture (false: the greeting only).</summary>
+    public bool ScreenCamera { get; set; } = true;
+
+    /// <summary>How the door screen greets a worker: <c>Full</c> name, <c>Surname</c> with the honorific (王师傅) or <c>None</c>.</summary>
+    public ScreenNameStyle ScreenName { get; set; } = ScreenNameStyle.Surname;
+
+    /// <summary>
+    /// Client addresses whose browser is the Pi's own display (a kiosk on its screen), separated by ';': they see the
+    /// door screen without pairing. Every other client needs a paired screen's token or a keeper's login.
+    /// </summary>
+    public string ScreenAddresses { get; set; } = "127.0.0.1;::1";
+
+    public IReadOnlySet<IPAddress> ParseScreenAddresses() =>
+        ScreenAddresses.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(a => IPAddress.TryParse(a, out var ip) ? ip : throw new FormatException($"'{a}' is not an IP address"))
+            .Select(ip => ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToHashSet();
+
+    /// <summary>The first plain http:// address other machines can reach, or null.</summary>
+    public Uri? PlainHttpOnLan() => ParseUrls().FirstOrDefault(u => u.Scheme == "http" && IsReachable(u));
+
     /// <summary>The addresses of <see cref="Urls"/>; a malformed entry throws <see cref="FormatException"/>.</summary>
     public IReadOnlyList<Uri> ParseUrls() => [.. Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Parse)];
 
@@ -62,6 +88,13 @@ public sealed class KeeperSiteOptions
         && url.Scheme is "http" or "https" && url.AbsolutePath == "/" && !url.IsDefaultPort
             ? url
             : throw new FormatException($"'{text}' is not an http:// or https:// address with a port and no path");
+}
+
+public enum ScreenNameStyle
+{
+    Full,
+    Surname,
+    None,
 }
 
 /// <summary>
@@ -108,10 +141,26 @@ public sealed class KeeperSiteOptionsValidator(KeeperAccounts accounts) : IValid
                 failures.Add($"KeeperSite:Urls binds {reachable.Host}, which other machines can reach, and there is no keeper account yet "
                     + $"({accounts.Path}): make one first with 'station-edge keeper add --name NAME', or bind 127.0.0.1");
             }
+
+            if (options.PlainHttpOnLan() is { } plain && !options.AllowPlainHttpOnLan)
+            {
+                failures.Add($"KeeperSite:Urls has {plain}, which other machines can reach, over plain http: passwords and the login cookie would cross "
+                    + $"the Wi-Fi in clear. Use https://{plain.Host}:{plain.Port}/ with the certificate 'station-edge keeper cert' makes, "
+                    + "or set KeeperSite:AllowPlainHttpOnLan=true to accept the risk");
+            }
         }
         catch (FormatException e)
         {
             failures.Add($"KeeperSite:Urls: {e.Message}");
+        }
+
+        try
+        {
+            options.ParseScreenAddresses();
+        }
+        catch (FormatException e)
+        {
+            failures.Add($"KeeperSite:ScreenAddresses: {e.Message}");
         }
         catch (KeeperAccountException e)
         {

@@ -16,6 +16,49 @@ namespace StationEdge.KeeperSite.Tests;
 public sealed class BrowserTests(ITestOutputHelper output)
 {
     [Fact]
+    public async Task ADoorScreenOnAnotherMachine_IsPairedByTheKeeper_InChromium()
+    {
+        Directory.CreateDirectory(HeadlessChromium.Shots);
+        // Loopback plays another machine: no address counts as the Pi's own display.
+        await using var site = await SiteHost.StartAsync(new Dictionary<string, string?> { ["KeeperSite:ScreenAddresses"] = "" });
+        using var keeperProfile = new TempFolder("chromium-");
+        using var screenProfile = new TempFolder("chromium-");
+        using var keeper = HeadlessChromium.Start(keeperProfile.Path);
+        using var screen = HeadlessChromium.Start(screenProfile.Path);
+        var keeperWait = new WebDriverWait(keeper, TimeSpan.FromSeconds(30));
+        var screenWait = new WebDriverWait(screen, TimeSpan.FromSeconds(30));
+        screenWait.IgnoreExceptionTypes(typeof(StaleElementReferenceException));
+        string Url(string path) => new Uri(site.Url, path).ToString();
+
+        screen.Navigate().GoToUrl(Url("/screen"));
+        screenWait.Until(b => b.FindElements(By.Id("to-pairing")).Count == 1);
+        HeadlessChromium.Shot(screen, "screen-not-paired");
+
+        keeper.Navigate().GoToUrl(Url("/Login"));
+        HeadlessChromium.LogIn(keeper, SiteHost.Keeper, SiteHost.KeeperPassword);
+        keeperWait.Until(b => b.FindElements(By.Id("visits")).Count == 1);
+        keeper.Navigate().GoToUrl(Url("/Door"));
+        keeper.FindElement(By.Id("pair-screen")).Click();
+        var message = keeperWait.Until(b => b.FindElements(By.Id("pairing-code")).FirstOrDefault())!.Text;
+        HeadlessChromium.Shot(keeper, "door-pairing-code");
+        var code = System.Text.RegularExpressions.Regex.Match(message, "[0-9]{6}").Value;
+
+        screen.FindElement(By.Id("to-pairing")).Click();
+        screenWait.Until(b => b.FindElements(By.Id("pair-code")).Count == 1);
+        screen.FindElement(By.Id("pair-code")).SendKeys(code);
+        screen.FindElement(By.Name("name")).SendKeys("门口屏幕");
+        HeadlessChromium.Shot(screen, "screen-pairing");
+        screen.FindElement(By.Id("pair")).Click();
+        screenWait.Until(b => b.FindElements(By.Id("headline")).Count == 1);
+        HeadlessChromium.Shot(screen, "screen-paired");
+
+        keeper.Navigate().GoToUrl(Url("/Door"));
+        Assert.Contains("门口屏幕", keeper.FindElement(By.Id("screens")).Text, StringComparison.Ordinal);
+        HeadlessChromium.Shot(keeper, "door-screens");
+        site.Logs.AssertNoErrors();
+    }
+
+    [Fact]
     public async Task AKeepersDay_InChromium()
     {
         Directory.CreateDirectory(HeadlessChromium.Shots);
@@ -118,7 +161,7 @@ public sealed class BrowserTests(ITestOutputHelper output)
         await Task.Delay(1500);
         HeadlessChromium.Shot(browser, "screen-idle");
         await site.Store.RecordVisitAsync(new VisitDraft(VisitDecision.Granted, "matched") { WorkerId = workerId, Score = 0.9f });
-        wait.Until(b => b.FindElement(By.Id("headline")).Text == "欢迎回家，张伟");
+        wait.Until(b => b.FindElement(By.Id("headline")).Text == "欢迎回家，张师傅");
         HeadlessChromium.Shot(browser, "screen-welcome");
         await site.Store.RecordVisitAsync(new VisitDraft(VisitDecision.Refused, "unknown"));
         wait.Until(b => b.FindElement(By.Id("headline")).Text == "未识别，请联系站长");

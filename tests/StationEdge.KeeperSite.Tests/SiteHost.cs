@@ -47,7 +47,7 @@ internal sealed class SiteHost : IAsyncDisposable
 
     public SimulatedGpioChip Chip => ((SimulatedGpioDriver)App.Services.GetRequiredService<System.Device.Gpio.GpioDriver>()).Chip;
 
-    public static async Task<SiteHost> StartAsync(IDictionary<string, string?>? settings = null, bool keepers = true)
+    public static async Task<SiteHost> StartAsync(IDictionary<string, string?>? settings = null, bool keepers = true, bool https = false)
     {
         var folder = new TempFolder("keeper-site-");
         var data = Path.Combine(folder.Path, "data");
@@ -62,7 +62,16 @@ internal sealed class SiteHost : IAsyncDisposable
         var camera = Path.Combine(folder.Path, "camera");
         Directory.CreateDirectory(camera);
         File.Copy(RepoPaths.Model("demo/sample1.jpg"), Path.Combine(camera, "door.jpg"));
-        var url = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
+        if (https)
+        {
+            // As `station-edge keeper cert` writes it: a self-signed P-256 certificate in the data folder.
+            using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=localhost", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+            File.WriteAllBytes(Path.Combine(data, KeeperSiteOptions.CertificateFileName), certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx));
+        }
+
+        var url = new Uri($"{(https ? "https" : "http")}://127.0.0.1:{LoopbackPort.Free()}");
         var config = new Dictionary<string, string?>
         {
             ["KeeperSite:Urls"] = url.ToString().TrimEnd('/'),
@@ -107,7 +116,15 @@ internal sealed class SiteHost : IAsyncDisposable
 
     /// <summary>A client that keeps cookies and does not follow redirects (the tests look at them).</summary>
     public HttpClient Client() =>
-        new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer(), UseCookies = true }) { BaseAddress = Url };
+        new(new HttpClientHandler
+        {
+            AllowAutoRedirect = false,
+            CookieContainer = new CookieContainer(),
+            UseCookies = true,
+            // The test's own self-signed certificate (a phone asks the keeper to trust it once).
+            ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator,
+        })
+        { BaseAddress = Url };
 
     public async ValueTask DisposeAsync()
     {

@@ -1,14 +1,21 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
 using StationEdge.Camera;
+using StationEdge.KeeperSite.Accounts;
 using StationEdge.KeeperSite.Station;
 using StationEdge.KeeperSite.Text;
 
 namespace StationEdge.KeeperSite.Pages;
 
-public sealed class HealthModel(IStationHealth health, TimeProvider time) : PageModel
+public sealed class HealthModel(IStationHealth health, TimeProvider time, IOptions<KeeperSiteOptions> site, PairedScreens screens) : PageModel
 {
     public StationHealthReport? Report { get; private set; }
+
+    /// <summary>Who can reach the site: each address it listens on, whether it is encrypted and whether other machines reach it.</summary>
+    public IReadOnlyList<Uri> Addresses => site.Value.ParseUrls();
+
+    public IReadOnlyList<PairedScreen> Screens => screens.List();
 
     public DateTimeOffset Now => time.GetUtcNow();
 

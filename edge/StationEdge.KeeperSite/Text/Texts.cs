@@ -142,6 +142,29 @@ public static class Texts
     // Door screen.
     public static readonly Phrase Welcome = new("欢迎回家，{0}", "Welcome home, {0}");
     public static readonly Phrase WelcomeGuest = new("欢迎，{0}", "Welcome, {0}");
+    public static readonly Phrase WelcomeHome = new("嗨！欢迎回家！", "Hi! Welcome home!");
+    public static readonly Phrase PlainHttpBanner = new("本站在局域网上用未加密的 http 提供：同一 Wi-Fi 上的人可能看到密码。请改用 https（station-edge keeper cert）。",
+        "This site is served over plain http on the LAN: others on the same Wi-Fi may see passwords. Switch to https (station-edge keeper cert).");
+    public static readonly Phrase ScreensTitle = new("门口屏幕", "Door screens");
+    public static readonly Phrase ScreensIntro = new("门口屏幕显示摄像头画面和来访者的称呼。除本机屏幕外，其他设备要先配对。", "The door screen shows the camera and who came in. Any device but the Pi's own display must be paired first.");
+    public static readonly Phrase PairScreen = new("配对一个屏幕", "Pair a screen");
+    public static readonly Phrase PairingCodeIs = new("在屏幕上打开 /screen/pair，输入配对码 {0}（{1} 分钟内有效，只能用一次）", "On the screen, open /screen/pair and type the code {0} (valid {1} minutes, once)");
+    public static readonly Phrase Never = new("从未", "never");
+    public static readonly Phrase NoScreens = new("还没有配对的屏幕", "No screen is paired yet");
+    public static readonly Phrase ScreenPairedBy = new("{0} 配对于 {1}，最后使用 {2}", "paired by {0} on {1}, last used {2}");
+    public static readonly Phrase Revoke = new("取消配对", "Revoke");
+    public static readonly Phrase ScreenRevoked = new("已取消该屏幕的配对", "The screen is no longer paired");
+    public static readonly Phrase ThisIsTheDoorScreen = new("这是门口屏幕？输入站长给的配对码", "Is this the door screen? Type the code the keeper gives you");
+    public static readonly Phrase PairTitle = new("配对门口屏幕", "Pair this door screen");
+    public static readonly Phrase PairCode = new("配对码（站长在“门”页面上取得）", "Pairing code (the keeper gets it on the Door page)");
+    public static readonly Phrase ScreenLabel = new("屏幕名称", "Screen name");
+    public static readonly Phrase PairButton = new("配对", "Pair");
+    public static readonly Phrase PairWrong = new("配对码不对或已过期，请让站长重新生成", "The code is wrong or has expired: ask the keeper for a new one");
+    public static readonly Phrase SiteAddresses = new("访问地址", "Addresses");
+    public static readonly Phrase Encrypted = new("加密（https）", "encrypted (https)");
+    public static readonly Phrase NotEncrypted = new("未加密（http）", "not encrypted (http)");
+    public static readonly Phrase OnlyThisDevice = new("仅本机", "this device only");
+    public static readonly Phrase WholeLan = new("局域网可访问", "reachable on the LAN");
     public static readonly Phrase NotRecognised = new("未识别，请联系站长", "Not recognised: please ask the keeper");
     public static readonly Phrase ScreenIdle = new("请看镜头", "Please look at the camera");
 

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using StationEdge.KeeperSite.Station;
 using StationEdge.KeeperSite.Text;
 using StationEdge.Passes;
@@ -33,7 +34,8 @@ internal static class SiteEndpoints
         keeper.MapGet("/enrol/face/{draft:guid}/{photo:int}/{face:int}.jpg", DraftFace);
 
         var screen = app.MapGroup("/screen").AllowAnonymous();
-        screen.MapGet("/camera.mjpeg", (HttpContext c, ICameraPreview p) => MjpegAsync(c, p)).AddEndpointFilter(StreamGate.Filter);
+        screen.MapGet("/camera.mjpeg", (HttpContext c, ICameraPreview p, IOptions<KeeperSiteOptions> site) => site.Value.ScreenCamera ? MjpegAsync(c, p) : NotShown(c))
+            .AddEndpointFilter(StreamGate.Filter);
         screen.MapGet("/events", ScreenStreamAsync).AddEndpointFilter(StreamGate.Filter);
         screen.MapGet("/guide", Guide);
 
@@ -60,8 +62,9 @@ internal static class SiteEndpoints
     }
 
     /// <summary>The door screen's messages: a JSON object per decision, shown by the screen's script as text.</summary>
-    private static async Task ScreenStreamAsync(HttpContext context, IVisitFeed feed, VisitNames names, IHostApplicationLifetime lifetime)
+    private static async Task ScreenStreamAsync(HttpContext context, IVisitFeed feed, VisitNames names, IHostApplicationLifetime lifetime, IOptions<KeeperSiteOptions> site)
     {
+        var style = site.Value.ScreenName;
         var language = Localizer.Of(context);
         var store = context.RequestServices.GetRequiredService<StationStore>();
         var newest = await store.ListVisitsAsync(limit: 1, ct: context.RequestAborted) is [var last, ..] ? last.Seq : 0;
@@ -73,8 +76,9 @@ internal static class SiteEndpoints
                 var named = (await names.NameAsync([visit], ct))[0];
                 var granted = visit.Decision == VisitDecision.Granted;
                 var headline = granted
-                    ? (named.WorkerName is { } n ? Texts.Welcome.In(language, n) : named.GuestName is { } g ? Texts.WelcomeGuest.In(language, g) : Texts.Granted.In(language))
+                    ? (named.WorkerName is { } w ? Greet(Texts.Welcome, w) : named.GuestName is { } g ? Greet(Texts.WelcomeGuest, g) : Texts.Granted.In(language))
                     : Texts.NotRecognised.In(language);
+                string Greet(Phrase phrase, string name) => ScreenNames.Shown(name, style) is { } shown ? phrase.In(language, shown) : Texts.WelcomeHome.In(language);
                 var advice = granted ? null : Codes.GuidanceFor(visit.Reason)?.In(language);
                 await SendAsync(context, "decision", JsonSerializer.Serialize(new { granted, headline, advice }), ct);
             }
@@ -83,6 +87,12 @@ internal static class SiteEndpoints
         {
             // The screen closed, or the host stops.
         }
+    }
+
+    private static Task NotShown(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
+        return Task.CompletedTask;
     }
 
     private static async Task MjpegAsync(HttpContext context, ICameraPreview preview)

@@ -22,7 +22,10 @@ namespace StationEdge.Cli.Commands.Run;
 internal sealed class RunPrinter
 {
     private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-    private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(40);
+    // How long a line waits for an earlier one still on its way from another thread. 40 ms was enough on an idle
+    // machine; on a loaded 2-core one a thread holding an earlier timestamp can be descheduled for longer, and a
+    // quarter second is still immediate for someone watching.
+    private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(250);
 
     private readonly bool _json;
     private readonly TextWriter _output;

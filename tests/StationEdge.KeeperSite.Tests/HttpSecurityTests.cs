@@ -250,6 +250,38 @@ public sealed partial class HttpSecurityTests
         site.Logs.AssertNoErrors();
     }
 
+    [Theory]
+    [InlineData("removed")]
+    [InlineData("new password")]
+    public async Task ALiveSession_EndsAtItsNextRequest_WhenTheKeeperIsRemovedOrTheirPasswordChanges(string change)
+    {
+        await using var site = await SiteHost.StartAsync();
+        using var client = site.Client();
+        await LogInAsync(client, SiteHost.Keeper, SiteHost.KeeperPassword);
+        using (var before = await client.GetAsync("/Workers"))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
+        var accounts = site.App.Services.GetRequiredService<StationEdge.KeeperSite.Accounts.KeeperAccounts>();
+        if (change == "removed")
+        {
+            accounts.Remove(SiteHost.Keeper);
+        }
+        else
+        {
+            accounts.SetPassword(SiteHost.Keeper, "a-new-password-2026");
+        }
+
+        using var after = await client.GetAsync("/Workers");
+        using var stream = await client.GetAsync("/events/visits", HttpCompletionOption.ResponseHeadersRead);
+
+        Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
+        Assert.Contains("/Login", after.Headers.Location!.ToString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, stream.StatusCode);
+        site.Logs.AssertNoErrors();
+    }
+
     [Fact]
     public async Task Roles_AKeeperMayNotDeleteWorkersOrManageKeepers()
     {

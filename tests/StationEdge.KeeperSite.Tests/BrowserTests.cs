@@ -1,5 +1,6 @@
 using System.Device.Gpio;
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Support.UI;
 using StationEdge.Store;
@@ -115,8 +116,8 @@ public sealed class BrowserTests(ITestOutputHelper output)
 
         // A visit stored by the station appears without a reload; the keeper flags it.
         browser.Navigate().GoToUrl(Url("/"));
+        // Live once the stream is open: the feed hands a new stream every visit past the page's own, so none is missed.
         wait.Until(b => b.FindElement(By.Id("live")).GetAttribute("class")!.Contains("live", StringComparison.Ordinal));
-        await Task.Delay(500);
         await site.Store.RecordVisitAsync(new VisitDraft(VisitDecision.Granted, "matched") { WorkerId = workerId, Score = 0.83f });
         await site.Store.RecordVisitAsync(new VisitDraft(VisitDecision.Refused, "unknown") { Score = 0.31f });
         wait.Until(b => b.FindElements(By.CssSelector("#visits tr")).Count == 2);
@@ -158,7 +159,9 @@ public sealed class BrowserTests(ITestOutputHelper output)
 
         // The door screen, no login: a grant greets the worker by name.
         browser.Navigate().GoToUrl(Url("/screen"));
-        await Task.Delay(1500);
+        // Both of the screen's streams open (the camera and the greetings): a visit from now on is the screen's to show.
+        var gate = site.App.Services.GetRequiredService<StationEdge.KeeperSite.Web.StreamGate>();
+        wait.Until(_ => gate.Open >= 2);
         HeadlessChromium.Shot(browser, "screen-idle");
         await site.Store.RecordVisitAsync(new VisitDraft(VisitDecision.Granted, "matched") { WorkerId = workerId, Score = 0.9f });
         wait.Until(b => b.FindElement(By.Id("headline")).Text == "欢迎回家，张师傅");

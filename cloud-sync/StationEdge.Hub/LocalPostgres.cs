@@ -76,7 +76,8 @@ public sealed class LocalPostgres : IAsyncDisposable
     /// <summary>Creates an empty database (one per test keeps tests apart on one cluster).</summary>
     public async Task<string> CreateDatabaseAsync(string name, CancellationToken ct = default)
     {
-        await using var connection = new NpgsqlConnection(ConnectionString());
+        // Unpooled: a pooled connection may be one the last restart cut.
+        await using var connection = new NpgsqlConnection(ConnectionString() + ";Pooling=false");
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
         await command.ExecuteNonQueryAsync(ct);

@@ -31,10 +31,30 @@ public static class AccessServiceCollectionExtensions
         services.TryAddSingleton(sp => StationVision.Load(sp.GetRequiredService<IOptions<StationVisionOptions>>().Value));
         Hosted<StationEventBridge>(services);
         Hosted<StationRecords>(services);
-        Hosted<AccessRecorder>(services);
+        services.TryAddSingleton<IStationStoreSource>(sp => sp.GetRequiredService<StationRecords>());
+        AddStationRecorder(services);
         Hosted<GalleryRefresher>(services);
         Hosted<GreetingPlayer>(services);
         Hosted<AccessLoop>(services);
+        return services;
+    }
+
+    /// <summary>
+    /// The one recorder (<see cref="AccessRecorder"/>) and the event stream it follows, once: every visit, whatever its
+    /// method, is stored through it. A composition without <see cref="AddStationAccess"/> registers its own
+    /// <see cref="IStationStoreSource"/> (<see cref="OpenedStationStore"/>) first.
+    /// </summary>
+    public static IServiceCollection AddStationRecorder(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<StationEvents>();
+        services.AddOptions<AccessOptions>();
+        if (!services.Any(d => d.ServiceType == typeof(AccessRecorder)))
+        {
+            Hosted<AccessRecorder>(services);
+        }
+
         return services;
     }
 

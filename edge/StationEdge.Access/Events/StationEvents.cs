@@ -33,6 +33,17 @@ public sealed record AccessRefused(FrameDecision Decision, TimeSpan WalkUpToDeci
 /// <summary>The crop of an unknown face, rgb24, for <c>Access:UnknownFacesFolder</c>.</summary>
 public sealed record UnknownFaceImage(int Width, int Height, byte[] Rgb);
 
+/// <summary>
+/// A visit decided beside the access loop — a pass at the door, the keeper's opening, a remote unlock — for the one
+/// recorder to store as it stores a face's: in order, with its sync message, and held in memory while the data folder
+/// takes no writes. <see cref="Draft"/>'s time is when it was decided (kept through a backlog). <see cref="WhenStored"/>
+/// runs after the visit is stored (a pass links its use to it); its failure is logged, never stored twice.
+/// </summary>
+public sealed record VisitRequested(StationEdge.Store.VisitDraft Draft) : StationEvent(Draft.Time ?? throw new ArgumentException("a requested visit needs its time", nameof(Draft)))
+{
+    public Func<StationEdge.Store.Visit, CancellationToken, Task>? WhenStored { get; init; }
+}
+
 /// <summary>A visit the recorder has just stored (the keeper site's live pages follow these).</summary>
 public sealed record VisitRecorded(StationEdge.Store.Visit Visit) : StationEvent(Visit.Time);
 

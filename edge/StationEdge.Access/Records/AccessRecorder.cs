@@ -24,7 +24,7 @@ public sealed partial class AccessRecorder : BackgroundService
     private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan FlushOnStop = TimeSpan.FromSeconds(3);
 
-    private readonly StationRecords _records;
+    private readonly IStationStoreSource _records;
     private readonly StationEvents _events;
     private readonly StationEventSubscription _subscription;
     private readonly AccessOptions _options;
@@ -36,7 +36,7 @@ public sealed partial class AccessRecorder : BackgroundService
     private long _dropped;
     private long _written;
 
-    public AccessRecorder(StationRecords records, StationEvents events, IOptions<AccessOptions> options, TimeProvider time, ILogger<AccessRecorder> logger)
+    public AccessRecorder(IStationStoreSource records, StationEvents events, IOptions<AccessOptions> options, TimeProvider time, ILogger<AccessRecorder> logger)
     {
         ArgumentNullException.ThrowIfNull(events);
         ArgumentNullException.ThrowIfNull(options);
@@ -141,6 +141,7 @@ public sealed partial class AccessRecorder : BackgroundService
     {
         AccessGranted { Recorded: true } g => new PendingWrite(Visit(g.Decision), null, null),
         AccessRefused r => new PendingWrite(Visit(r.Decision), null, r.UnknownFace),
+        VisitRequested v => new PendingWrite(v.Draft, null, null) { WhenStored = v.WhenStored },
         DoorActivity { Event: var e } => DoorDraft(e) is { } draft ? new PendingWrite(null, draft with { Time = e.At }, null) : null,
         CameraActivity { Event: CameraLost lost } => new PendingWrite(null, new DoorEventDraft("camera_lost", lost.Detail) { Time = lost.Time }, null),
         CameraActivity { Event: CameraBack back } => new PendingWrite(null, new DoorEventDraft("camera_back", $"after {back.Downtime.TotalSeconds:0.0} s, {back.Restarts} restarts") { Time = back.Time }, null),
@@ -245,6 +246,19 @@ public sealed partial class AccessRecorder : BackgroundService
             {
                 await KeepUnknownFaceAsync(folder, stored.Id, face, ct);
             }
+
+            if (write.WhenStored is { } then)
+            {
+                try
+                {
+                    await then(stored, ct);
+                }
+                catch (Exception failure) when (failure is not OperationCanceledException)
+                {
+                    // The visit is stored: retrying would store it twice.
+                    LogAfterStoreFailed(_logger, failure, stored.Seq, failure.Message);
+                }
+            }
         }
         else if (write.DoorEvent is { } doorEvent)
         {
@@ -292,7 +306,10 @@ public sealed partial class AccessRecorder : BackgroundService
     private static string Snake(string name) => JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
 
     /// <summary>A visit (with the unknown face's crop, when kept) or a door event, waiting to be stored.</summary>
-    private sealed record PendingWrite(VisitDraft? Visit, DoorEventDraft? DoorEvent, UnknownFaceImage? Face);
+    private sealed record PendingWrite(VisitDraft? Visit, DoorEventDraft? DoorEvent, UnknownFaceImage? Face)
+    {
+        public Func<Visit, CancellationToken, Task>? WhenStored { get; init; }
+    }
 
     [LoggerMessage(1, LogLevel.Error, "Records: {Problem}. The door goes on working; visits wait in memory (up to {Backlog}) and are written when the data folder takes writes again; this is not logged again until then")]
     private static partial void LogWritesFailing(ILogger logger, Exception failure, string problem, int backlog);
@@ -311,4 +328,7 @@ public sealed partial class AccessRecorder : BackgroundService
 
     [LoggerMessage(6, LogLevel.Warning, "Records: the unknown face was not kept at {Path}: {Problem}")]
     private static partial void LogFaceNotKept(ILogger logger, string path, string problem);
+
+    [LoggerMessage(7, LogLevel.Error, "Records: visit {Seq} is stored, but what follows it failed: {Problem}")]
+    private static partial void LogAfterStoreFailed(ILogger logger, Exception failure, long seq, string problem);
 }

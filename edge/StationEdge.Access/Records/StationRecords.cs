@@ -18,7 +18,7 @@ public sealed class StationRecords(
     StationVision vision,
     ILoggerFactory loggers,
     TimeProvider time,
-    StationStore? opened = null) : IHostedService, IAsyncDisposable
+    StationStore? opened = null) : IHostedService, IAsyncDisposable, IStationStoreSource
 {
     private StationStore? _store;
     private StationGallery? _gallery;
@@ -48,6 +48,18 @@ public sealed class StationRecords(
     }
 
     private static InvalidOperationException NotOpen() => new("the station's records are not open yet: the host has not started");
+}
+
+/// <summary>The store the recorder writes to: the daemon's records once started, or a store opened by the caller.</summary>
+public interface IStationStoreSource
+{
+    StationStore Store { get; }
+}
+
+/// <summary>A store its owner opened (a composition without the face path: the pass reader on its own).</summary>
+public sealed class OpenedStationStore(StationStore store) : IStationStoreSource
+{
+    public StationStore Store => store;
 }
 
 /// <summary>Reloads the gallery when the roster changed in the store (a command beside the daemon, the keeper site), every <c>Access:RosterPollMs</c>.</summary>

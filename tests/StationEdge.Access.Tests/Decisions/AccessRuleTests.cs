@@ -98,6 +98,36 @@ public sealed class AccessRuleTests
         Assert.True(AccessRule.Decide(Known(0.9f, 0.5f), Worker(), Noon, Policy, new LivenessResult(0.01f, true, 0.2f)).IsGranted);
     }
 
+    [Theory]
+    [InlineData(AccessMethod.Pass, true)]
+    [InlineData(AccessMethod.Face, true)]
+    [InlineData(AccessMethod.Keeper, false)]
+    [InlineData(AccessMethod.Remote, false)]
+    public void DecideRequest_TheWorkersStatusAndValidityBindEveryMethod_TheHoursOnlyTheSelfServiceOnes(AccessMethod method, bool hoursBind)
+    {
+        var closed = Policy with { Hours = new OpeningHours(new TimeOnly(20, 0), new TimeOnly(21, 0)) };
+        var request = new AccessRequest(method, "county:op-7") { WorkerId = "W001" };
+
+        Assert.Equal(AccessReason.Suspended, AccessRule.Decide(request, Worker() with { Status = WorkerStatus.Suspended }, Noon, Policy).Reason);
+        Assert.Equal(AccessReason.Expired, AccessRule.Decide(request, Worker() with { ValidUntil = new DateOnly(2026, 11, 30) }, Noon, Policy).Reason);
+        Assert.Equal((AccessReason.Unknown, (string?)null), AccessRule.Decide(request, null, Noon, Policy) is var gone ? (gone.Reason, gone.WorkerId) : default);
+        var afterHours = AccessRule.Decide(request, Worker(), Noon, closed);
+        Assert.Equal(hoursBind ? AccessReason.OutsideHours : AccessReason.Matched, afterHours.Reason);
+        var granted = AccessRule.Decide(request, Worker(), Noon, Policy);
+        Assert.Equal((AccessDecision.Granted, "W001", "张伟"), (granted.Decision, granted.WorkerId, granted.WorkerName));
+        Assert.Contains("by county:op-7", granted.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DecideRequest_AVisitorsPass_NamesNoWorker_AndKeepsOnlyTheHours()
+    {
+        var closed = Policy with { Hours = new OpeningHours(new TimeOnly(20, 0), new TimeOnly(21, 0)) };
+        var request = new AccessRequest(AccessMethod.Pass, "pass:1");
+
+        Assert.True(AccessRule.Decide(request, null, Noon, Policy).IsGranted);
+        Assert.Equal(AccessReason.OutsideHours, AccessRule.Decide(request, null, Noon, closed).Reason);
+    }
+
     private static Match Known(float score, float margin) => new("W001", score, margin, "W002", MatchDecision.Known) { Threshold = 0.55f };
 
     private static Worker Worker() => new()

@@ -7,6 +7,7 @@ internal static class CommandHelp
 {
     private const string Models = "  --models DIR   the models folder (default out/models, or $STATIONEDGE_MODELS)";
     private const string Threads = "  --threads N    ONNX Runtime intra-op threads, 1 to 64 (default 2)";
+    private const string Alignment = "  --alignment A  landmarks (faceplugin's fr_landmark, the default, as Vision:Alignment) or keypoints (BlazeFace's four)";
     private const string Json = "  --json         one JSON document on stdout instead of text";
     private const string Data = "  --data DIR     the data folder (default $STATIONEDGE_DATA, else /var/lib/station-edge); it must hold station.db";
     private const string By = "  --by NAME      who the change is recorded as in the audit log (default: the user who ran sudo, else the OS user)";
@@ -61,17 +62,18 @@ internal static class CommandHelp
         ],
         ["eval"] =
         [
-            "usage: station-edge eval --pairs CSV [--images DIR] [--liveness] [--models DIR] [--threads N] [--json]",
+            "usage: station-edge eval --pairs CSV [--images DIR] [--liveness] [--alignment landmarks|keypoints] [--models DIR] [--threads N] [--json]",
             "1:1 verification over a pairs file: AUC, EER, TAR at FAR 1% and 0.1% with their thresholds, the share of",
             "same-person pairs the default threshold accepts, score distributions, and which threshold to set.",
             "  --pairs CSV    header left,right,same; same is 1 or 0; paths relative to the CSV's folder",
             "  --images DIR   read the pairs file's paths relative to DIR instead",
             "  --liveness     also report the share of genuine faces the liveness model calls fake",
+            Alignment,
             Models, Threads, Json,
             "",
             "usage: station-edge eval --open-set (--photos DIR | --pairs CSV | --gallery CSV --probes CSV) [--enroll K] [--frames M]",
             "                         [--far F] [--threshold T] [--templates centroid|best] [--embedder faceplugin|mobilefacenet]",
-            "                         [--no-mirror] [--margin M] [--liveness] [--models DIR] [--threads N] [--json]",
+            "                         [--no-mirror] [--margin M] [--liveness] [--alignment landmarks|keypoints] [--models DIR] [--threads N] [--json]",
             "The door simulation: strangers let in and enrolled people refused at the station's rule, K and the gallery size,",
             "and the threshold for a stranger rate. Every person is once the stranger (leave-one-person-out).",
             "  --photos DIR   person/photo.jpg folders, or a folder with a pairs.csv",
@@ -80,6 +82,7 @@ internal static class CommandHelp
             "  --frames M     frames per walk-up, fused: the photo and M - 1 re-framed copies, 1 to 30 (default 1)",
             "  --far F        the stranger rate to find the threshold for (default 0.001)",
             "  --threshold T  a fixed threshold instead of the one calibrated from the gallery",
+            Alignment,
         ],
         ["match"] =
         [
@@ -92,12 +95,13 @@ internal static class CommandHelp
         ],
         ["bench"] =
         [
-            "usage: station-edge bench [--runs N] [--photos P...] [--soak SECONDS] [--models DIR] [--json]",
+            "usage: station-edge bench [--runs N] [--photos P...] [--soak SECONDS] [--alignment landmarks|keypoints] [--models DIR] [--json]",
             "Speed and memory on this machine: each stage on 1 and 2 threads, gallery search, the same models under OpenCV DNN,",
             "and the station daemon itself on one core: frame → relay, walk-up → grant, CPU share, sustained frame rate, memory.",
             "  --runs N       timed runs per stage, 1 to 1000",
             "  --photos P...  the photos to time (default the demo photos in the models folder)",
             "  --soak SECONDS how long the daemon runs for its figures (default 60; 600 for the 10-minute memory figure)",
+            Alignment,
             Models, Json,
         ],
         ["doctor"] =

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StationEdge.Store;
+using StationEdge.Vision.Alignment;
 using StationEdge.Vision.Liveness;
 using StationEdge.Vision.Models;
 using StationEdge.Vision.Quality;
@@ -28,6 +29,12 @@ public sealed class StationVisionOptions
 
     /// <summary>Embed each face and its mirror image and average them (twice the embedding time, fewer enrolled people refused).</summary>
     public bool MirrorAverage { get; set; } = true;
+
+    /// <summary>
+    /// Which points faces are aligned on: <c>landmarks</c> (faceplugin's fr_landmark, the default) or <c>keypoints</c>
+    /// (BlazeFace's four, the path before). Part of the template tag, so changing it is an embedder change.
+    /// </summary>
+    public AlignmentMethod Alignment { get; set; } = AlignmentMethod.Landmarks;
 
     public float LivenessThreshold { get; set; } = LivenessScorer.DefaultThreshold;
 
@@ -69,6 +76,7 @@ public sealed class StationVisionOptionsValidator : IValidateOptions<StationVisi
         }
 
         Check(options.ModelsPath is null || !string.IsNullOrWhiteSpace(options.ModelsPath), "ModelsPath", $"must be a folder or left out (was empty)");
+        Check(Enum.IsDefined(options.Alignment), "Alignment", $"must be landmarks or keypoints (was {(int)options.Alignment})");
         Check(options.IntraOpThreads is >= 1 and <= 64, "IntraOpThreads", $"must be between 1 and 64 (was {options.IntraOpThreads})");
         Check(options.LivenessThreshold is > 0 and <= 10, "LivenessThreshold", $"must be above 0 and at most 10 (was {options.LivenessThreshold})");
         Check(options.MinInterEyePx is >= 8 and <= 1000, "MinInterEyePx", $"must be between 8 and 1000 (was {options.MinInterEyePx})");
@@ -114,6 +122,7 @@ public sealed class StationVision : IDisposable
             UseBackModel = options.UseBackModel,
             Embedder = options.Embedder,
             MirrorAverage = options.MirrorAverage,
+            Alignment = options.Alignment,
             LivenessThreshold = options.LivenessThreshold,
         });
         return new StationVision(pipeline, new QualityGate(options.Gate));

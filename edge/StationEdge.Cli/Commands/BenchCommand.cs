@@ -73,11 +73,13 @@ internal static class BenchCommand
         [property: JsonPropertyName("rss_mb_after_10_min")] double? RssMbAfter10Min,
         StationBench.Conditions Station,
         IReadOnlyList<Target> Targets,
-        Machine Machine);
+        Machine Machine,
+        VisionCli.AlignmentReport? Alignment = null);
 
     public static async Task<int> RunAsync(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        var args = CliArgs.Parse("bench", argv, ["--models", "--runs", "--soak"], listFlags: ["--photos"]);
+        var args = CliArgs.Parse("bench", argv, ["--models", "--runs", "--soak", VisionCli.AlignmentFlag], listFlags: ["--photos"]);
+        var alignment = VisionCli.Alignment(args);
         var runs = args.Int("--runs", DefaultRuns, 1, 1000);
         var soak = args.Int("--soak", StationBench.DefaultSoakSeconds, 10, 86_400);
         foreach (var photo in args.List("--photos"))
@@ -96,7 +98,7 @@ internal static class BenchCommand
         try
         {
             stderr.WriteLine("bench: loading the models");
-            models = FaceModels.Load(modelsDir, Options(threads: 1));
+            models = FaceModels.Load(modelsDir, Options(threads: 1, alignment));
             var photos = args.List("--photos") is { Count: > 0 } given ? given.Select(Path.GetFullPath).ToList() : DemoPhotos(modelsDir);
             var decoder = new PhotoDecoder();
 
@@ -116,6 +118,9 @@ internal static class BenchCommand
             }
 
             doorFrames.AddRange(DoorFrames(models, frames));
+
+            // Each face of the photos and of the door frames aligned once so far: how many landmark fits fell back.
+            var aligned = VisionCli.AlignmentOf(models);
             var directory = ModelDirectory.Open(modelsDir);
             var bare = new BareModels(directory.ReadVerified("blazeface-front"), directory.ReadVerified("mobilefacenet"));
             var figures = new Dictionary<int, StageFigures>();
@@ -125,7 +130,7 @@ internal static class BenchCommand
                 {
                     models.Dispose();
                     models = null;
-                    models = FaceModels.Load(modelsDir, Options(threads));
+                    models = FaceModels.Load(modelsDir, Options(threads, alignment));
                 }
 
                 stderr.WriteLine($"bench: pipeline stages on {DetectCommand.Plural(threads, "thread")}, {DetectCommand.Plural(faces, "face")}");
@@ -152,13 +157,14 @@ internal static class BenchCommand
             stderr.WriteLine("bench: OpenCV DNN");
             var opencv = CompareWithOpenCv(bare, frames, runs, figures, ct);
             stderr.WriteLine($"bench: one walk-up, {WalkUpCost.FramesPerWalkUp} frames, each embedder");
-            var walkUp = WalkUpCost.Measure(modelsDir, doorFrames, runs, ct);
-            var station = await StationBench.RunAsync(modelsDir, soak, stderr, ct);
+            var walkUp = WalkUpCost.Measure(modelsDir, doorFrames, runs, alignment, ct);
+            var station = await StationBench.RunAsync(modelsDir, soak, alignment, stderr, ct);
 
             // The back model runs when the front one sees only small faces, as in group photos; it sets the detect figure.
             var backFrames = frames.Count(f => f.Faces.Any(face => face.Model == BlazeFaceModel.Back.Name));
             var report = BuildReport(
                 photos, faces, backFrames, runs, decode, figures, new GalleryFigures(gallery, defaultGallery.DotProduct, byWidth), rssMb, ProcessMemory.PeakResidentMb(), opencv, walkUp, station, loadAverage);
+            report = report with { Alignment = aligned };
             if (args.Json)
             {
                 JsonOutput.Write(stdout, report);
@@ -183,7 +189,7 @@ internal static class BenchCommand
     /// <summary>Search figures per gallery size (default path), which path that is, and each accelerated width forced.</summary>
     private sealed record GalleryFigures(IReadOnlyDictionary<int, Figure> BySize, DotProductPath Path, IReadOnlyDictionary<string, Figure> ByDotProduct);
 
-    private static VisionOptions Options(int threads) => new() { IntraOpThreads = threads, Parts = FaceModelParts.All };
+    private static VisionOptions Options(int threads, AlignmentMethod alignment) => new() { IntraOpThreads = threads, Parts = FaceModelParts.All, Alignment = alignment };
 
     private static List<string> DemoPhotos(string modelsDir)
     {
@@ -232,7 +238,7 @@ internal static class BenchCommand
         {
             try
             {
-                FaceAligner.Align(image, face, scratch);
+                PipelineStages.Align(models, image, face, scratch);
                 usable.Add(face);
             }
             catch (ArgumentException)
@@ -250,7 +256,7 @@ internal static class BenchCommand
         if (frame.Faces.Count > 0)
         {
             var aligned = new float[FaceAligner.TensorLength];
-            FaceAligner.Align(frame.Image, frame.Faces[0], aligned);
+            PipelineStages.Align(models, frame.Image, frame.Faces[0], aligned);
             models.Embedder!.Embed(aligned, 1);
             models.Liveness!.Score(frame.Image, frame.Faces[0]);
         }
@@ -409,6 +415,11 @@ internal static class BenchCommand
         if (m.LoadAverage is { } load)
         {
             o.WriteLine($"load average at start {N(load)}: other work on the machine inflates these figures");
+        }
+
+        if (r.Alignment is { } alignment)
+        {
+            o.WriteLine($"alignment: {VisionCli.Describe(alignment)} (each face of the photos and door frames once)");
         }
 
         o.WriteLine();

@@ -138,7 +138,8 @@ internal static class EnrollCommand
             throw CliError.BadInput($"{path}: the face's keypoints cannot be aligned; use another photo");
         }
 
-        using var crop = FaceAligner.AlignToImage(image, face);
+        // Aligned as the embedding was, so a later reembed from the crop gives the template its tag says.
+        using var crop = vision.Pipeline.Models.Alignment.AlignToImage(image, face);
         return new Photo(path, analysis[0].Embedding, verdict.Figures!, crop.Pixels.ToArray());
     }
 

@@ -40,7 +40,8 @@ internal static class EvalCommand
         Distribution Same,
         Distribution Different,
         LivenessReport? Liveness,
-        string EmbedderSha256);
+        string EmbedderSha256,
+        VisionCli.AlignmentReport? Alignment = null);
 
     private const string NotFound = "unreadable: file not found";
 
@@ -54,12 +55,12 @@ internal static class EvalCommand
             var openSet = CliArgs.Parse(
                 "eval",
                 argv,
-                [.. VisionCli.Flags, "--photos", "--pairs", "--gallery", "--probes", "--enroll", "--frames", "--far", "--threshold", "--margin", "--templates", "--embedder"],
+                [.. VisionCli.Flags, "--photos", "--pairs", "--gallery", "--probes", "--enroll", "--frames", "--far", "--threshold", "--margin", "--templates", "--embedder", VisionCli.AlignmentFlag],
                 ["--open-set", "--liveness", "--no-mirror"]);
             return await OpenSetEvalCommand.RunAsync(openSet, stdout, stderr, ct);
         }
 
-        var args = CliArgs.Parse("eval", argv, [.. VisionCli.Flags, "--pairs", "--images"], ["--liveness"]);
+        var args = CliArgs.Parse("eval", argv, [.. VisionCli.Flags, "--pairs", "--images", VisionCli.AlignmentFlag], ["--liveness"]);
         var csv = args.Require("--pairs");
         var withLiveness = args.Has("--liveness");
         var (modelsPath, options) = VisionCli.Settings(
@@ -121,7 +122,7 @@ internal static class EvalCommand
         }
 
         var liveness = withLiveness ? Liveness(embeddings, pipeline.Models.Liveness!.Threshold) : null;
-        var (report, metrics) = Summarize(csv, genuine, impostor, skipped, liveness, pipeline.EmbedderSha256);
+        var (report, metrics) = Summarize(csv, genuine, impostor, skipped, liveness, pipeline.EmbedderSha256, VisionCli.AlignmentOf(pipeline.Models));
 
         if (args.Json)
         {
@@ -137,7 +138,7 @@ internal static class EvalCommand
 
     /// <summary>The figures over the scores of the pairs used.</summary>
     internal static (Report Report, VerificationReport Metrics) Summarize(
-        string csv, List<double> genuine, List<double> impostor, List<Skipped> skipped, LivenessReport? liveness, string embedderSha256)
+        string csv, List<double> genuine, List<double> impostor, List<Skipped> skipped, LivenessReport? liveness, string embedderSha256, VisionCli.AlignmentReport? alignment = null)
     {
         var metrics = VerificationMetrics.Compute(genuine, impostor);
         string Key(double far) => far.ToString(CultureInfo.InvariantCulture);
@@ -158,7 +159,8 @@ internal static class EvalCommand
             new Distribution(metrics.Same.Count, metrics.Same.Min, metrics.Same.Median, metrics.Same.Max),
             new Distribution(metrics.Different.Count, metrics.Different.Min, metrics.Different.Median, metrics.Different.Max),
             liveness,
-            embedderSha256);
+            embedderSha256,
+            alignment);
         return (report, metrics);
     }
 
@@ -239,6 +241,10 @@ internal static class EvalCommand
         o.WriteLine($"pairs file   {r.PairsFile}");
         o.WriteLine($"pairs used   {r.Pairs} ({r.SamePairs} same person, {r.DifferentPairs} different people)");
         o.WriteLine($"skipped      {r.SkippedCount}");
+        if (r.Alignment is { } alignment)
+        {
+            o.WriteLine($"alignment    {VisionCli.Describe(alignment)}");
+        }
         foreach (var s in r.Skipped)
         {
             o.WriteLine($"  line {s.Line}: {s.Reason}");

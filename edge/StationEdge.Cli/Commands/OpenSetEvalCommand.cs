@@ -54,7 +54,8 @@ internal static class OpenSetEvalCommand
         LivenessReport? Liveness,
         int SkippedCount,
         IReadOnlyList<Skipped> Skipped,
-        string EmbedderSha256);
+        string EmbedderSha256,
+        VisionCli.AlignmentReport? Alignment = null);
 
     private sealed record PhotoResult(LabelledPhoto Photo, float[]? Embedding, string? Refusal, string? Skip, LivenessResult? Liveness);
 
@@ -115,7 +116,7 @@ internal static class OpenSetEvalCommand
 
         var result = OpenSetEvaluation.Run(gallery, walkUps, protocol, rule, pipeline.EmbedderSha256);
         var liveness = withLiveness ? LivenessOf(results, pipeline.Models.Liveness!.Threshold) : null;
-        var report = Summarize(input, photos, protocol, enroll, frames, options, rule, far, result, liveness, skipped, pipeline.EmbedderSha256);
+        var report = Summarize(input, photos, protocol, enroll, frames, options, rule, far, result, liveness, skipped, pipeline.EmbedderSha256) with { Alignment = VisionCli.AlignmentOf(pipeline.Models) };
         if (report.Enrolled.WalkUps == 0 || report.Strangers.WalkUps == 0)
         {
             throw CliError.BadInput(
@@ -387,6 +388,10 @@ internal static class OpenSetEvalCommand
         var rule = r.Rule;
         o.WriteLine($"photo set     {r.Input} ({r.People} people, {r.Photos} photos)");
         o.WriteLine($"embedder      {d.Embedder}{(d.MirrorAverage ? ", mirror-averaged" : "")}");
+        if (r.Alignment is { } alignment)
+        {
+            o.WriteLine($"alignment     {VisionCli.Describe(alignment)}");
+        }
         o.WriteLine(
             (rule.Threshold is { } fixedThreshold
                 ? $"rule          fixed threshold {Figures.Fixed(fixedThreshold, 3)} up to {rule.ReferenceWorkers} workers (+{Figures.Fixed(rule.StricterPerDecade, 3)} per tenfold more), "

@@ -1,4 +1,5 @@
 using StationEdge.Configuration;
+using StationEdge.Vision.Alignment;
 using StationEdge.Vision.Imaging;
 using StationEdge.Vision.Models;
 using StationEdge.Vision.Recognition;
@@ -32,8 +33,34 @@ internal static class VisionCli
     public static (string ModelsPath, VisionOptions Options) Settings(CliArgs args, FaceModelParts parts = FaceModelParts.Detector | FaceModelParts.Embedder)
     {
         var threads = args.Int("--threads", VisionOptions.DefaultIntraOpThreads, 1, 64);
-        return (ModelsPath(args), new VisionOptions { IntraOpThreads = threads, Parts = parts });
+        return (ModelsPath(args), new VisionOptions { IntraOpThreads = threads, Parts = parts, Alignment = Alignment(args) });
     }
+
+    /// <summary>The flag of the commands that can align both ways (eval, bench): <c>--alignment landmarks|keypoints</c>.</summary>
+    public const string AlignmentFlag = "--alignment";
+
+    /// <summary>--alignment, landmarks by default (as the station's <c>Vision:Alignment</c>).</summary>
+    public static AlignmentMethod Alignment(CliArgs args) => args.Value(AlignmentFlag) switch
+    {
+        null or "landmarks" => AlignmentMethod.Landmarks,
+        "keypoints" => AlignmentMethod.Keypoints,
+        var other => throw CliError.BadInput($"{args.Command}: {AlignmentFlag} must be landmarks or keypoints (was '{other}')"),
+    };
+
+    /// <summary>How the faces of a run were aligned: the path, and how many landmark fits fell back to the keypoints.</summary>
+    public sealed record AlignmentReport(string Method, long LandmarkFits, long Fallbacks);
+
+    public static AlignmentReport AlignmentOf(FaceModels models)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        var counts = models.Alignment.Counts;
+        return new AlignmentReport(models.Alignment.Method.ToString().ToLowerInvariant(), counts.Landmarks, counts.Fallbacks);
+    }
+
+    /// <summary>One line for the text reports.</summary>
+    public static string Describe(AlignmentReport a) => a.Method == "keypoints"
+        ? "BlazeFace keypoints (4 points)"
+        : $"fr_landmark (5 of 68 points): {a.LandmarkFits} faces, {a.Fallbacks} fell back to the keypoints (landmarks over half an eye distance from them)";
 
     public static FacePipeline LoadPipeline(CliArgs args, FaceModelParts parts = FaceModelParts.Detector | FaceModelParts.Embedder)
     {

@@ -41,7 +41,8 @@ public sealed class FaceEmbedder : IDisposable
     /// <param name="session">Session over the embedder model.</param>
     /// <param name="modelSha256">sha256 of that file: templates are tagged with it so a model swap cannot mix spaces.</param>
     /// <param name="mirrorAverage">Embed each face with its mirror image and average the two (see the class summary).</param>
-    public FaceEmbedder(InferenceSession session, string modelSha256, bool mirrorAverage = false)
+    /// <param name="alignmentTag">What the alignment adds to the tag (<see cref="FaceAlignment.TagSuffix"/>): null for BlazeFace's keypoints.</param>
+    public FaceEmbedder(InferenceSession session, string modelSha256, bool mirrorAverage = false, string? alignmentTag = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentException.ThrowIfNullOrWhiteSpace(modelSha256);
@@ -74,9 +75,8 @@ public sealed class FaceEmbedder : IDisposable
         Dimensions = output[1];
         ModelSha256 = modelSha256;
         MirrorAverage = mirrorAverage;
-        TemplateTag = mirrorAverage
-            ? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(modelSha256.ToLowerInvariant() + "+mirror")))
-            : modelSha256;
+        AlignmentTag = alignmentTag;
+        TemplateTag = TagFor(modelSha256, mirrorAverage, alignmentTag);
 
         // Warm-up, as for the detector: the first run pays ORT's lazy set-up, not the first visitor.
         var rows = Math.Max(_fixedBatch, 1);
@@ -92,6 +92,28 @@ public sealed class FaceEmbedder : IDisposable
     /// not the same space to compare in.
     /// </summary>
     public string TemplateTag { get; }
+
+    /// <summary>The alignment's part of <see cref="TemplateTag"/>; null for BlazeFace's keypoints.</summary>
+    public string? AlignmentTag { get; }
+
+    /// <summary>
+    /// The tag of templates from the model with this sha256: the sha256 itself for plain vectors on BlazeFace's keypoints
+    /// (what every template before mirror averaging carries), else the sha256 of "&lt;model sha256&gt;" followed by
+    /// "+mirror" and "+" and the alignment's tag, each when it applies (64 hex digits, as the store expects). A
+    /// station's templates from before landmark alignment keep their tag on the keypoint path, and no gallery built for
+    /// one alignment accepts the other's.
+    /// </summary>
+    public static string TagFor(string modelSha256, bool mirrorAverage, string? alignmentTag)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelSha256);
+        if (!mirrorAverage && alignmentTag is null)
+        {
+            return modelSha256;
+        }
+
+        var text = modelSha256.ToLowerInvariant() + (mirrorAverage ? "+mirror" : "") + (alignmentTag is null ? "" : "+" + alignmentTag);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(text)));
+    }
 
     public bool MirrorAverage { get; }
 
@@ -166,11 +188,22 @@ public sealed class FaceEmbedder : IDisposable
     /// <summary>One aligned face (<see cref="FaceAligner.TensorLength"/> floats).</summary>
     public float[] Embed(ReadOnlySpan<float> alignedFace) => Embed(alignedFace, 1)[0];
 
-    /// <summary>Aligns and embeds one detected face.</summary>
-    public float[] Embed(RgbImage image, DetectedFace face)
+    /// <summary>Aligns one detected face as <paramref name="alignment"/> does and embeds it.</summary>
+    /// <exception cref="ArgumentException">The alignment is not the one this embedder's <see cref="TemplateTag"/> names, or the face cannot be aligned.</exception>
+    public float[] Embed(RgbImage image, DetectedFace face, FaceAlignment alignment)
     {
+        ArgumentNullException.ThrowIfNull(alignment);
+        if (alignment.TagSuffix != AlignmentTag)
+        {
+            throw new ArgumentException($"the alignment ({alignment.Method}) is not the one this embedder's templates are tagged with", nameof(alignment));
+        }
+
         var aligned = new float[FaceAligner.TensorLength];
-        FaceAligner.Align(image, face, aligned);
+        if (!alignment.TryAlign(image, face, aligned, out _))
+        {
+            throw SimilarityTransform.Degenerate(nameof(face));
+        }
+
         return Embed(aligned);
     }
 

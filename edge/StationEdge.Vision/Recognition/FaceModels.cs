@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using StationEdge.Vision.Alignment;
 using StationEdge.Vision.Detection;
 using StationEdge.Vision.Embedding;
 using StationEdge.Vision.Liveness;
@@ -19,6 +20,7 @@ public sealed class FaceModels : IDisposable
     public const string EmbedderFile = "mobilefacenet.onnx";
     public const string FacepluginEmbedderFile = "faceplugin-feature.onnx";
     public const string LivenessFile = "antispoof.onnx";
+    public const string LandmarkFile = "faceplugin-landmark.onnx";
 
     private readonly List<(string File, string Sha256)> _loaded = [];
 
@@ -37,6 +39,12 @@ public sealed class FaceModels : IDisposable
     public FaceEmbedder? Embedder { get; private set; }
 
     public LivenessScorer? Liveness { get; private set; }
+
+    /// <summary>The landmark model, loaded with the embedder when <see cref="VisionOptions.Alignment"/> is landmarks.</summary>
+    public FaceLandmarker? Landmarker { get; private set; }
+
+    /// <summary>How faces are aligned for the embedder: on the landmarks when loaded, else on BlazeFace's keypoints.</summary>
+    public FaceAlignment Alignment { get; private set; } = FaceAlignment.Keypoints;
 
     /// <summary>Each model file loaded, with the sha256 it was checked against, in load order (what a device page and the county's status list).</summary>
     public IReadOnlyList<(string File, string Sha256)> Loaded => _loaded;
@@ -114,12 +122,30 @@ public sealed class FaceModels : IDisposable
                 var session = Session(artifact, file);
                 try
                 {
-                    models.Embedder = new FaceEmbedder(session, directory.Sha256Of(artifact), options.MirrorAverage);
+                    // The embedder first, so a folder without it names it; the landmark model's sha256 is the lock's.
+                    var alignmentTag = options.Alignment == AlignmentMethod.Landmarks ? FaceAlignment.LandmarkTag(directory.Sha256Of(LandmarkArtifact)) : null;
+                    models.Embedder = new FaceEmbedder(session, directory.Sha256Of(artifact), options.MirrorAverage, alignmentTag);
                 }
                 catch
                 {
                     session.Dispose();
                     throw;
+                }
+
+                if (options.Alignment == AlignmentMethod.Landmarks)
+                {
+                    var landmarkSession = Session(LandmarkArtifact, LandmarkFile);
+                    try
+                    {
+                        models.Landmarker = new FaceLandmarker(landmarkSession, directory.Sha256Of(LandmarkArtifact));
+                    }
+                    catch
+                    {
+                        landmarkSession.Dispose();
+                        throw;
+                    }
+
+                    models.Alignment = new FaceAlignment(models.Landmarker, options.MaxLandmarkDisagreement);
                 }
             }
 
@@ -146,6 +172,8 @@ public sealed class FaceModels : IDisposable
         }
     }
 
+    public const string LandmarkArtifact = "faceplugin-landmark";
+
     /// <summary>The lock's artifact id and the file StationEdge loads for an embedder.</summary>
     public static (string ArtifactId, string File) EmbedderArtifact(EmbedderModel embedder) => embedder switch
     {
@@ -159,5 +187,6 @@ public sealed class FaceModels : IDisposable
         Detector?.Dispose();
         Embedder?.Dispose();
         Liveness?.Dispose();
+        Landmarker?.Dispose();
     }
 }

@@ -102,7 +102,7 @@ public sealed class FacePipeline : IDisposable
             for (var i = 0; i < count; i++)
             {
                 // Keypoints collapsed onto one spot give no usable crop: that face is left out, the others count.
-                if (FaceAligner.TryAlign(image, faces[i], _batch.AsSpan(aligned.Count * FaceAligner.TensorLength, FaceAligner.TensorLength), out _))
+                if (Models.Alignment.TryAlign(image, faces[i], _batch.AsSpan(aligned.Count * FaceAligner.TensorLength, FaceAligner.TensorLength), out _))
                 {
                     aligned.Add(faces[i]);
                 }

@@ -1,3 +1,4 @@
+using StationEdge.Vision.Alignment;
 using StationEdge.Vision.Detection;
 using StationEdge.Vision.Liveness;
 using StationEdge.Vision.Quality;
@@ -55,6 +56,15 @@ public sealed record VisionOptions
     public FaceDetectorOptions Detector { get; init; } = new();
 
     public EmbedderModel Embedder { get; init; } = EmbedderModel.Faceplugin;
+
+    /// <summary>
+    /// Which points faces are aligned on (<see cref="AlignmentMethod"/>): faceplugin's landmarks by default, BlazeFace's
+    /// keypoints for comparison. Part of the template tag: templates of one are another embedder's to the other.
+    /// </summary>
+    public AlignmentMethod Alignment { get; init; } = AlignmentMethod.Landmarks;
+
+    /// <summary>The landmark fit's fallback rule, in detector eye distances (<see cref="FaceAlignment.DefaultMaxDisagreement"/>).</summary>
+    public float MaxLandmarkDisagreement { get; init; } = FaceAlignment.DefaultMaxDisagreement;
 
     /// <summary>
     /// Embed each face and its mirror image and average them (see <see cref="Embedding.FaceEmbedder"/>): on by default,

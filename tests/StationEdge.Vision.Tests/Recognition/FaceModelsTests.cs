@@ -1,3 +1,4 @@
+using StationEdge.Vision.Alignment;
 using StationEdge.Vision.Models;
 using StationEdge.Vision.Recognition;
 using StationEdge.Vision.Tests.Onnx;
@@ -29,6 +30,20 @@ public sealed class FaceModelsTests : IDisposable
         var error = Assert.Throws<ModelIntegrityException>(() => FaceModels.Load(_dir.Path, new VisionOptions { Parts = FaceModelParts.Detector | FaceModelParts.Embedder }));
 
         Assert.Contains(FaceModels.FacepluginEmbedderFile, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_MissingLandmarkModel_NamesTheFile_UnlessAlignedOnKeypoints()
+    {
+        Copy(FaceModels.FrontDetectorFile, FaceModels.BackDetectorFile, FaceModels.FacepluginEmbedderFile);
+        var parts = FaceModelParts.Detector | FaceModelParts.Embedder;
+
+        var error = Assert.Throws<ModelIntegrityException>(() => FaceModels.Load(_dir.Path, new VisionOptions { Parts = parts, IntraOpThreads = 1 }));
+        using var keypoints = FaceModels.Load(_dir.Path, new VisionOptions { Parts = parts, IntraOpThreads = 1, Alignment = AlignmentMethod.Keypoints });
+
+        Assert.Contains(FaceModels.LandmarkFile, error.Message, StringComparison.Ordinal);
+        Assert.Null(keypoints.Landmarker);
+        Assert.Equal(AlignmentMethod.Keypoints, keypoints.Alignment.Method);
     }
 
     [Fact]

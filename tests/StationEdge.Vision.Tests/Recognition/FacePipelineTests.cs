@@ -35,7 +35,7 @@ public sealed class FacePipelineTests(FaceModelsFixture models) : IClassFixture<
         Assert.Equal(2, analyses.Length);
         foreach (var analysis in analyses)
         {
-            var single = Pipeline.Models.Embedder!.Embed(image, analysis.Face);
+            var single = Pipeline.Models.Embedder!.Embed(image, analysis.Face, Pipeline.Models.Alignment);
             Assert.Equal(1f, Cosine(analysis.Embedding, single), 4);
             Assert.Equal(1f, Cosine(analysis.Embedding, analysis.Embedding), 4);
         }

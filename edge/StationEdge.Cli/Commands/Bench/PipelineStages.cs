@@ -28,6 +28,15 @@ internal sealed record StageFigures(
 /// </summary>
 internal static class PipelineStages
 {
+    /// <summary>Aligns as the station does (<see cref="FaceModels.Alignment"/>: the landmark model's cost is in the align figure).</summary>
+    public static void Align(FaceModels models, RgbImage image, DetectedFace face, Span<float> destination)
+    {
+        if (!models.Alignment.TryAlign(image, face, destination, out _))
+        {
+            throw new ArgumentException("the face's keypoints are degenerate: it cannot be aligned", nameof(face));
+        }
+    }
+
     public static StageFigures Measure(
         FaceModels models, BareModels bare, IReadOnlyList<BenchFrame> frames, IReadOnlyList<BenchFrame> doorFrames, int runs, bool measureAlign, CancellationToken ct)
     {
@@ -40,7 +49,7 @@ internal static class PipelineStages
         var aligned = new float[faces.Count * FaceAligner.TensorLength];
         for (var i = 0; i < faces.Count; i++)
         {
-            FaceAligner.Align(faces[i].Image, faces[i].Face, aligned.AsSpan(i * FaceAligner.TensorLength, FaceAligner.TensorLength));
+            Align(models, faces[i].Image, faces[i].Face, aligned.AsSpan(i * FaceAligner.TensorLength, FaceAligner.TensorLength));
         }
 
         var detect = Time(frames.Count * runs, () => detector.Detect(frames[0].Image), samples =>
@@ -58,14 +67,14 @@ internal static class PipelineStages
         });
 
         var scratch = new float[FaceAligner.TensorLength];
-        var align = !measureAlign ? null : Time(faces.Count * runs, () => FaceAligner.Align(first.Image, first.Face, scratch), samples =>
+        var align = !measureAlign ? null : Time(faces.Count * runs, () => Align(models, first.Image, first.Face, scratch), samples =>
         {
             foreach (var (image, face) in faces)
             {
                 for (var r = 0; r < runs; r++)
                 {
                     var start = Stopwatch.GetTimestamp();
-                    FaceAligner.Align(image, face, scratch);
+                    Align(models, image, face, scratch);
                     samples.Stop(start);
                 }
             }
@@ -108,7 +117,7 @@ internal static class PipelineStages
                 return false;
             }
 
-            FaceAligner.Align(image, found[0], scratch);
+            Align(models, image, found[0], scratch);
             embedder.Embed(scratch, 1);
             return true;
         }

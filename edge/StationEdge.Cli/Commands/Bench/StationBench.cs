@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using StationEdge.Vision.Alignment;
 
 namespace StationEdge.Cli.Commands.Bench;
 
@@ -47,12 +48,12 @@ internal static partial class StationBench
         public Figure? FrameToRelayMsPreviewOpen { get; init; }
     }
 
-    public static async Task<Result> RunAsync(string modelsDir, int soakSeconds, TextWriter stderr, CancellationToken ct)
+    public static async Task<Result> RunAsync(string modelsDir, int soakSeconds, AlignmentMethod alignment, TextWriter stderr, CancellationToken ct)
     {
         var work = Directory.CreateTempSubdirectory("stationedge-bench-").FullName;
         try
         {
-            return await RunInAsync(work, modelsDir, soakSeconds, stderr, ct);
+            return await RunInAsync(work, modelsDir, soakSeconds, alignment, stderr, ct);
         }
         finally
         {
@@ -60,12 +61,17 @@ internal static partial class StationBench
         }
     }
 
-    private static async Task<Result> RunInAsync(string work, string modelsDir, int soakSeconds, TextWriter stderr, CancellationToken ct)
+    private static async Task<Result> RunInAsync(string work, string modelsDir, int soakSeconds, AlignmentMethod alignment, TextWriter stderr, CancellationToken ct)
     {
         WalkUpMedia.PhotosFolder = Path.Combine(modelsDir, "demo");
         var data = Path.Combine(work, "data");
+        var config = Path.Combine(work, "bench.json");
+        // Every grant recorded (no cooldown) and a short pulse, so each walk-up switches the relay; one ORT thread for one core.
+        File.WriteAllText(config, $$"""
+            { "Access": { "CooldownSeconds": 0 }, "Door": { "PulseMs": 500 }, "Greeting": { "Enabled": false }, "Vision": { "IntraOpThreads": 1, "Alignment": "{{alignment.ToString().ToLowerInvariant()}}" } }
+            """);
         var enrolled = await EnrollCommand.RunAsync(
-            ["--id", "W001", "--name", "王芳", "--photo", WalkUpMedia.Cut(WalkUpMedia.WorkerEnrol, work), "--data", data, "--models", modelsDir], TextWriter.Null, ct);
+            ["--id", "W001", "--name", "王芳", "--photo", WalkUpMedia.Cut(WalkUpMedia.WorkerEnrol, work), "--data", data, "--models", modelsDir, "--config", config], TextWriter.Null, ct);
         if (enrolled != 0)
         {
             throw CliError.Fault("bench: the worker for the station run could not be enrolled");
@@ -74,11 +80,6 @@ internal static partial class StationBench
         var walk = WalkUpMedia.WalkUp(WalkUpMedia.WorkerWalk, work);
         var stranger = WalkUpMedia.WalkUp(WalkUpMedia.Strangers[0], work);
         var empty = WalkUpMedia.Empty(1.5, work);
-        var config = Path.Combine(work, "bench.json");
-        // Every grant recorded (no cooldown) and a short pulse, so each walk-up switches the relay; one ORT thread for one core.
-        File.WriteAllText(config, """
-            { "Access": { "CooldownSeconds": 0 }, "Door": { "PulseMs": 500 }, "Greeting": { "Enabled": false }, "Vision": { "IntraOpThreads": 1 } }
-            """);
         var pin = Taskset();
 
         stderr.WriteLine($"bench: the station daemon on {(pin is null ? "every core (no taskset)" : "one core")}, {StreamFps} fps walk-ups, {soakSeconds} s");

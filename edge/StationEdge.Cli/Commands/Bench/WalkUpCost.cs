@@ -22,8 +22,11 @@ internal static class WalkUpCost
 
     public const int Threads = 1;
 
-    public static WalkUpReport Measure(string modelsDir, IReadOnlyList<BenchFrame> doorFrames, int runs, CancellationToken ct)
+    public static WalkUpReport Measure(string modelsDir, IReadOnlyList<BenchFrame> doorFrames, int runs, AlignmentMethod alignment, CancellationToken ct)
     {
+        VisionOptions Options(FaceModelParts parts, EmbedderModel embedder, bool mirror) =>
+            new() { IntraOpThreads = Threads, Parts = parts, Embedder = embedder, MirrorAverage = mirror, Alignment = alignment };
+
         var variants = new List<WalkUpVariant>();
         var search = FuseAndSearch(runs);
         (string Name, EmbedderModel Embedder, bool Mirror)[] singles =
@@ -52,8 +55,6 @@ internal static class WalkUpCost
 
     private static double WalkUp(Figure perFrame, Figure search) => Math.Round((FramesPerWalkUp * perFrame.Median) + search.Median, 2);
 
-    private static VisionOptions Options(FaceModelParts parts, EmbedderModel embedder, bool mirror) =>
-        new() { IntraOpThreads = Threads, Parts = parts, Embedder = embedder, MirrorAverage = mirror };
 
     /// <summary>Detect, align and embed the best face of each door frame (with a second embedder too, when given).</summary>
     private static Figure PerFrame(FaceModels models, FaceModels? second, IReadOnlyList<BenchFrame> frames, int runs, CancellationToken ct)
@@ -64,7 +65,7 @@ internal static class WalkUpCost
             var found = models.Detector!.Detect(frame.Image);
             if (found.Count > 0)
             {
-                FaceAligner.Align(frame.Image, found[0], scratch);
+                PipelineStages.Align(models, frame.Image, found[0], scratch);
                 models.Embedder!.Embed(scratch, 1);
                 second?.Embedder!.Embed(scratch, 1);
             }

@@ -1,0 +1,114 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using StationEdge.Hub.Cli.Commands;
+
+// The county's server is Linux (Debian): key and password files are created with their Unix modes.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
+
+namespace StationEdge.Hub.Cli;
+
+internal static class Program
+{
+    private const string Usage = """
+        usage: county-hub COMMAND [flags] [--config F] [--json]
+          run      [--for SECONDS]                the ingest: stations' visits and events from MQTT into PostgreSQL,
+                                                  acked after commit; one line per stored batch
+          migrate                                 bring the county database's schema to this build's version
+          stations add ID --name NAME [--address A] [--lat X --lon Y] [--hours H]
+                                                  register a station: its MQTT password (shown once), its line in
+                                                  Mosquitto's password file and its ACL block
+          stations list                           the registered stations: online, last seen, outbox, version, alarms
+          keys init                               the county's signing key pair (private 0600, public for the stations)
+          bench    [--quick]                      drain, ingest rate, many stations, memory under a backlog (loopback)
+        flags:
+          --config F   the hub's configuration (default $COUNTY_HUB_CONFIG, else /etc/county-hub/hub.json)
+          --json       one JSON document on stdout (run: one JSON line per stored batch)
+          --help       after a command, that command's flags
+          --version    the version of county-hub
+        exit codes: 0 success, 2 bad input, 3 fault, 130 interrupted
+        """;
+
+    private static readonly Dictionary<string, string> Help = new(StringComparer.Ordinal)
+    {
+        ["run"] = "usage: county-hub run [--config F] [--for SECONDS] [--json]\n  the ingest until SIGTERM or SIGINT (or for SECONDS); migrates the schema first",
+        ["migrate"] = "usage: county-hub migrate [--config F] [--json]\n  applies the schema steps not applied yet; safe to run again",
+        ["stations"] = "usage: county-hub stations add ID --name NAME [--address A] [--lat X --lon Y] [--hours H] [--config F] [--json]\n       county-hub stations list [--config F] [--json]\n  add needs Hub:MosquittoPasswordFile and Hub:MosquittoAclFile; the password is printed once",
+        ["keys"] = "usage: county-hub keys init [--config F] [--json]\n  writes Hub:SigningKeyFile (0600) and its .pub; never replaces an existing key",
+        ["bench"] = "usage: county-hub bench [--quick] [--json]\n  its own Mosquitto and PostgreSQL on loopback; bounded in time, stops by itself",
+    };
+
+    public static async Task<int> Main(string[] args)
+    {
+        using var cancel = new CancellationTokenSource();
+        void Cancel(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            cancel.Cancel();
+        }
+
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+        return await RunAsync(args, Console.Out, Console.Error, cancel.Token);
+    }
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        if (args.Count == 0)
+        {
+            stderr.WriteLine(Usage);
+            return HubCliError.BadInputCode;
+        }
+
+        var command = args[0];
+        if (command is "-h" or "--help" or "help")
+        {
+            stdout.WriteLine(args.Count > 1 && Help.TryGetValue(args[1], out var usage) ? usage : Usage);
+            return 0;
+        }
+
+        if (command == "--version")
+        {
+            stdout.WriteLine($"county-hub {typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]}");
+            return 0;
+        }
+
+        var rest = args.Skip(1).ToList();
+        if (rest.Any(a => a is "--help" or "-h") && Help.TryGetValue(command, out var commandUsage))
+        {
+            stdout.WriteLine(commandUsage);
+            return 0;
+        }
+
+        try
+        {
+            return command switch
+            {
+                "run" => await RunCommand.RunAsync(rest, stdout, ct),
+                "migrate" => await MigrateCommand.RunAsync(rest, stdout, ct),
+                "stations" => await StationsCommand.RunAsync(rest, stdout, ct),
+                "keys" => await KeysCommand.RunAsync(rest, stdout),
+                "bench" => await BenchCommand.RunAsync(rest, stdout, stderr, ct),
+                _ => throw HubCliError.BadInput("unknown command (try: county-hub --help)"),
+            };
+        }
+        catch (HubCliError e)
+        {
+            stderr.WriteLine(ErrorLine(command, e.Message));
+            return e.ExitCode;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            stderr.WriteLine(ErrorLine(command, "interrupted"));
+            return HubCliError.InterruptedCode;
+        }
+        catch (Exception e)
+        {
+            // A bug still ends in one line and the fault code, never a stack trace in the county's journal.
+            stderr.WriteLine(ErrorLine(command, $"unexpected {e.GetType().Name}: {e.Message}"));
+            return HubCliError.FaultCode;
+        }
+    }
+
+    private static string ErrorLine(string command, string message) =>
+        $"county-hub: {command}: {string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))}";
+}

@@ -71,6 +71,7 @@ setup() {
     --lock "$ROOT/models/models.lock.json" --out "$MODELS"
   [ -z "$first" ] || say "publishing $CLI"
   dotnet publish "$ROOT/edge/StationEdge.Cli" -c Release -o "$OUT/station-edge" -nologo -clp:ErrorsOnly -v:q
+  dotnet publish "$ROOT/cloud-sync/StationEdge.Hub.Cli" -c Release -o "$OUT/county-hub" -nologo -clp:ErrorsOnly -v:q
   make_sounds "$OUT/station-edge/sounds"
 }
 
@@ -113,6 +114,8 @@ summarize_tests() {
 . "$ROOT/deploy/install.sh"
 # shellcheck source=deploy/demo.sh
 . "$ROOT/deploy/demo.sh"
+# shellcheck source=deploy/demo-link.sh
+. "$ROOT/deploy/demo-link.sh"
 
 # deploy.sh's own tests, the install into a fake root and the arm64 checks, after the .NET tests.
 deploy_tests() {

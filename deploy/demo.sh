@@ -58,11 +58,12 @@ demo_port_taken() {
 }
 
 demo() {
-  setup
+  # The county's side runs here too: Mosquitto and PostgreSQL from Debian, each a throwaway instance of the demo's.
+  setup mosquitto postgresql-15
   local work data
   work=$(mktemp -d)
   # shellcheck disable=SC2064 # the folder is known now
-  trap "rm -rf '$work'" EXIT
+  trap "link_down; rm -rf '$work'" EXIT
   data=$work/data
   # The daemon's own log is for problems; what it does is printed on stdout.
   export STATIONEDGE_Logging__LogLevel__Default=Warning
@@ -79,6 +80,9 @@ demo() {
   ffmpeg -v error -y -i "$work/w001.png" -vf "pad=4*iw:4*ih:iw*3/2:ih*3/2:color=0x202020,scale=iw/4:-2" "$work/far.png"
   "$CLI" enroll --data "$data" --id W004 --name 陈静 --photo "$work/far.png" || true
 
+  say "the county: its own broker, database and hub on loopback; the station syncs its visits to it"
+  link_up "$work"
+
   say "the daemon: simulated GPIO; a camera stream of walk-ups (stranger, 王芳, stranger, 王芳 again within the 60 s cooldown)"
   demo_stream "$work"
   # The keeper's site runs in the daemon, on its default address. Another program (a second demo, a station) may hold
@@ -91,8 +95,12 @@ demo() {
     echo "while it runs, the door screen is at $site/screen (the keeper's pages at $site need an account: station-edge keeper add)"
     export STATIONEDGE_KeeperSite__Urls=$site
   fi
-  "$CLI" run --data "$data" --gpio sim --camera "$work/stream.mkv" --for 17
+  env "${LINK_ENV[@]}" "$CLI" run --data "$data" --gpio sim --camera "$work/stream.mkv" --for 17
 
   say "the visit log"
   "$CLI" visits --data "$data"
+
+  say "the county's database and the station's outbox"
+  link_report "$data"
+  link_down
 }

@@ -19,6 +19,7 @@ internal static class Program
                                                   Mosquitto's password file and its ACL block
           stations list                           the registered stations: online, last seen, outbox, version, alarms
           keys init                               the county's signing key pair (private 0600, public for the stations)
+          account                                 the hub's own broker login and ACL block (once)
           bench    [--quick]                      drain, ingest rate, many stations, memory under a backlog (loopback)
         flags:
           --config F   the hub's configuration (default $COUNTY_HUB_CONFIG, else /etc/county-hub/hub.json)
@@ -34,6 +35,7 @@ internal static class Program
         ["migrate"] = "usage: county-hub migrate [--config F] [--json]\n  applies the schema steps not applied yet; safe to run again",
         ["stations"] = "usage: county-hub stations add ID --name NAME [--address A] [--lat X --lon Y] [--hours H] [--config F] [--json]\n       county-hub stations list [--config F] [--json]\n  add needs Hub:MosquittoPasswordFile and Hub:MosquittoAclFile; the password is printed once",
         ["keys"] = "usage: county-hub keys init [--config F] [--json]\n  writes Hub:SigningKeyFile (0600) and its .pub; never replaces an existing key",
+        ["account"] = "usage: county-hub account [--config F] [--json]\n  the hub's own broker login, once: Hub:PasswordFile (0600), its Mosquitto line and the hub's ACL block",
         ["bench"] = "usage: county-hub bench [--quick] [--json]\n  its own Mosquitto and PostgreSQL on loopback; bounded in time, stops by itself",
     };
 
@@ -87,6 +89,7 @@ internal static class Program
                 "migrate" => await MigrateCommand.RunAsync(rest, stdout, ct),
                 "stations" => await StationsCommand.RunAsync(rest, stdout, ct),
                 "keys" => await KeysCommand.RunAsync(rest, stdout),
+                "account" => await AccountCommand.RunAsync(rest, stdout),
                 "bench" => await BenchCommand.RunAsync(rest, stdout, stderr, ct),
                 _ => throw HubCliError.BadInput("unknown command (try: county-hub --help)"),
             };

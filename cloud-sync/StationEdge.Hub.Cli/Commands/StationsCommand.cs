@@ -152,7 +152,7 @@ internal static class StationsCommand
         }
     }
 
-    private static void Append(string path, string text, UnixFileMode mode)
+    internal static void Append(string path, string text, UnixFileMode mode)
     {
         using var stream = new FileStream(path, new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, UnixCreateMode = mode });
         using var writer = new StreamWriter(stream);

@@ -20,7 +20,8 @@ internal static class Program
           stations list                           the registered stations: online, last seen, outbox, version, alarms
           keys init                               the county's signing key pair (private 0600, public for the stations)
           account                                 the hub's own broker login and ACL block (once)
-          bench    [--quick]                      drain, ingest rate, many stations, memory under a backlog (loopback)
+          bench    [--quick] [--seconds N] [--stations N]
+                                                  drain, ingest rate, many stations, memory under a backlog (loopback)
         flags:
           --config F   the hub's configuration (default $COUNTY_HUB_CONFIG, else /etc/county-hub/hub.json)
           --json       one JSON document on stdout (run: one JSON line per stored batch)
@@ -36,7 +37,7 @@ internal static class Program
         ["stations"] = "usage: county-hub stations add ID --name NAME [--address A] [--lat X --lon Y] [--hours H] [--config F] [--json]\n       county-hub stations list [--config F] [--json]\n  add needs Hub:MosquittoPasswordFile and Hub:MosquittoAclFile; the password is printed once",
         ["keys"] = "usage: county-hub keys init [--config F] [--json]\n  writes Hub:SigningKeyFile (0600) and its .pub; never replaces an existing key",
         ["account"] = "usage: county-hub account [--config F] [--json]\n  the hub's own broker login, once: Hub:PasswordFile (0600), its Mosquitto line and the hub's ACL block",
-        ["bench"] = "usage: county-hub bench [--quick] [--json]\n  its own Mosquitto and PostgreSQL on loopback; bounded in time, stops by itself",
+        ["bench"] = "usage: county-hub bench [--quick] [--seconds N] [--stations N] [--json]\n  its own Mosquitto and PostgreSQL on loopback; the many-stations phase lasts N s (300; 20 with --quick) with N stations (500); bounded, stops by itself",
     };
 
     public static async Task<int> Main(string[] args)

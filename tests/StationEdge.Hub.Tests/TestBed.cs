@@ -46,6 +46,13 @@ internal sealed class TestBed : IAsyncDisposable
 
     public static async Task<TestBed> StartAsync(PostgresFixture pg)
     {
+        // The database first: a broker started before a failure here would be left running.
+        var database = await pg.NewDatabaseAsync();
+        await using (var db = new HubDatabase(database))
+        {
+            await db.MigrateAsync();
+        }
+
         var folder = new TempFolder("stationedge-hub-");
         var broker = await LocalMosquitto.StartAsync(
         [
@@ -53,12 +60,6 @@ internal sealed class TestBed : IAsyncDisposable
             new BrokerUser("st-a", "a-pw", MosquittoAcl.StationBlock("st-a", "A", County)),
             new BrokerUser("st-b", "b-pw", MosquittoAcl.StationBlock("st-b", "B", County)),
         ]);
-        var database = await pg.NewDatabaseAsync();
-        await using (var db = new HubDatabase(database))
-        {
-            await db.MigrateAsync();
-        }
-
         return new TestBed(folder, broker, database, new LogCollector());
     }
 

@@ -74,6 +74,7 @@ public static class KeeperSiteExtensions
         services.TryAddSingleton<IVisitFeed, StoreVisitFeed>();
         services.TryAddSingleton<StreamGate>();
         services.TryAddSingleton<IKeeperDoor, DoorServiceDoor>();
+        services.TryAddSingleton<IKeeperVisits, StoreKeeperVisits>();
         services.TryAddSingleton(_ => new SiteVision(site.ModelsPath ?? ModelDirectory.DefaultPath()));
         services.TryAddSingleton<ICameraPreview, PreviewHub>();
         services.TryAddSingleton<IStationHealth, StationHealthProbe>();

@@ -106,6 +106,7 @@ public sealed class StationDaemon : IAsyncDisposable
             services.TryAddSingleton(new KeeperAccounts(DataFolder.Resolve(storeOptions.DataPath)));
             services.AddHostedService<VisitFeedNudger>();
             services.TryAddSingleton<IDoorModels, DoorModels>();
+            services.TryAddSingleton<IKeeperVisits, StationKeeperVisits>();
             web.AddKeeperSite();
         }
 

@@ -83,6 +83,9 @@ public sealed class AccessOptions
     /// </summary>
     public string? UnknownFacesFolder { get; set; }
 
+    /// <summary>Days an unknown face's JPEG is kept in <see cref="UnknownFacesFolder"/> (the daemon's retention deletes older ones).</summary>
+    public int UnknownFacesRetentionDays { get; set; } = 7;
+
     /// <summary>How many decisions are kept in memory while the data folder cannot be written (full disk); the oldest go first.</summary>
     public int VisitBacklog { get; set; } = 10_000;
 
@@ -185,6 +188,11 @@ public sealed partial class AccessOptionsValidator : IValidateOptions<AccessOpti
         if (options.UnknownFacesFolder is { } folder && (string.IsNullOrWhiteSpace(folder) || folder.Contains('\0', StringComparison.Ordinal)))
         {
             Fail("UnknownFacesFolder", $"must be a folder or left out (was '{folder}')");
+        }
+
+        if (options.UnknownFacesRetentionDays is < 1 or > 3650)
+        {
+            Fail("UnknownFacesRetentionDays", $"must be between 1 and 3650 (was {options.UnknownFacesRetentionDays})");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -75,6 +75,7 @@ public static class KeeperSiteExtensions
         services.TryAddSingleton<StreamGate>();
         services.TryAddSingleton(sp => new PairedScreens(sp.GetRequiredService<StationStore>().DataPath, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IKeeperDoor, DoorServiceDoor>();
+        services.TryAddSingleton<IKeeperVisits, StoreKeeperVisits>();
         services.TryAddSingleton(_ => new SiteVision(site.ModelsPath ?? ModelDirectory.DefaultPath()));
         services.TryAddSingleton<ICameraPreview, PreviewHub>();
         services.TryAddSingleton<IStationHealth, StationHealthProbe>();

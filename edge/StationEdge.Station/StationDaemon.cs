@@ -97,6 +97,9 @@ public sealed class StationDaemon : IAsyncDisposable
         services.TryAddSingleton<DoorPassSink>();
         services.TryAddSingleton<IPassDecisionSink, StationPassSink>();
         services.AddStationPasses(builder.Configuration);
+        services.TryAddSingleton(new RetentionLink(!string.IsNullOrWhiteSpace(builder.Configuration["Sync:Broker"])));
+        services.TryAddSingleton<RetentionService>();
+        services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
         // Last in, so first out at stop: the agent says offline before the door and the store go.
         services.TryAddSingleton<IStationFacts, StationFactsProbe>();
         services.AddStationSync(builder.Configuration);
@@ -106,6 +109,7 @@ public sealed class StationDaemon : IAsyncDisposable
             services.TryAddSingleton(new KeeperAccounts(DataFolder.Resolve(storeOptions.DataPath)));
             services.AddHostedService<VisitFeedNudger>();
             services.TryAddSingleton<IDoorModels, DoorModels>();
+            services.TryAddSingleton<IKeeperVisits, StationKeeperVisits>();
             web.AddKeeperSite();
         }
 

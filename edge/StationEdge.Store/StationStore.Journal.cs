@@ -188,14 +188,22 @@ public sealed partial class StationStore
     }
 
     /// <summary>
-    /// Deletes visits older than <c>Store:VisitRetentionDays</c>, except those whose outbox message is still pending:
-    /// a visit leaves the station only after the county has it. (Before the sync exists, no visit has a message, so
-    /// every old visit goes.)
+    /// Deletes visits older than <c>Store:RetentionDays</c>. With the link on, only those the county has acknowledged
+    /// (no outbox row left for the visit): a visit leaves the station only after the county has it. With the link off
+    /// (<paramref name="linkOff"/>: no <c>Sync:Broker</c>), nothing will ever send their messages, so every visit older
+    /// than the retention goes, its queued message with it.
     /// </summary>
-    public Task<RetentionResult> ApplyRetentionAsync(CancellationToken ct = default) =>
+    public Task<RetentionResult> ApplyRetentionAsync(bool linkOff = false, CancellationToken ct = default) =>
         _db.WriteAsync("retention", async (c, t) =>
         {
-            var cutoff = Now() - TimeSpan.FromDays(_options.VisitRetentionDays);
+            var cutoff = Now() - TimeSpan.FromDays(_options.RetentionDays);
+            if (linkOff)
+            {
+                using var unsent = c.Command("DELETE FROM outbox WHERE visit_id IN (SELECT id FROM visits WHERE time < $cutoff)", t)
+                    .With("$cutoff", Column.Time(cutoff));
+                await unsent.ExecuteNonQueryAsync(ct);
+            }
+
             using var delete = c.Command("DELETE FROM visits WHERE time < $cutoff AND NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.visit_id = visits.id)", t)
                 .With("$cutoff", Column.Time(cutoff));
             var deleted = await delete.ExecuteNonQueryAsync(ct);

@@ -23,13 +23,13 @@ public sealed class StoreOptions
     public bool KeepCrops { get; set; }
 
     /// <summary>Visits older than this are deleted by retention, once the sync has delivered them.</summary>
-    public int VisitRetentionDays { get; set; } = 90;
+    public int RetentionDays { get; set; } = 90;
 
     /// <summary>How long a write waits for another process's write (a command while the daemon runs).</summary>
     public int BusyTimeoutMs { get; set; } = 5000;
 }
 
-/// <summary>Checks the <c>Store</c> section; each failure names its key, e.g. "Store:VisitRetentionDays must be …".</summary>
+/// <summary>Checks the <c>Store</c> section; each failure names its key, e.g. "Store:RetentionDays must be …".</summary>
 public sealed class StoreOptionsValidator : IValidateOptions<StoreOptions>
 {
     public const int MaxRetentionDays = 3650;
@@ -40,7 +40,7 @@ public sealed class StoreOptionsValidator : IValidateOptions<StoreOptions>
         var failures = new List<string>();
         Path("DataPath", options.DataPath);
         Path("KeyFile", options.KeyFile);
-        Range("VisitRetentionDays", options.VisitRetentionDays, 1, MaxRetentionDays);
+        Range("RetentionDays", options.RetentionDays, 1, MaxRetentionDays);
         Range("BusyTimeoutMs", options.BusyTimeoutMs, 100, 60000);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
 

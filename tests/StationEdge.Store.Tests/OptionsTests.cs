@@ -9,16 +9,16 @@ public sealed class OptionsTests
 
         Assert.True(new StoreOptionsValidator().Validate(null, options).Succeeded);
         Assert.False(options.KeepCrops);
-        Assert.Equal(90, options.VisitRetentionDays);
+        Assert.Equal(90, options.RetentionDays);
     }
 
     [Theory]
-    [InlineData(0, 5000, "", "Store:VisitRetentionDays must be between 1 and 3650 (was 0)")]
+    [InlineData(0, 5000, "", "Store:RetentionDays must be between 1 and 3650 (was 0)")]
     [InlineData(90, 10, null, "Store:BusyTimeoutMs must be between 100 and 60000 (was 10)")]
     [InlineData(90, 5000, " ", "Store:DataPath must be a path or left out (was empty)")]
     public void Validator_NamesTheBadKey(int retention, int busy, string? dataPath, string expected)
     {
-        var options = new StoreOptions { VisitRetentionDays = retention, BusyTimeoutMs = busy, DataPath = dataPath == "" ? null : dataPath };
+        var options = new StoreOptions { RetentionDays = retention, BusyTimeoutMs = busy, DataPath = dataPath == "" ? null : dataPath };
 
         var result = new StoreOptionsValidator().Validate(null, options);
 
@@ -28,9 +28,9 @@ public sealed class OptionsTests
     [Fact]
     public async Task Open_WithBadOptions_RefusesNamingTheKey()
     {
-        var e = await Assert.ThrowsAsync<StoreException>(() => StationStore.OpenAsync(new StoreOptions { VisitRetentionDays = -1 }));
+        var e = await Assert.ThrowsAsync<StoreException>(() => StationStore.OpenAsync(new StoreOptions { RetentionDays = -1 }));
 
-        Assert.Equal((StoreFault.InvalidInput, "Store:VisitRetentionDays must be between 1 and 3650 (was -1)"), (e.Fault, e.Message));
+        Assert.Equal((StoreFault.InvalidInput, "Store:RetentionDays must be between 1 and 3650 (was -1)"), (e.Fault, e.Message));
     }
 
     [Theory]

@@ -38,7 +38,7 @@ public sealed class OutboxAndRetentionTests
     [Fact]
     public async Task Retention_DeletesOldVisits_ButKeepsThoseTheSyncHasNotDelivered_UntilAcknowledged()
     {
-        await using var test = await TestStore.OpenAsync(o => o.VisitRetentionDays = 30);
+        await using var test = await TestStore.OpenAsync(o => o.RetentionDays = 30);
         var oldUnsynced = await test.Store.RecordVisitAsync(TestStore.Unknown());
         var oldPending = await test.Store.RecordVisitAsync(TestStore.Unknown(), v => new OutboxDraft("stations/s1/visits", $$"""{"id":"{{v.Id}}"}"""));
         test.Clock.Advance(TimeSpan.FromDays(29));

@@ -25,7 +25,7 @@ public sealed class VisitTests
     [Fact]
     public async Task SequenceNumbers_AreNeverReused_AcrossRestartsAndDeletions()
     {
-        await using var test = await TestStore.OpenAsync(o => o.VisitRetentionDays = 1);
+        await using var test = await TestStore.OpenAsync(o => o.RetentionDays = 1);
         for (var i = 0; i < 5; i++)
         {
             await test.Store.RecordVisitAsync(TestStore.Unknown());

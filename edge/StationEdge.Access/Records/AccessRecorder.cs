@@ -272,7 +272,7 @@ public sealed partial class AccessRecorder : BackgroundService
         var path = Path.Combine(folder, $"unknown-{visitId}.jpg");
         try
         {
-            Directory.CreateDirectory(folder);
+            UnknownFaces.EnsurePrivate(folder);
             var start = new ProcessStartInfo("ffmpeg")
             {
                 RedirectStandardInput = true,

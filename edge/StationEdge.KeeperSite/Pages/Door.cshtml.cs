@@ -10,7 +10,7 @@ using DoorEvent = StationEdge.Door.Control.DoorEvent;
 namespace StationEdge.KeeperSite.Pages;
 
 /// <summary>门: the door's state and alarms, and the manual open, which needs a reason and is audited and recorded as a visit.</summary>
-public sealed class DoorModel(IKeeperDoor door, StationStore store, IVisitFeed feed, Localizer l) : PageModel
+public sealed class DoorModel(IKeeperDoor door, StationStore store, IKeeperVisits visits, TimeProvider time, Localizer l) : PageModel
 {
     public DoorStatus? Status => door.Status;
 
@@ -31,17 +31,18 @@ public sealed class DoorModel(IKeeperDoor door, StationStore store, IVisitFeed f
             return Page();
         }
 
-        var opened = door.OpenByKeeper(User.Name());
         var by = HttpContext.Keeper();
-        await store.RecordKeeperActionAsync(by, "door.open", null, (opened ? "" : "refused: ") + reason, HttpContext.RequestAborted);
+        var opened = door.OpenByKeeper(User.Name());
+        // The door has acted: its audit and visit must not be lost because the phone stopped listening.
+        await store.RecordKeeperActionAsync(by, "door.open", null, (opened ? "" : "refused: ") + reason, CancellationToken.None);
         if (!opened)
         {
             Error = l[Texts.DoorDidNotOpen];
             return Page();
         }
 
-        await store.RecordVisitAsync(new VisitDraft(VisitDecision.Granted, Codes.KeeperOpenReason, VisitMethod.Keeper), ct: HttpContext.RequestAborted);
-        feed.Nudge();
+        await visits.RecordOpeningAsync(
+            new VisitDraft(VisitDecision.Granted, Codes.KeeperOpenReason, VisitMethod.Keeper) { Time = time.GetUtcNow() }, CancellationToken.None);
         TempData["flash"] = l[Texts.DoorOpened];
         return Redirect("/Door");
     }

@@ -47,7 +47,8 @@ public sealed class KeepersModel(KeeperAccounts accounts, StationStore store, Lo
             return Page();
         }
 
-        await store.RecordKeeperActionAsync(HttpContext.Keeper(), action, "keeper:" + name.Trim(), details, HttpContext.RequestAborted);
+        // The account has changed: a client that leaves now must not take the audit with it.
+        await store.RecordKeeperActionAsync(HttpContext.Keeper(), action, "keeper:" + name.Trim(), details, CancellationToken.None);
         TempData["flash"] = done;
         return Redirect("/Keepers");
     }

@@ -40,7 +40,7 @@ public sealed class LoginModel(KeeperAccounts accounts, LoginGuard guard, Statio
         if (account is null)
         {
             guard.Failed(address, name);
-            await store.RecordKeeperActionAsync(new KeeperContext("keeper:" + Shown(name), address), "keeper.login_failed", ct: HttpContext.RequestAborted);
+            await store.RecordKeeperActionAsync(new KeeperContext("keeper:" + Shown(name), address), "keeper.login_failed", ct: CancellationToken.None);
             if (guard.LockedFor(address, name) is { } now)
             {
                 return LockedOut(now);
@@ -53,7 +53,7 @@ public sealed class LoginModel(KeeperAccounts accounts, LoginGuard guard, Statio
 
         guard.Succeeded(address, name);
         await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, KeeperUser.Principal(account, CookieAuthenticationDefaults.AuthenticationScheme));
-        await store.RecordKeeperActionAsync(new KeeperContext("keeper:" + account.Name, address), "keeper.login", ct: HttpContext.RequestAborted);
+        await store.RecordKeeperActionAsync(new KeeperContext("keeper:" + account.Name, address), "keeper.login", ct: CancellationToken.None);
         return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/");
     }
 

@@ -13,7 +13,7 @@ public sealed class LogoutModel(StationStore store) : PageModel
 
     public async Task<IActionResult> OnPostAsync()
     {
-        await store.RecordKeeperActionAsync(HttpContext.Keeper(), "keeper.logout", ct: HttpContext.RequestAborted);
+        await store.RecordKeeperActionAsync(HttpContext.Keeper(), "keeper.logout", ct: CancellationToken.None);
         await HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         return Redirect("/Login");
     }

@@ -33,6 +33,26 @@ public interface IKeeperDoor
     bool OpenByKeeper(string keeperName);
 }
 
+/// <summary>
+/// Where a keeper's opening becomes a visit (<c>method = keeper</c>). The daemon hands it to its one recorder (kept in
+/// memory while the data folder is full, with the visit's sync message); the site alone writes it to the store
+/// (<see cref="StoreKeeperVisits"/>).
+/// </summary>
+public interface IKeeperVisits
+{
+    Task RecordOpeningAsync(VisitDraft draft, CancellationToken ct);
+}
+
+/// <summary>The site without the daemon: the opening's visit straight into the store, and the pages nudged.</summary>
+public sealed class StoreKeeperVisits(StationStore store, IVisitFeed feed) : IKeeperVisits
+{
+    public async Task RecordOpeningAsync(VisitDraft draft, CancellationToken ct)
+    {
+        await store.RecordVisitAsync(draft, ct: ct);
+        feed.Nudge();
+    }
+}
+
 /// <summary>One preview picture: a JPEG with the face box drawn, and the quality code of the main face (null: good).</summary>
 public sealed record PreviewFrame(long Sequence, byte[] Jpeg, string? Problem, bool HasFace, DateTimeOffset At);
 

@@ -81,7 +81,7 @@ public sealed class IndexModel(PassBook passes, StationStore store, TimeProvider
     {
         if (await passes.RevokeAsync(id, HttpContext.Keeper().Keeper, HttpContext.RequestAborted))
         {
-            await store.RecordKeeperActionAsync(HttpContext.Keeper(), "pass.revoke", id.ToString(), null, HttpContext.RequestAborted);
+            await store.RecordKeeperActionAsync(HttpContext.Keeper(), "pass.revoke", id.ToString(), null, CancellationToken.None);
             TempData["flash"] = l[Texts.PassRevoked];
         }
 
@@ -90,8 +90,9 @@ public sealed class IndexModel(PassBook passes, StationStore store, TimeProvider
 
     private async Task<IActionResult> IssuedAsync(PassRecord pass, string details)
     {
+        // Not the request's token: the pass exists now, and a client that leaves must not take its audit with it.
         // The guest's name stays in the pass book: the audit log outlives the pass.
-        await store.RecordKeeperActionAsync(HttpContext.Keeper(), "pass.issue", pass.Id.ToString(), details, HttpContext.RequestAborted);
+        await store.RecordKeeperActionAsync(HttpContext.Keeper(), "pass.issue", pass.Id.ToString(), details, CancellationToken.None);
         return Redirect($"/Passes/Show?id={pass.Id}");
     }
 

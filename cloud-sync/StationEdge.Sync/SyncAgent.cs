@@ -44,6 +44,7 @@ public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> 
     private RosterApplier? _roster;
     private CommandHandler? _commands;
     private IMqttClient? _client;
+    private long _noticedAuditId = -1;
 
     /// <summary>Items the county acknowledged since start (for tests and the demo).</summary>
     public long Acknowledged { get; private set; }
@@ -154,6 +155,7 @@ public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> 
                 _sentThrough = 0;
             }
 
+            await QueueWorkerNoticesAsync(lost.Token);
             var sent = windowOpen && await SendNextBatchAsync(client, lost.Token);
             if (!sent)
             {
@@ -291,6 +293,23 @@ public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> 
             // Kept: the same ack comes again with the next batch's, and deleting later loses nothing.
             LogAckNotApplied(logger, x.Message);
         }
+    }
+
+    /// <summary>Worker changes made here (the keeper site, the command line beside the daemon) into the outbox, when the audit log moved.</summary>
+    private async Task QueueWorkerNoticesAsync(CancellationToken ct)
+    {
+        var stamp = await store.GetRosterStampAsync(ct);
+        if (stamp.LastAuditId == _noticedAuditId)
+        {
+            return;
+        }
+
+        while (await store.QueueWorkerNoticesAsync(change => WorkerNotices.Describe(_options.StationId!, change), ct: ct) > 0)
+        {
+            // A long history (the first start with a link) goes in steps of 100, each its own transaction.
+        }
+
+        _noticedAuditId = stamp.LastAuditId;
     }
 
     /// <summary>Loads the roster version and starts the one loop that applies what the county sends down.</summary>

@@ -216,3 +216,51 @@ public sealed partial class StationStore
         await write.ExecuteNonQueryAsync(ct);
     }
 }
+
+/// <summary>A change made to a worker at this station (not by the county's roster), for the notice the county gets of it.</summary>
+public sealed record WorkerChange(long AuditId, DateTimeOffset Time, string Action, string WorkerId, Worker? Worker);
+
+public sealed partial class StationStore
+{
+    private const string NoticeCursorKey = "worker_notice_audit_id";
+
+    /// <summary>
+    /// Queues a notice for every worker change made here since the last call (enrol, edit, suspend, resume, delete,
+    /// templates added: the audit rows they wrote, not the county's own <c>roster.*</c> rows), in audit order, and moves
+    /// the cursor in the same transaction, so each change is queued exactly once, whichever process made it.
+    /// <paramref name="describe"/> gives the outbox item, or null to skip one. Returns how many changes were looked at (0: none left).
+    /// </summary>
+    public Task<int> QueueWorkerNoticesAsync(Func<WorkerChange, OutboxDraft?> describe, int limit = 100, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(describe);
+        return _db.WriteAsync("the worker notices", async (c, t) =>
+        {
+            using var cursor = c.Command("SELECT value FROM meta WHERE key = $key", t).With("$key", NoticeCursorKey);
+            var after = await cursor.ExecuteScalarAsync(ct) is string text ? long.Parse(text, System.Globalization.CultureInfo.InvariantCulture) : 0;
+            var rows = await c.Command("""
+                SELECT id, time, action, target FROM audit
+                WHERE id > $after AND target IS NOT NULL AND keeper <> $county
+                  AND action IN ('worker.enroll', 'worker.edit', 'worker.suspend', 'worker.resume', 'worker.delete', 'worker.templates.add')
+                ORDER BY id LIMIT $limit
+                """, t).With("$after", after).With("$county", CountyKeeper).With("$limit", limit)
+                .RowsAsync(r => (Id: r.GetInt64(0), Time: Column.Time(r.GetString(1)), Action: r.GetString(2), Target: r.GetString(3)), ct);
+            if (rows.Count == 0)
+            {
+                return 0;
+            }
+
+            foreach (var row in rows)
+            {
+                var worker = await FindWorkerAsync(c, t, row.Target, ct);
+                if (describe(new WorkerChange(row.Id, row.Time, row.Action, row.Target, worker)) is { } draft)
+                {
+                    CheckOutbox(draft);
+                    await InsertOutboxAsync(c, t, draft, null, ct);
+                }
+            }
+
+            await WriteMetaAsync(c, t, NoticeCursorKey, rows[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
+            return rows.Count;
+        }, ct);
+    }
+}

@@ -286,6 +286,35 @@ public sealed class RosterAndCommandTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_worker_changed_here_goes_up_as_a_worker_event_without_templates_and_the_countys_own_changes_do_not()
+    {
+        await using var county = await SignedCounty.StartAsync(_broker.Port, _signer);
+        await using var agent = await StartAgentAsync(new TestControl(_gallery));
+        await county.WaitSubscribedAsync(agent.Value);
+        await county.PublishDeltaAsync(Delta(1, RosterDelta.Add, Worker("R1", "漫游", Seal("R1", Vector(4)))));
+        await WaitForAsync(async () => await _store.GetRosterVersionAsync() == 1);
+        var keeper = new KeeperContext("站长", "cli");
+        await _store.EnrollAsync(new NewWorker { Id = "L1", Name = "本站", ConsentVersion = "v2", Phone = "13800000000" },
+            [new NewTemplate(Embedder, Vector(5), new TemplateQuality(60, 1, 100, 120, 0.9))], keeper);
+        // Each step seen before the next: a change to a worker deleted by then is not announced (the deletion is).
+        await WaitForAsync(async () => (await EventsAsync(EventTypes.WorkerEnrolled)).Count == 1);
+        await _store.SetWorkerStatusAsync("L1", WorkerStatus.Suspended, keeper);
+        await WaitForAsync(async () => (await EventsAsync(EventTypes.WorkerSuspended)).Count == 1);
+        await _store.DeleteWorkerAsync("L1", keeper);
+        await WaitForAsync(async () => (await EventsAsync(EventTypes.WorkerDeleted)).Count == 1);
+
+        var enrolled = Assert.Single(await EventsAsync(EventTypes.WorkerEnrolled));
+        Assert.Equal(("L1", "本站", "active", "A", "v2", "station"), (enrolled.Worker!.Id, enrolled.Worker.Name, enrolled.Worker.Status, enrolled.Worker.HomeStation, enrolled.Worker.ConsentVersion, enrolled.Worker.ConsentScope));
+        Assert.Null(enrolled.Worker.Templates);
+        Assert.Equal("suspended", Assert.Single(await EventsAsync(EventTypes.WorkerSuspended)).Worker!.Status);
+        Assert.Null(Assert.Single(await EventsAsync(EventTypes.WorkerDeleted)).Worker);
+        var notices = (await _store.PeekOutboxAsync(1000)).Select(m => SyncJson.Read<StationEvent>(Encoding.UTF8.GetBytes(m.PayloadJson)).Message!)
+            .Where(e => EventTypes.IsWorkerNotice(e.Type)).ToList();
+        Assert.DoesNotContain(notices, e => e.WorkerId == "R1");
+        Assert.Equal(3, notices.Count);
+    }
+
+    [Fact]
     public void A_template_key_file_that_is_not_a_32_byte_key_is_refused_naming_the_key()
     {
         File.WriteAllText(_folder.File("short.key"), Convert.ToBase64String(new byte[16]));

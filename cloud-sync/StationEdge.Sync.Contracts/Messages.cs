@@ -62,6 +62,9 @@ public static class EventTypes
     public const string CommandDone = "command_done";
     public const string ForeignEmbedder = "foreign_embedder";
 
+    /// <summary>A roaming worker kept in the roster whose templates the station cannot open (no template key, another key).</summary>
+    public const string TemplatesNotOpened = "templates_not_opened";
+
     public static bool IsWorkerNotice(string type) =>
         type is WorkerEnrolled or WorkerUpdated or WorkerSuspended or WorkerResumed or WorkerDeleted;
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Reflection;
 using System.Text;
+using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,7 +22,7 @@ namespace StationEdge.Sync;
 /// unacknowledged item: the county drops what it already has, so a resend never duplicates. The door never waits on it:
 /// it only reads the store.
 /// </summary>
-public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> options, TimeProvider time, ILogger<SyncAgent> logger, IStationFacts? facts = null) : BackgroundService
+public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> options, TimeProvider time, ILogger<SyncAgent> logger, IStationFacts? facts = null, IStationControl? control = null) : BackgroundService
 {
     private static readonly string Version =
         typeof(SyncAgent).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0";
@@ -36,6 +37,14 @@ public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> 
     private DateTimeOffset _lastProgress;
     private int _inFlight;
     private IReadOnlyList<string>? _publishedAlarms;
+    // What the county sends down (roster, head, commands) waits here for the one loop that applies it in order; the
+    // client's receive thread only hands it over, and waits when the loop is behind (the broker holds the rest).
+    private readonly Channel<(string Topic, byte[] Payload)> _inbound =
+        Channel.CreateBounded<(string, byte[])>(new BoundedChannelOptions(1000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private RosterApplier? _roster;
+    private CommandHandler? _commands;
+    private IMqttClient? _client;
+    private long _noticedAuditId = -1;
 
     /// <summary>Items the county acknowledged since start (for tests and the demo).</summary>
     public long Acknowledged { get; private set; }
@@ -46,6 +55,7 @@ public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> 
     {
         var (host, port, tls) = _options.Endpoint() ?? throw new InvalidOperationException("Sync:Broker is not mqtt://host:port");
         var attempt = 0;
+        var inbound = await StartInboundAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             using var client = new MqttClientFactory().CreateMqttClient();
@@ -66,6 +76,7 @@ public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> 
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 await GoOfflineAsync(client);
+                await inbound.ContinueWith(_ => { }, TaskScheduler.Default);
                 return;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
@@ -89,12 +100,20 @@ public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> 
             return Task.CompletedTask;
         };
         client.ApplicationMessageReceivedAsync += e => OnMessageAsync(e, lost.Token);
+        var station = _options.StationId!;
         var subscribe = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter(Topics.Acks(_options.StationId!), MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
-        if (subscribe.Items.Any(i => (int)i.ResultCode >= 0x80))
+            .WithTopicFilter(Topics.Acks(station), MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(Topics.Commands(station), MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(Topics.StationRoster(station), MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(Topics.CountyRoster(_options.County!), MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(Topics.RosterHead(_options.County!), MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
+        if (subscribe.Items.FirstOrDefault(i => (int)i.ResultCode >= 0x80) is { } refused)
         {
-            throw new IOException($"the broker refused the subscription to {Topics.Acks(_options.StationId!)}");
+            throw new IOException($"the broker refused the subscription to {refused.TopicFilter.Topic}");
         }
+
+        _roster!.Reconnected();
+        Volatile.Write(ref _client, client);
 
         // Everything not acknowledged is sent again: acks for the earlier session may have been lost with it.
         _sentThrough = 0;
@@ -136,6 +155,7 @@ public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> 
                 _sentThrough = 0;
             }
 
+            await QueueWorkerNoticesAsync(lost.Token);
             var sent = windowOpen && await SendNextBatchAsync(client, lost.Token);
             if (!sent)
             {
@@ -228,6 +248,12 @@ public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> 
         var topic = e.ApplicationMessage.Topic;
         if (topic != Topics.Acks(_options.StationId!))
         {
+            if (topic == Topics.Commands(_options.StationId!) || topic == Topics.StationRoster(_options.StationId!)
+                || topic == Topics.CountyRoster(_options.County!) || topic == Topics.RosterHead(_options.County!))
+            {
+                await _inbound.Writer.WriteAsync((topic, e.ApplicationMessage.Payload.ToArray()), ct);
+            }
+
             return;
         }
 
@@ -269,6 +295,97 @@ public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> 
         }
     }
 
+    /// <summary>Worker changes made here (the keeper site, the command line beside the daemon) into the outbox, when the audit log moved.</summary>
+    private async Task QueueWorkerNoticesAsync(CancellationToken ct)
+    {
+        var stamp = await store.GetRosterStampAsync(ct);
+        if (stamp.LastAuditId == _noticedAuditId)
+        {
+            return;
+        }
+
+        while (await store.QueueWorkerNoticesAsync(change => WorkerNotices.Describe(_options.StationId!, change), ct: ct) > 0)
+        {
+            // A long history (the first start with a link) goes in steps of 100, each its own transaction.
+        }
+
+        _noticedAuditId = stamp.LastAuditId;
+    }
+
+    /// <summary>Loads the roster version and starts the one loop that applies what the county sends down.</summary>
+    private async Task<Task> StartInboundAsync(CancellationToken ct)
+    {
+        var verifier = CountyVerifier.FromPem(_options.CountyKeyPem());
+        var templateKey = _options.TemplateKey();
+        if (control is null)
+        {
+            LogNoControl(logger);
+        }
+        else if (templateKey is null)
+        {
+            LogNoTemplateKey(logger);
+        }
+
+        _roster = new RosterApplier(store, _options, verifier, templateKey, control, time, logger);
+        _commands = new CommandHandler(store, _options, verifier, _roster, control, time, logger);
+        await _roster.LoadAsync(ct);
+        return Task.Run(() => ApplyInboundAsync(verifier, ct), ct);
+    }
+
+    private async Task ApplyInboundAsync(CountyVerifier verifier, CancellationToken ct)
+    {
+        using (verifier)
+        {
+            try
+            {
+                await foreach (var (topic, payload) in _inbound.Reader.ReadAllAsync(ct))
+                {
+                    try
+                    {
+                        if (topic == Topics.Commands(_options.StationId!))
+                        {
+                            await _commands!.OnCommandAsync(payload, AskResyncAsync, ct);
+                        }
+                        else if (topic == Topics.RosterHead(_options.County!))
+                        {
+                            await _roster!.OnHeadAsync(payload, AskResyncAsync, ct);
+                        }
+                        else
+                        {
+                            await _roster!.OnDeltaAsync(payload, AskResyncAsync, ct);
+                        }
+                    }
+                    catch (StoreException x)
+                    {
+                        // Not applied, the version not moved: the next delta or head shows the gap and asks again.
+                        LogInboundFailed(logger, topic, x.Message);
+                    }
+                    catch (Exception x) when (x is IOException or MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException)
+                    {
+                        // A resync that could not be sent: the head, retained, asks again on the next connection.
+                        LogInboundFailed(logger, topic, OneLine(x));
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // Host stop.
+            }
+        }
+    }
+
+    private async Task AskResyncAsync(long fromVersion, CancellationToken ct)
+    {
+        if (Volatile.Read(ref _client) is not { IsConnected: true } client)
+        {
+            return;
+        }
+
+        var request = new ResyncRequest(Schemas.V(Schemas.Resync), _options.StationId!, fromVersion);
+        await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.Resync(_options.StationId!))
+            .WithPayload(SyncJson.Write(request)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
+    }
+
     private async Task PublishStatusAsync(IMqttClient client, string state, CancellationToken ct)
     {
         var status = state == StationStatus.Offline ? Offline() : await OnlineAsync(ct);
@@ -306,6 +423,7 @@ public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> 
             CameraFps = station?.CameraFps,
             OpenAlarms = station?.OpenAlarms,
             GallerySize = station?.GallerySize,
+            RosterVersion = _roster?.Version,
         };
     }
 
@@ -370,6 +488,15 @@ public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> 
         _wake.Dispose();
         base.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "sync: {Topic}: not applied ({Reason})")]
+    private static partial void LogInboundFailed(ILogger logger, string topic, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "sync: no door or gallery is connected to the link: roaming templates are not stored and remote unlocks are refused")]
+    private static partial void LogNoControl(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "sync: no Sync:TemplateKeyFile: roaming workers are kept in the roster but cannot be matched")]
+    private static partial void LogNoTemplateKey(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "sync: connected to {Broker} as station {Station}")]
     private static partial void LogConnected(ILogger logger, string broker, string station);

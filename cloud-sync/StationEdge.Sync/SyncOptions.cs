@@ -23,6 +23,12 @@ public sealed class SyncOptions
     /// <summary>The county's ECDSA P-256 public key: a PEM file's path, or the PEM itself.</summary>
     public string? CountyPublicKey { get; set; }
 
+    /// <summary>
+    /// A file holding the county's template key (32 bytes, base64 on one line: <c>openssl rand -base64 32</c>), 0600.
+    /// Without it roaming workers are kept in the roster but cannot be matched (their sealed templates cannot be opened).
+    /// </summary>
+    public string? TemplateKeyFile { get; set; }
+
     /// <summary>At most this many items in one message.</summary>
     public int BatchSize { get; set; } = 200;
 
@@ -41,6 +47,22 @@ public sealed class SyncOptions
     public int MaxBackoffSeconds { get; set; } = 30;
 
     public bool Enabled => !string.IsNullOrWhiteSpace(Broker);
+
+    /// <summary>The county's template key from <see cref="TemplateKeyFile"/>; null when none is configured.</summary>
+    /// <exception cref="ArgumentException">The file does not hold a base64 32-byte key.</exception>
+    public byte[]? TemplateKey()
+    {
+        if (string.IsNullOrWhiteSpace(TemplateKeyFile))
+        {
+            return null;
+        }
+
+        var text = File.ReadAllText(TemplateKeyFile).Trim();
+        var key = new byte[TemplateSeal.KeyBytes + 3];
+        return Convert.TryFromBase64String(text, key, out var length) && length == TemplateSeal.KeyBytes
+            ? key[..length]
+            : throw new ArgumentException($"{TemplateKeyFile} does not hold a {TemplateSeal.KeyBytes}-byte key in base64 (openssl rand -base64 32)");
+    }
 
     /// <summary>Host, port and TLS from <see cref="Broker"/>; null when it is not such an address.</summary>
     public (string Host, int Port, bool Tls)? Endpoint()
@@ -99,6 +121,18 @@ public sealed class SyncOptionsValidator : IValidateOptions<SyncOptions>
             catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
             {
                 failures.Add($"Sync:CountyPublicKey cannot be used: {e.Message}");
+            }
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.TemplateKeyFile))
+        {
+            try
+            {
+                _ = options.TemplateKey();
+            }
+            catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
+            {
+                failures.Add($"Sync:TemplateKeyFile cannot be used: {e.Message}");
             }
         }
 

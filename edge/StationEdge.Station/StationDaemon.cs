@@ -102,6 +102,7 @@ public sealed class StationDaemon : IAsyncDisposable
         services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
         // Last in, so first out at stop: the agent says offline before the door and the store go.
         services.TryAddSingleton<IStationFacts, StationFactsProbe>();
+        services.TryAddSingleton<IStationControl, StationControl>();
         services.AddStationSync(builder.Configuration);
         if (builder is WebApplicationBuilder web)
         {

@@ -178,12 +178,13 @@ internal static class CommandHelp
         ],
         ["reembed"] =
         [
-            "usage: station-edge reembed [--models DIR] [--threads N] [--by NAME] [--data DIR] [--json]",
+            "usage: station-edge reembed [--alignment landmarks|keypoints] [--models DIR] [--threads N] [--by NAME] [--data DIR] [--json]",
             "After an embedder change: embeds every template of another embedder again, from its kept aligned crop",
             "(Store:KeepCrops), with the installed embedder. Interrupted, it carries on where it stopped when run again.",
             "The old templates are removed only when every worker has a new one; otherwise they are kept and the workers",
             "skipped are named with the reason (exit 3). Without kept crops the workers must be enrolled again.",
-            "Progress on stderr.",
+            "Progress on stderr. A crop kept under the other alignment is skipped: a crop is aligned already.",
+            Alignment,
             Models, Threads, By, Data, Json,
         ],
     };

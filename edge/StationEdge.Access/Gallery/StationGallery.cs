@@ -176,6 +176,6 @@ public sealed partial class StationGallery : IDisposable
     [LoggerMessage(2, LogLevel.Warning, "Gallery: {Count} template rows refused and never matched (they fail AES-GCM authentication: altered, moved or sealed with another key): {Templates}; see 'station-edge store check --data {DataPath}'")]
     private static partial void LogRefused(ILogger logger, int count, string templates, string dataPath);
 
-    [LoggerMessage(3, LogLevel.Warning, "Gallery: {Count} templates were made by another embedder and are not used: run 'station-edge reembed --data {DataPath}'")]
+    [LoggerMessage(3, LogLevel.Warning, "Gallery: {Count} templates were made by another embedder or alignment (Vision:Alignment) and are not used: run 'station-edge reembed --data {DataPath}'; templates aligned the other way cannot be re-embedded: enrol those workers again, or set Vision:Alignment back")]
     private static partial void LogOtherEmbedder(ILogger logger, int count, string dataPath);
 }

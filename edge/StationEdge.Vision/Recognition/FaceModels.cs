@@ -174,6 +174,36 @@ public sealed class FaceModels : IDisposable
 
     public const string LandmarkArtifact = "faceplugin-landmark";
 
+    /// <summary>
+    /// The alignment a template tag says its crops were made with, for the embedders this lock pins (either, mirrored or
+    /// not, on the keypoints or on the pinned landmark model); null for a tag none of them gives (another lock's model).
+    /// A kept crop is aligned already, so re-embedding it can change the embedder but never the alignment.
+    /// </summary>
+    public static AlignmentMethod? AlignmentOfTag(string templateTag, ModelDirectory directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(templateTag);
+        ArgumentNullException.ThrowIfNull(directory);
+        var landmarks = FaceAlignment.LandmarkTag(directory.Sha256Of(LandmarkArtifact));
+        foreach (var embedder in Enum.GetValues<EmbedderModel>())
+        {
+            var sha = directory.Sha256Of(EmbedderArtifact(embedder).ArtifactId);
+            foreach (var mirror in (bool[])[false, true])
+            {
+                if (string.Equals(templateTag, FaceEmbedder.TagFor(sha, mirror, null), StringComparison.OrdinalIgnoreCase))
+                {
+                    return AlignmentMethod.Keypoints;
+                }
+
+                if (string.Equals(templateTag, FaceEmbedder.TagFor(sha, mirror, landmarks), StringComparison.OrdinalIgnoreCase))
+                {
+                    return AlignmentMethod.Landmarks;
+                }
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The lock's artifact id and the file StationEdge loads for an embedder.</summary>
     public static (string ArtifactId, string File) EmbedderArtifact(EmbedderModel embedder) => embedder switch
     {

@@ -19,10 +19,14 @@ public sealed class DemoFaces : IAsyncLifetime
     /// <summary>The installed embedder's sha256: what reembed re-embeds to.</summary>
     public string InstalledSha { get; private set; } = "";
 
+    /// <summary>The installed embedder's tag on BlazeFace's keypoints: what a station enrolled before landmark alignment holds.</summary>
+    public string KeypointSha { get; private set; } = "";
+
     public async Task InitializeAsync()
     {
         using var pipeline = FacePipeline.Load(TestModels.Directory);
         InstalledSha = pipeline.EmbedderSha256;
+        KeypointSha = StationEdge.Vision.Embedding.FaceEmbedder.TagFor(pipeline.Models.Embedder!.ModelSha256, pipeline.Models.Embedder.MirrorAverage, alignmentTag: null);
         var decoder = new PhotoDecoder();
         var faces = new List<Face>();
         for (var photo = 1; photo <= 6; photo++)
@@ -30,7 +34,7 @@ public sealed class DemoFaces : IAsyncLifetime
             using var image = (await decoder.DecodeAsync(TestModels.DemoPhoto(photo), CancellationToken.None)).Image;
             foreach (var analysis in pipeline.Analyze(image))
             {
-                using var crop = FaceAligner.AlignToImage(image, analysis.Face);
+                using var crop = pipeline.Models.Alignment.AlignToImage(image, analysis.Face);
                 var q = analysis.Quality;
                 faces.Add(new Face(photo, analysis.Embedding, new TemplateQuality(q.InterEyeDistance, q.YawDegrees, q.Sharpness, q.Brightness, q.DetectorScore), crop.Pixels.ToArray()));
             }

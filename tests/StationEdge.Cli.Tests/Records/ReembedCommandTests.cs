@@ -201,6 +201,29 @@ public sealed class ReembedCommandTests(DemoFaces demo) : IClassFixture<DemoFace
     }
 
     /// <summary>One worker per demo photo, P1 … P<paramref name="photos"/> ("photo N"), with every face of it as a template with its crop.</summary>
+    [Fact]
+    public async Task Reembed_OfCropsKeptOnTheKeypoints_UnderLandmarks_SkipsThemSayingWhy_AndOnTheKeypointsHasNothingToDo()
+    {
+        await using (var store = await _station.OpenAsync())
+        {
+            // A station enrolled before landmark alignment: the installed embedder's tag on the keypoints, crops kept.
+            await store.EnrollAsync(StationData.Worker("W001", "张伟"), [DemoFaces.Template(demo.Faces[0], demo.KeypointSha)], StationData.Keeper);
+        }
+
+        var landmarks = await Run("reembed");
+        var keypoints = await Run("reembed", "--alignment", "keypoints");
+
+        Assert.NotEqual(demo.InstalledSha, demo.KeypointSha);
+        Assert.Equal(3, landmarks.Exit);
+        Assert.Contains(
+            "  skipped W001 张伟: its kept crop is aligned on BlazeFace's keypoints and cannot be aligned again on landmarks (enroll again, or keep Vision:Alignment=keypoints)",
+            landmarks.StdoutLines);
+        Assert.Equal(1, _station.Sql($"SELECT count(*) FROM templates WHERE embedder_sha256 = '{demo.KeypointSha}'"));
+        Assert.Equal(0, _station.Sql($"SELECT count(*) FROM templates WHERE embedder_sha256 <> '{demo.KeypointSha}'"));
+        Assert.True(keypoints.Exit == 0, keypoints.Stderr);
+        Assert.Equal($"every template is made by the installed embedder {demo.KeypointSha[..12]}…: nothing to do", keypoints.StdoutLines[0]);
+    }
+
     private async Task EnrollPerPhotoAsync(StationData station, int photos)
     {
         await using var store = await station.OpenAsync();

@@ -2,6 +2,7 @@ using StationEdge.Store;
 using StationEdge.Vision.Alignment;
 using StationEdge.Vision.Embedding;
 using StationEdge.Vision.Imaging;
+using StationEdge.Vision.Models;
 using StationEdge.Vision.Recognition;
 
 namespace StationEdge.Cli.Commands.Records;
@@ -24,7 +25,7 @@ internal static class ReembedCommand
 
     public static Task<int> RunAsync(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        var args = CliArgs.Parse(Name, argv, [StoreCli.Data, StoreCli.By, .. VisionCli.Flags]);
+        var args = CliArgs.Parse(Name, argv, [StoreCli.Data, StoreCli.By, .. VisionCli.Flags, VisionCli.AlignmentFlag]);
         var (modelsPath, vision) = VisionCli.Settings(args, FaceModelParts.Embedder);
         var keeper = StoreCli.Keeper(args);
         return StoreCli.RunAsync(async () =>
@@ -55,7 +56,18 @@ internal static class ReembedCommand
             var earlier = withCrop - todo.Count;
             stderr.WriteLine($"{Name}: {DetectCommand.Plural(todo.Count, "template")} to re-embed from their kept crops with the installed embedder {StoreCli.ShortSha(sha)}"
                 + (earlier > 0 ? $" ({earlier} done by an earlier run)" : ""));
-            var failures = await ReembedAsync(store, embedder, todo, sha, stderr, ct);
+            // A kept crop is aligned already: one made on the other alignment cannot become a template of this one.
+            var directory = ModelDirectory.Open(modelsPath);
+            var otherAlignment = before.SelectMany(w => w.Templates)
+                .Where(t => todo.Contains(t.Id) && FaceModels.AlignmentOfTag(t.EmbedderSha256, directory) is { } made && made != models.Alignment.Method)
+                .ToDictionary(t => t.Id, t => $"its kept crop is aligned on {Describe(FaceModels.AlignmentOfTag(t.EmbedderSha256, directory)!.Value)} and cannot be aligned again on {Describe(models.Alignment.Method)} "
+                    + $"(enroll again, or keep Vision:Alignment={FaceModels.AlignmentOfTag(t.EmbedderSha256, directory)!.Value.ToString().ToLowerInvariant()})");
+            var failures = await ReembedAsync(store, embedder, [.. todo.Where(id => !otherAlignment.ContainsKey(id))], sha, stderr, ct);
+            foreach (var (id, reason) in otherAlignment)
+            {
+                failures[id] = reason;
+            }
+
 
             // Who has templates, none of them of the installed embedder, and why.
             var skipped = (await SurveyAsync(store, ct))
@@ -79,6 +91,8 @@ internal static class ReembedCommand
                 : $"{DetectCommand.Plural(skipped.Count, "worker")} skipped, so the old templates are kept: enroll {Ids(skipped)} again, then run reembed again");
         });
     }
+
+    private static string Describe(AlignmentMethod alignment) => alignment == AlignmentMethod.Landmarks ? "landmarks" : "BlazeFace's keypoints";
 
     /// <summary>Every worker with their templates (metadata only).</summary>
     private static async Task<List<(Worker Worker, IReadOnlyList<TemplateInfo> Templates)>> SurveyAsync(StationStore store, CancellationToken ct)

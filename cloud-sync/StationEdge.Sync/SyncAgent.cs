@@ -184,7 +184,11 @@ public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> 
         }
 
         var floor = (await store.PeekOutboxAsync(1, ct))[0].Seq;
-        var payload = Build(topic, floor, batch);
+        // The row's topic says its kind; it goes up under this station's Sync:StationId, the id the county registered,
+        // whatever station id the recorder wrote it with (Access:StationId defaults to the host name).
+        var visits = Topics.TryParseStation(topic, out _, out var kind) && kind == "visits";
+        topic = visits ? Topics.Visits(_options.StationId!) : Topics.Events(_options.StationId!);
+        var payload = Build(visits, floor, batch);
         if (payload is null)
         {
             // Not an item of the link's contract (written by an older build): it can never be delivered as it is.
@@ -210,14 +214,14 @@ public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> 
         return true;
     }
 
-    private byte[]? Build(string topic, long floor, List<OutboxMessage> rows)
+    private byte[]? Build(bool visits, long floor, List<OutboxMessage> rows)
     {
         var sentAt = time.GetUtcNow();
         var station = _options.StationId!;
-        if (topic == Topics.Visits(station))
+        if (visits)
         {
-            return Items<VisitRecord>(rows, (item, seq) => item with { Seq = seq }) is { } visits
-                ? SyncJson.Write(new VisitBatch(Schemas.V(Schemas.VisitBatch), station, floor, sentAt, visits))
+            return Items<VisitRecord>(rows, (item, seq) => item with { Seq = seq }) is { } items
+                ? SyncJson.Write(new VisitBatch(Schemas.V(Schemas.VisitBatch), station, floor, sentAt, items))
                 : null;
         }
 

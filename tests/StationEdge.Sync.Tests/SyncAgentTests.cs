@@ -69,6 +69,21 @@ public sealed class SyncAgentTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Visits_recorded_under_another_station_id_go_up_under_the_id_the_county_registered()
+    {
+        // Access:StationId defaults to the host name; the county knows the station by Sync:StationId.
+        await QueueVisitsAsync(5, station: "pi-host");
+        await using var county = await TestCounty.StartAsync(_broker.Port);
+        await using (await StartAgentAsync())
+        {
+            await WaitForAsync(async () => (await _store.OutboxStatsAsync()).Depth == 0, TimeSpan.FromSeconds(30));
+        }
+
+        Assert.Equal(5, county.Stored.Count);
+        _logs.AssertNoErrors();
+    }
+
+    [Fact]
     public async Task Visits_queued_while_the_broker_is_down_arrive_when_it_is_back()
     {
         await using var county = await TestCounty.StartAsync(_broker.Port);
@@ -182,12 +197,12 @@ public sealed class SyncAgentTests : IAsyncLifetime, IDisposable
         });
     }
 
-    private async Task QueueVisitsAsync(int count)
+    private async Task QueueVisitsAsync(int count, string station = "A")
     {
         for (var i = 0; i < count; i++)
         {
             var record = new VisitRecord(0, Guid.CreateVersion7(), i + 1, DateTimeOffset.UtcNow, "granted", "recognised", "face") { WorkerId = "W001" };
-            await _store.EnqueueAsync(new OutboxDraft(Topics.Visits("A"), Encoding.UTF8.GetString(SyncJson.Write(record))));
+            await _store.EnqueueAsync(new OutboxDraft(Topics.Visits(station), Encoding.UTF8.GetString(SyncJson.Write(record))));
         }
     }
 

@@ -63,7 +63,9 @@ public sealed class PassRuleTests : IAsyncDisposable
         SmallTmpfs.FillUp(filler);
 
         await door.Sink.DecideAsync(door.Book.Verify(door.Book.CodeOf(pass))!, null, CancellationToken.None);
-        // The door opened; the write failed for want of space and the visit waits in memory.
+        // The door opened (its event comes from the door's own thread); the write failed for want of space and the visit
+        // waits in memory.
+        await door.WaitForAsync(() => door.Grants.Count == 1);
         Assert.Equal([$"pass:{pass.Id}"], door.Grants);
         await door.WaitForAsync(() => door.Recorder.Backlog == 1 && door.Logs.Entries.Any(e => e.Level == LogLevel.Error && e.Message.Contains("is full", StringComparison.Ordinal)));
         Assert.Empty(await door.Store.ListVisitsAsync());

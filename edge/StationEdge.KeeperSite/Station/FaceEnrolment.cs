@@ -116,7 +116,7 @@ public sealed class FaceEnrolment(FrameSource camera, StationStore store, SiteVi
     }
 
     /// <summary>The main face of an analysed picture as an enrolment face, or the code of what is wrong with it.</summary>
-    private static (EnrolFace? Face, string? Problem) Gate(RgbImage image, FaceAnalysis[] analyses)
+    private (EnrolFace? Face, string? Problem) Gate(RgbImage image, FaceAnalysis[] analyses)
     {
         if (analyses.Length == 0)
         {
@@ -124,7 +124,7 @@ public sealed class FaceEnrolment(FrameSource camera, StationStore store, SiteVi
         }
 
         var main = analyses.MaxBy(a => a.Face.Box.Width * a.Face.Box.Height)!;
-        var problem = FaceCheck.Problem(image, main.Face, out var aligned);
+        var problem = FaceCheck.Problem(image, main.Face, vision.Pipeline.Models.Alignment, out var aligned);
         using (aligned)
         {
             if (problem is not null)

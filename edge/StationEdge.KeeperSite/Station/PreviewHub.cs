@@ -2,6 +2,7 @@ using System.Drawing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StationEdge.Camera;
+using StationEdge.Vision.Alignment;
 using StationEdge.Vision.Imaging;
 
 namespace StationEdge.KeeperSite.Station;
@@ -170,7 +171,8 @@ public sealed partial class PreviewHub : ICameraPreview, IDisposable
                 if (FaceCheck.Main(faces) is { } face)
                 {
                     box = face.Box;
-                    problem = FaceCheck.Problem(image, face, out var aligned);
+                    // The preview only wants the problem: the cheap keypoint alignment serves.
+                    problem = FaceCheck.Problem(image, face, FaceAlignment.Keypoints, out var aligned);
                     aligned?.Dispose();
                     if (problem is null && faces.Count > 1)
                     {

@@ -45,8 +45,11 @@ internal static class FaceCheck
     public static DetectedFace? Main(IReadOnlyList<DetectedFace> faces) =>
         faces.Count == 0 ? null : faces.MaxBy(f => f.Box.Width * f.Box.Height);
 
-    /// <summary>The problem code of <paramref name="face"/>, or null when it may be enrolled; <paramref name="aligned"/> is its aligned face.</summary>
-    public static string? Problem(RgbImage image, DetectedFace face, out RgbImage? aligned)
+    /// <summary>
+    /// The problem code of <paramref name="face"/>, or null when it may be enrolled; <paramref name="aligned"/> is its face
+    /// aligned as <paramref name="alignment"/> aligns it, the way its template is made (the crop a later re-embedding reads).
+    /// </summary>
+    public static string? Problem(RgbImage image, DetectedFace face, FaceAlignment alignment, out RgbImage? aligned)
     {
         aligned = null;
         if (!FaceAligner.TryEstimateTransform(face, out _))
@@ -60,7 +63,7 @@ internal static class FaceCheck
             return problem;
         }
 
-        aligned = FaceAligner.AlignToImage(image, face);
+        aligned = alignment.AlignToImage(image, face);
         return null;
     }
 

@@ -144,6 +144,12 @@ internal static class Schema
             CREATE INDEX outbox_visit ON outbox (visit_id);
             CREATE INDEX outbox_topic ON outbox (topic, seq);
             """),
+        new(3, "templates: learned at the door (source, visit, reason), never an enrolment template", """
+            ALTER TABLE templates ADD COLUMN source TEXT NOT NULL DEFAULT 'enrolment' CHECK (source IN ('enrolment', 'learned'));
+            ALTER TABLE templates ADD COLUMN visit_id TEXT;
+            ALTER TABLE templates ADD COLUMN learn_reason TEXT;
+            CREATE INDEX templates_learned ON templates (worker_id, source, embedder_sha256);
+            """),
     ];
 
     public static int LatestVersion => Steps[^1].Version;

@@ -5,6 +5,7 @@
 #   ./deploy.sh test    style check and every test
 #   ./deploy.sh bench   speed and memory figures on this machine
 #   ./deploy.sh arm64   the Pi's build (linux-arm64) under QEMU here, checked against this one
+#   ./deploy.sh package  out/packages/station-edge_VERSION_ARCH.deb (x64 or arm64), built here
 #   ./deploy.sh install on a Raspberry Pi: the station-edge user, /opt/station-edge, config, systemd unit
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -31,6 +32,8 @@ usage: ./deploy.sh COMMAND
   test      style check, every test, the install test and the arm64 checks
   bench     [station-edge bench flags]  speed and memory figures on this machine
   arm64     publish for linux-arm64 and run doctor, detect and door-sim under QEMU; prints 'arm64: N checks passed'
+  package   [--arch arm64|x64] [--version V]  the station as a Debian package for that architecture, built
+            here: out/packages/station-edge_VERSION_ARCH.deb (install with: sudo apt install ./FILE.deb)
   install   [--root DIR] [--arch arm64|x64]  install the station on this machine (a Raspberry Pi): the
             station-edge user, /opt/station-edge, /etc/station-edge/appsettings.json, /var/lib/station-edge,
             dtparam=strict_gpiod, station-edge.service; with --root, under DIR and without systemctl
@@ -112,6 +115,8 @@ summarize_tests() {
 . "$ROOT/deploy/arm64.sh"
 # shellcheck source=deploy/install.sh
 . "$ROOT/deploy/install.sh"
+# shellcheck source=packaging/package.sh
+. "$ROOT/packaging/package.sh"
 # shellcheck source=deploy/demo.sh
 . "$ROOT/deploy/demo.sh"
 # shellcheck source=deploy/demo-link.sh
@@ -139,6 +144,7 @@ case "${1:-}" in
   bench) shift; bench "$@" ;;
   arm64) setup; arm64_checks ;;
   install) shift; install_station "$@" ;;
+  package) shift; package_station "$@" >/dev/null ;;
   -h | --help | help) usage ;;
   *) usage >&2; exit 2 ;;
 esac

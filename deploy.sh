@@ -29,7 +29,7 @@ usage: ./deploy.sh COMMAND
   setup     apt packages, pinned models (npm), build, publish out/station-edge/station-edge
   demo      the station on embedded defaults: workers enrolled, walk-ups in a camera stream, grants,
             refusals, relay pulses, the greeting, then the visit log (about 30 s after set-up)
-  test      style check, every test, the install test and the arm64 checks
+  test      style check, every test, the install test, the arm64 checks and the package test
   bench     [station-edge bench flags]  speed and memory figures on this machine
   arm64     publish for linux-arm64 and run doctor, detect and door-sim under QEMU; prints 'arm64: N checks passed'
   package   [--arch arm64|x64] [--version V]  the station as a Debian package for that architecture, built
@@ -122,13 +122,15 @@ summarize_tests() {
 # shellcheck source=deploy/demo-link.sh
 . "$ROOT/deploy/demo-link.sh"
 
-# deploy.sh's own tests, the install into a fake root and the arm64 checks, after the .NET tests.
+# deploy.sh's own tests, the install into a fake root, the arm64 checks and the packages, after the .NET tests.
 deploy_tests() {
   local rc=0
   "$ROOT/tests/deploy/help-test.sh" || rc=1
   say "install test (into a temporary root, twice)"
   "$ROOT/tests/deploy/install-test.sh" || rc=1
   arm64_checks || rc=1
+  say "package test (both .debs; installed, upgraded and purged where nothing else is at stake)"
+  "$ROOT/tests/deploy/package-test.sh" || rc=1
   return "$rc"
 }
 

@@ -5,6 +5,7 @@
 #   ./deploy.sh test    style check and every test
 #   ./deploy.sh bench   speed and memory figures on this machine
 #   ./deploy.sh arm64   the Pi's build (linux-arm64) under QEMU here, checked against this one
+#   ./deploy.sh package  out/packages/station-edge_VERSION_ARCH.deb (x64 or arm64), built here
 #   ./deploy.sh install on a Raspberry Pi: the station-edge user, /opt/station-edge, config, systemd unit
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -28,9 +29,11 @@ usage: ./deploy.sh COMMAND
   setup     apt packages, pinned models (npm), build, publish out/station-edge/station-edge
   demo      the station on embedded defaults: workers enrolled, walk-ups in a camera stream, grants,
             refusals, relay pulses, the greeting, then the visit log (about 30 s after set-up)
-  test      style check, every test, the install test and the arm64 checks
+  test      style check, every test, the install test, the arm64 checks and the package test
   bench     [station-edge bench flags]  speed and memory figures on this machine
   arm64     publish for linux-arm64 and run doctor, detect and door-sim under QEMU; prints 'arm64: N checks passed'
+  package   [--arch arm64|x64] [--version V]  the station as a Debian package for that architecture, built
+            here: out/packages/station-edge_VERSION_ARCH.deb (install with: sudo apt install ./FILE.deb)
   install   [--root DIR] [--arch arm64|x64]  install the station on this machine (a Raspberry Pi): the
             station-edge user, /opt/station-edge, /etc/station-edge/appsettings.json, /var/lib/station-edge,
             dtparam=strict_gpiod, station-edge.service; with --root, under DIR and without systemctl
@@ -112,18 +115,22 @@ summarize_tests() {
 . "$ROOT/deploy/arm64.sh"
 # shellcheck source=deploy/install.sh
 . "$ROOT/deploy/install.sh"
+# shellcheck source=packaging/package.sh
+. "$ROOT/packaging/package.sh"
 # shellcheck source=deploy/demo.sh
 . "$ROOT/deploy/demo.sh"
 # shellcheck source=deploy/demo-link.sh
 . "$ROOT/deploy/demo-link.sh"
 
-# deploy.sh's own tests, the install into a fake root and the arm64 checks, after the .NET tests.
+# deploy.sh's own tests, the install into a fake root, the arm64 checks and the packages, after the .NET tests.
 deploy_tests() {
   local rc=0
   "$ROOT/tests/deploy/help-test.sh" || rc=1
   say "install test (into a temporary root, twice)"
   "$ROOT/tests/deploy/install-test.sh" || rc=1
   arm64_checks || rc=1
+  say "package test (both .debs; installed, upgraded and purged where nothing else is at stake)"
+  "$ROOT/tests/deploy/package-test.sh" || rc=1
   return "$rc"
 }
 
@@ -139,6 +146,7 @@ case "${1:-}" in
   bench) shift; bench "$@" ;;
   arm64) setup; arm64_checks ;;
   install) shift; install_station "$@" ;;
+  package) shift; package_station "$@" >/dev/null ;;
   -h | --help | help) usage ;;
   *) usage >&2; exit 2 ;;
 esac

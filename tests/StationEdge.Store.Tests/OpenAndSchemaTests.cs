@@ -48,7 +48,7 @@ public sealed class OpenAndSchemaTests
     }
 
     [Fact]
-    public async Task FailingMigrationStep_IsRolledBack_AndTheVersionStays()
+    public async Task FailingMigrationStep_RollsBackEveryPendingStep_AndTheVersionStays()
     {
         using var folder = new TempFolder();
         await using var connection = new SqliteConnection($"Data Source={folder.File("m.db")};Pooling=False");
@@ -57,8 +57,39 @@ public sealed class OpenAndSchemaTests
 
         await Assert.ThrowsAsync<SqliteException>(() => Schema.MigrateAsync(connection, "m.db", steps, CancellationToken.None));
 
+        Assert.Equal(0, TestStore.Scalar(connection, "PRAGMA user_version"));
+        Assert.Equal(0, TestStore.Scalar(connection, "SELECT count(*) FROM sqlite_schema WHERE name IN ('t', 'u')"));
+    }
+
+    [Fact]
+    public async Task Upgrade_KeepsACopyOfTheOldDatabase_UntilEveryStepCommitted()
+    {
+        using var folder = new TempFolder();
+        var path = folder.File("m.db");
+        await using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        await connection.OpenAsync();
+        Migration[] v1 = [new(1, "t", "CREATE TABLE t (a INTEGER); INSERT INTO t VALUES (7)")];
+        await Schema.MigrateAsync(connection, path, v1, CancellationToken.None);
+        var copy = Schema.BeforeMigrationCopyPath(path, 1);
+        Assert.False(File.Exists(copy));
+
+        // A new version whose second step fails: its first step must not stay applied, and the old file's copy stays.
+        Migration[] broken = [.. v1, new(2, "add b", "ALTER TABLE t ADD COLUMN b TEXT"), new(3, "broken", "INSERT INTO nowhere VALUES (1)")];
+        await Assert.ThrowsAsync<SqliteException>(() => Schema.MigrateAsync(connection, path, broken, CancellationToken.None));
         Assert.Equal(1, TestStore.Scalar(connection, "PRAGMA user_version"));
-        Assert.Equal(0, TestStore.Scalar(connection, "SELECT count(*) FROM sqlite_schema WHERE name = 'u'"));
+        Assert.Equal(0, TestStore.Scalar(connection, "SELECT count(*) FROM pragma_table_info('t') WHERE name = 'b'"));
+        Assert.True(File.Exists(copy));
+        await using (var old = new SqliteConnection($"Data Source={copy};Mode=ReadOnly;Pooling=False"))
+        {
+            await old.OpenAsync();
+            Assert.Equal(1, TestStore.Scalar(old, "PRAGMA user_version"));
+            Assert.Equal(7, TestStore.Scalar(old, "SELECT a FROM t"));
+        }
+
+        Migration[] fixedSteps = [.. v1, new(2, "add b", "ALTER TABLE t ADD COLUMN b TEXT DEFAULT 'x'")];
+        Assert.Equal([2], await Schema.MigrateAsync(connection, path, fixedSteps, CancellationToken.None));
+        Assert.Equal(7, TestStore.Scalar(connection, "SELECT a FROM t WHERE b = 'x'"));
+        Assert.False(File.Exists(copy));
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 
 namespace StationEdge.Store.Sqlite;
 
-/// <summary>One forward-only schema step: applied in its own transaction together with <c>PRAGMA user_version = Version</c>.</summary>
+/// <summary>One forward-only schema step: the pending steps commit together, each setting <c>PRAGMA user_version = Version</c>.</summary>
 internal sealed record Migration(int Version, string Name, string Sql);
 
 /// <summary>The schema, as the numbered steps that build it. Append new steps; never edit or reorder a shipped one.</summary>
@@ -169,23 +169,50 @@ internal static class Schema
                 $"{databasePath} has schema version {current}, newer than this station-edge knows ({latest}): run the station-edge that wrote it, or restore a backup");
         }
 
-        var applied = new List<int>();
-        foreach (var step in steps.Where(s => s.Version > current))
+        var pending = steps.Where(s => s.Version > current).ToList();
+        if (pending.Count == 0)
         {
-            using var transaction = connection.BeginTransaction();
-            using (var command = connection.CreateCommand())
+            return [];
+        }
+
+        // An upgrade never leaves a half-migrated store: every pending step commits together, and until they have,
+        // a copy of the database as the old version left it stays beside it (removed once they commit, so a failed
+        // or killed first start of a new version leaves both the file and its copy as they were).
+        var copy = current > 0 ? BeforeMigrationCopyPath(databasePath, current) : null;
+        if (copy is not null && !File.Exists(copy))
+        {
+            using var vacuum = connection.CreateCommand();
+            vacuum.CommandText = "VACUUM INTO $copy";
+            vacuum.Parameters.AddWithValue("$copy", copy + ".partial");
+            File.Delete(copy + ".partial");
+            await vacuum.ExecuteNonQueryAsync(ct);
+            File.Move(copy + ".partial", copy);
+        }
+
+        using (var transaction = connection.BeginTransaction())
+        {
+            foreach (var step in pending)
             {
+                using var command = connection.CreateCommand();
                 command.Transaction = transaction;
                 command.CommandText = step.Sql + $";\nPRAGMA user_version = {step.Version};";
                 await command.ExecuteNonQueryAsync(ct);
             }
 
             transaction.Commit();
-            applied.Add(step.Version);
         }
 
+        if (copy is not null)
+        {
+            File.Delete(copy);
+        }
+
+        var applied = pending.Select(s => s.Version).ToList();
         return applied;
     }
+
+    /// <summary>Where <see cref="MigrateAsync"/> keeps the database as schema version <paramref name="version"/> left it, until the migration commits.</summary>
+    public static string BeforeMigrationCopyPath(string databasePath, int version) => $"{databasePath}.before-migration-v{version}";
 
     public static async Task<int> UserVersionAsync(SqliteConnection connection, CancellationToken ct)
     {

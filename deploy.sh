@@ -6,6 +6,7 @@
 #   ./deploy.sh bench   speed and memory figures on this machine
 #   ./deploy.sh arm64   the Pi's build (linux-arm64) under QEMU here, checked against this one
 #   ./deploy.sh package  out/packages/station-edge_VERSION_ARCH.deb (x64 or arm64), built here
+#   ./deploy.sh repo    the county's signed apt repository of those packages; repo-add: a station follows it
 #   ./deploy.sh install on a Raspberry Pi: the station-edge user, /opt/station-edge, config, systemd unit
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -34,6 +35,11 @@ usage: ./deploy.sh COMMAND
   arm64     publish for linux-arm64 and run doctor, detect and door-sim under QEMU; prints 'arm64: N checks passed'
   package   [--arch arm64|x64] [--version V]  the station as a Debian package for that architecture, built
             here: out/packages/station-edge_VERSION_ARCH.deb (install with: sudo apt install ./FILE.deb)
+  repo      [--dir DIR] [--key-dir DIR] [DEB...]  the county's apt repository (default out/repo): the
+            packages (default: every out/packages/station-edge_*.deb) added, indexed with apt-ftparchive and
+            signed with the county's key (made once in out/repo-key; keep it on the build machine only)
+  repo-add  URL KEYFILE [--root DIR]  on a station: follow the county's repository, trusting KEYFILE for it only;
+            unattended-upgrades then upgrades station-edge from it
   install   [--root DIR] [--arch arm64|x64]  install the station on this machine (a Raspberry Pi): the
             station-edge user, /opt/station-edge, /etc/station-edge/appsettings.json, /var/lib/station-edge,
             dtparam=strict_gpiod, station-edge.service; with --root, under DIR and without systemctl
@@ -117,6 +123,8 @@ summarize_tests() {
 . "$ROOT/deploy/install.sh"
 # shellcheck source=packaging/package.sh
 . "$ROOT/packaging/package.sh"
+# shellcheck source=packaging/repo.sh
+. "$ROOT/packaging/repo.sh"
 # shellcheck source=deploy/demo.sh
 . "$ROOT/deploy/demo.sh"
 # shellcheck source=deploy/demo-link.sh
@@ -129,6 +137,8 @@ deploy_tests() {
   say "install test (into a temporary root, twice)"
   "$ROOT/tests/deploy/install-test.sh" || rc=1
   arm64_checks || rc=1
+  say "repo test (the county's signed apt repository)"
+  "$ROOT/tests/deploy/repo-test.sh" || rc=1
   say "package test (both .debs; installed, upgraded and purged where nothing else is at stake)"
   "$ROOT/tests/deploy/package-test.sh" || rc=1
   return "$rc"
@@ -147,6 +157,8 @@ case "${1:-}" in
   arm64) setup; arm64_checks ;;
   install) shift; install_station "$@" ;;
   package) shift; package_station "$@" >/dev/null ;;
+  repo) shift; repo_station "$@" ;;
+  repo-add) shift; repo_add_station "$@" ;;
   -h | --help | help) usage ;;
   *) usage >&2; exit 2 ;;
 esac

@@ -77,15 +77,18 @@ for a in json.load(open(sys.argv[1]))["artifacts"]:
     print((a.get("convert") or {}).get("to") or a["file"])' "$MODELS/models.lock.json"
 }
 
-# Replaces DIR with a fresh copy of the build and the models: a running daemon keeps the files it has open, and
-# nothing is ever half old, half new.
+# Replaces DIR with a fresh copy of the build and the models (not with no-models, for the county hub): a running
+# daemon keeps the files it has open, and nothing is ever half old, half new.
 install_build() {
-  local build=$1 target=$2 files
-  files=$(pinned_model_files) || die "install: cannot read $MODELS/models.lock.json"
+  local build=$1 target=$2 models=${3:-models} files
   as_root rm -rf "$target.new" "$target.old"
-  as_root mkdir -p "$target.new/models"
+  as_root mkdir -p "$target.new"
   as_root cp -a "$build/." "$target.new/"
-  (cd "$MODELS" && echo "$files" | as_root xargs -d '\n' cp --parents -p -t "$target.new/models/")
+  if [ "$models" != no-models ]; then
+    files=$(pinned_model_files) || die "install: cannot read $MODELS/models.lock.json"
+    as_root mkdir -p "$target.new/models"
+    (cd "$MODELS" && echo "$files" | as_root xargs -d '\n' cp --parents -p -t "$target.new/models/")
+  fi
   as_root chown -R 0:0 "$target.new"
   as_root chmod -R u+rwX,go+rX,go-w "$target.new"
   [ ! -e "$target" ] || as_root mv "$target" "$target.old"

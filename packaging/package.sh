@@ -170,7 +170,8 @@ EOF
   # The publish marks every file executable; only the program itself is.
   find "$tree" -type d -exec chmod 0755 {} +
   find "$tree" -type f -exec chmod 0644 {} +
-  chmod 0755 "$tree/opt/station-edge/station-edge"
+  write_repo_add_program >"$tree/opt/station-edge/repo-add"
+  chmod 0755 "$tree/opt/station-edge/station-edge" "$tree/opt/station-edge/repo-add"
 
   echo /etc/station-edge/appsettings.json >"$tree/DEBIAN/conffiles"
   write_postinst >"$tree/DEBIAN/postinst"

@@ -8,6 +8,9 @@ namespace StationEdge.Broker;
 /// <summary>An account on a <see cref="LocalMosquitto"/>: its password and its ACL block.</summary>
 public sealed record BrokerUser(string Name, string Password, string Acl);
 
+/// <summary>A TLS listener's certificate and key (PEM), for <see cref="LocalMosquitto"/>'s second, TLS-only port.</summary>
+public sealed record BrokerTls(string CertificatePem, string KeyPem);
+
 /// <summary>
 /// A throwaway Mosquitto 2 (Debian's /usr/sbin/mosquitto) for tests and the demo: its own folder with a generated
 /// config, password file and ACL, persistence on, a free loopback port, no anonymous access. Debian's own service is
@@ -20,19 +23,26 @@ public sealed class LocalMosquitto : IAsyncDisposable
 
     private readonly List<BrokerUser> _users;
     private readonly bool _ownsFolder;
+    private readonly BrokerTls? _tls;
     private Process? _process;
+    private bool _clientTlsFailuresExpected;
 
-    private LocalMosquitto(string folder, bool ownsFolder, int port, IEnumerable<BrokerUser> users)
+    private LocalMosquitto(string folder, bool ownsFolder, int port, IEnumerable<BrokerUser> users, BrokerTls? tls)
     {
         Folder = folder;
         _ownsFolder = ownsFolder;
         Port = port;
         _users = [.. users];
+        _tls = tls;
+        TlsPort = tls is null ? null : FreePort();
     }
 
     public string Folder { get; }
 
     public int Port { get; }
+
+    /// <summary>The TLS listener's port, when started with <see cref="BrokerTls"/>.</summary>
+    public int? TlsPort { get; }
 
     public string Uri => $"mqtt://127.0.0.1:{Port}";
 
@@ -42,8 +52,11 @@ public sealed class LocalMosquitto : IAsyncDisposable
 
     public static string Executable { get; set; } = "/usr/sbin/mosquitto";
 
-    /// <summary>Starts a broker with <paramref name="users"/>; in <paramref name="folder"/> when given (kept), else a new temporary one (removed).</summary>
-    public static async Task<LocalMosquitto> StartAsync(IEnumerable<BrokerUser> users, string? folder = null, CancellationToken ct = default)
+    /// <summary>
+    /// Starts a broker with <paramref name="users"/>; in <paramref name="folder"/> when given (kept), else a new temporary
+    /// one (removed); with <paramref name="tls"/>, also a TLS listener on <see cref="TlsPort"/>.
+    /// </summary>
+    public static async Task<LocalMosquitto> StartAsync(IEnumerable<BrokerUser> users, string? folder = null, BrokerTls? tls = null, CancellationToken ct = default)
     {
         if (!File.Exists(Executable))
         {
@@ -53,7 +66,7 @@ public sealed class LocalMosquitto : IAsyncDisposable
         var owns = folder is null;
         folder ??= Directory.CreateTempSubdirectory("stationedge-mqtt-").FullName;
         Directory.CreateDirectory(folder);
-        var broker = new LocalMosquitto(folder, owns, FreePort(), users);
+        var broker = new LocalMosquitto(folder, owns, FreePort(), users, tls);
         try
         {
             await broker.StartAgainAsync(ct);
@@ -66,10 +79,19 @@ public sealed class LocalMosquitto : IAsyncDisposable
         }
     }
 
-    /// <summary>The broker's logged errors so far (lines with "Error").</summary>
+    /// <summary>The broker's logged errors so far (lines with "Error"), less the ones a test said to expect.</summary>
     public IReadOnlyList<string> Errors => File.Exists(LogPath)
-        ? [.. ReadShared(LogPath).Where(l => l.Contains("Error", StringComparison.Ordinal))]
+        ? [.. ReadShared(LogPath).Where(l => l.Contains("Error", StringComparison.Ordinal) && !(_clientTlsFailuresExpected && IsClientTlsFailure(l)))]
         : [];
+
+    /// <summary>
+    /// A test that has a client refuse the broker's certificate says so: the broker logs the client's dropped handshake
+    /// (OpenSSL's "unexpected eof") as an error. Its own TLS errors (a certificate it cannot load) still count.
+    /// </summary>
+    public void ExpectClientTlsFailures() => _clientTlsFailuresExpected = true;
+
+    private static bool IsClientTlsFailure(string line) =>
+        line.Contains("SSL routines::unexpected eof", StringComparison.Ordinal);
 
     public string Log => File.Exists(LogPath) ? string.Join('\n', ReadShared(LogPath)) : "";
 
@@ -193,6 +215,18 @@ public sealed class LocalMosquitto : IAsyncDisposable
             log_timestamp_format %Y-%m-%dT%H:%M:%S
 
             """);
+        if (_tls is not null)
+        {
+            File.WriteAllText(Path.Combine(Folder, "server.crt"), _tls.CertificatePem);
+            File.WriteAllText(Path.Combine(Folder, "server.key"), _tls.KeyPem);
+            File.AppendAllText(Path.Combine(Folder, "mosquitto.conf"), $"""
+                listener {TlsPort} 127.0.0.1
+                certfile {Folder}/server.crt
+                keyfile {Folder}/server.key
+                tls_version tlsv1.2
+
+                """);
+        }
         if (Environment.IsPrivilegedProcess)
         {
             // Started as root, mosquitto drops to the mosquitto user, which must then read its files and write its data.

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
@@ -313,7 +314,15 @@ public sealed partial class HubIngest(HubDatabase database, IOptions<HubOptions>
             .WithTimeout(TimeSpan.FromSeconds(10));
         if (tls)
         {
-            builder.WithTlsOptions(o => o.UseTls());
+            var trust = string.IsNullOrWhiteSpace(_options.BrokerCaFile) ? null : BrokerTrust.Load(_options.BrokerCaFile, "Hub:BrokerCaFile");
+            builder.WithTlsOptions(o =>
+            {
+                o.UseTls();
+                if (trust is not null)
+                {
+                    o.WithTrustChain(trust).WithRevocationMode(X509RevocationMode.NoCheck);
+                }
+            });
         }
 
         return builder.Build();

@@ -12,8 +12,11 @@ public sealed class HubOptions
     /// <summary>An Npgsql connection string (<c>Host=…;Port=…;Username=…;Database=…</c>).</summary>
     public string? Database { get; set; }
 
-    /// <summary><c>mqtt://host:port</c> or <c>mqtts://host:port</c> (TLS, the system's trust store).</summary>
+    /// <summary><c>mqtt://host:port</c> or <c>mqtts://host:port</c> (TLS: the system's trust store, or <see cref="BrokerCaFile"/>).</summary>
     public string? Broker { get; set; }
+
+    /// <summary>With <c>mqtts://</c>: the county CA's certificate (PEM), the only CA trusted for the broker (<see cref="BrokerTrust"/>).</summary>
+    public string? BrokerCaFile { get; set; }
 
     public string? County { get; set; }
 
@@ -96,6 +99,23 @@ public sealed class HubOptionsValidator(bool forIngest = true) : IValidateOption
             if (options.Endpoint() is null)
             {
                 failures.Add($"Hub:Broker must be mqtt://host:port or mqtts://host:port (was '{options.Broker}')");
+            }
+
+            if (!string.IsNullOrWhiteSpace(options.BrokerCaFile))
+            {
+                if (options.Endpoint() is { Tls: false })
+                {
+                    failures.Add($"Hub:BrokerCaFile is set but Hub:Broker '{options.Broker}' is plain mqtt://: use mqtts:// or remove it");
+                }
+
+                try
+                {
+                    _ = BrokerTrust.Load(options.BrokerCaFile, "Hub:BrokerCaFile");
+                }
+                catch (ArgumentException e)
+                {
+                    failures.Add(e.Message);
+                }
             }
 
             if (!Ids.IsValid(options.Username))

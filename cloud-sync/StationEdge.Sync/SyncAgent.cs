@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Reflection;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
@@ -451,7 +452,15 @@ public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> 
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
         if (tls)
         {
-            builder.WithTlsOptions(o => o.UseTls());
+            var trust = string.IsNullOrWhiteSpace(_options.BrokerCaFile) ? null : BrokerTrust.Load(_options.BrokerCaFile, "Sync:BrokerCaFile");
+            builder.WithTlsOptions(o =>
+            {
+                o.UseTls();
+                if (trust is not null)
+                {
+                    o.WithTrustChain(trust).WithRevocationMode(X509RevocationMode.NoCheck);
+                }
+            });
         }
 
         return builder.Build();

@@ -8,8 +8,11 @@ public sealed class SyncOptions
 {
     public const string SectionName = "Sync";
 
-    /// <summary><c>mqtt://host:port</c> or <c>mqtts://host:port</c> (TLS, the system's trust store).</summary>
+    /// <summary><c>mqtt://host:port</c> or <c>mqtts://host:port</c> (TLS: the system's trust store, or <see cref="BrokerCaFile"/>).</summary>
     public string? Broker { get; set; }
+
+    /// <summary>With <c>mqtts://</c>: the county CA's certificate (PEM), the only CA trusted for the broker (<see cref="BrokerTrust"/>).</summary>
+    public string? BrokerCaFile { get; set; }
 
     public string? StationId { get; set; }
 
@@ -94,6 +97,23 @@ public sealed class SyncOptionsValidator : IValidateOptions<SyncOptions>
         if (options.Endpoint() is null)
         {
             failures.Add($"Sync:Broker must be mqtt://host:port or mqtts://host:port (was '{options.Broker}')");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.BrokerCaFile))
+        {
+            if (options.Endpoint() is { Tls: false })
+            {
+                failures.Add($"Sync:BrokerCaFile is set but Sync:Broker '{options.Broker}' is plain mqtt://: use mqtts:// or remove it");
+            }
+
+            try
+            {
+                _ = BrokerTrust.Load(options.BrokerCaFile, "Sync:BrokerCaFile");
+            }
+            catch (ArgumentException e)
+            {
+                failures.Add(e.Message);
+            }
         }
 
         Id("StationId", options.StationId);

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,6 +22,7 @@ public sealed class SyncAgentTests : IAsyncLifetime, IDisposable
 {
     private readonly TempFolder _folder = new("stationedge-sync-");
     private readonly LogCollector _logs = new();
+    private readonly TestCa _countyCa = TestCa.Create("StationEdge county CA");
     private LocalMosquitto _broker = null!;
     private StationStore _store = null!;
     private string _publicKey = "";
@@ -30,7 +33,7 @@ public sealed class SyncAgentTests : IAsyncLifetime, IDisposable
         [
             new BrokerUser("hub", "hub-pw", MosquittoAcl.HubBlock("hub", "c1")),
             new BrokerUser("st-a", "a-pw", MosquittoAcl.StationBlock("st-a", "A", "c1")),
-        ]);
+        ], tls: _countyCa.IssueServer("localhost"));
         _store = await StationStore.OpenAsync(new StoreOptions { DataPath = _folder.File("data") });
         File.WriteAllText(_folder.File("password"), "a-pw\n");
         using var signer = CountySigner.Create();
@@ -49,6 +52,63 @@ public sealed class SyncAgentTests : IAsyncLifetime, IDisposable
     {
         _logs.Dispose();
         _folder.Dispose();
+        _countyCa.Dispose();
+    }
+
+    [Fact]
+    public async Task Over_mqtts_the_station_trusts_the_county_CA_in_BrokerCaFile_and_no_other()
+    {
+        await QueueVisitsAsync(20);
+        await using var county = await TestCounty.StartAsync(_broker.Port);
+        var tlsBroker = $"mqtts://localhost:{_broker.TlsPort}";
+        using var otherCa = TestCa.Create("Another CA");
+        File.WriteAllText(_folder.File("other-ca.crt"), otherCa.CertificatePem);
+        File.WriteAllText(_folder.File("county-ca.crt"), _countyCa.CertificatePem);
+
+        // Signed by a CA the station was not given (nor is it in the system's store): the link stays down, nothing is lost.
+        _broker.ExpectClientTlsFailures();
+        await using (await StartAgentAsync(o => (o.Broker, o.BrokerCaFile) = (tlsBroker, _folder.File("other-ca.crt"))))
+        {
+            await WaitForAsync(() => Task.FromResult(_logs.Entries.Any(e => e.Message.Contains("the link is down", StringComparison.Ordinal) && e.Message.Contains("certificate", StringComparison.Ordinal))), TimeSpan.FromSeconds(20));
+        }
+
+        Assert.Equal(20, (await _store.OutboxStatsAsync()).Depth);
+        Assert.Empty(county.Stored);
+
+        await using (await StartAgentAsync(o => (o.Broker, o.BrokerCaFile) = (tlsBroker, _folder.File("county-ca.crt"))))
+        {
+            await WaitForAsync(async () => (await _store.OutboxStatsAsync()).Depth == 0, TimeSpan.FromSeconds(30));
+        }
+
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i), county.Stored.Keys.Order());
+    }
+
+    [Theory]
+    [InlineData("server", "is not a CA certificate")]
+    [InlineData("junk", "holds no certificate")]
+    [InlineData("missing", "cannot be read")]
+    [InlineData("plain", "is plain mqtt://")]
+    public void A_BrokerCaFile_that_cannot_serve_is_refused_at_start_naming_the_key(string kind, string expected)
+    {
+        var path = _folder.File($"ca-{kind}.pem");
+        switch (kind)
+        {
+            case "server":
+                File.WriteAllText(path, _countyCa.IssueServer("localhost").CertificatePem);
+                break;
+            case "junk":
+                File.WriteAllText(path, "not a certificate\n");
+                break;
+            case "plain":
+                File.WriteAllText(path, _countyCa.CertificatePem);
+                break;
+        }
+
+        var options = Options(o => (o.Broker, o.BrokerCaFile) = (kind == "plain" ? _broker.Uri : $"mqtts://localhost:{_broker.TlsPort}", path));
+        var result = new SyncOptionsValidator().Validate(null, options);
+        Assert.True(result.Failed);
+        var failure = Assert.Single(result.Failures!, f => f.Contains("Sync:BrokerCaFile", StringComparison.Ordinal));
+        Assert.Contains(expected, failure, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -255,6 +315,44 @@ internal sealed class AsyncHandle<T>(T value, Func<Task> dispose) : IAsyncDispos
 }
 
 /// <summary>The county's side as the link's contract describes it: store by seq (a resend is dropped), ack the contiguous run.</summary>
+/// <summary>A CA made for one test (P-256), and server certificates it signs for a <see cref="LocalMosquitto"/> TLS listener.</summary>
+internal sealed class TestCa : IDisposable
+{
+    private readonly X509Certificate2 _certificate;
+
+    private TestCa(X509Certificate2 certificate) => _certificate = certificate;
+
+    public string CertificatePem => _certificate.ExportCertificatePem();
+
+    public static TestCa Create(string name)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        return new TestCa(request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(2)));
+    }
+
+    public BrokerTls IssueServer(string host)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={host}", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName(host);
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(_certificate, true, false));
+        var serial = new byte[8];
+        RandomNumberGenerator.Fill(serial);
+        using var issued = request.Create(_certificate, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1), serial);
+        return new BrokerTls(issued.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem());
+    }
+
+    public void Dispose() => _certificate.Dispose();
+}
+
 internal sealed class TestCounty : IAsyncDisposable
 {
     private readonly int _port;

@@ -2,7 +2,8 @@
 # The Debian packages (./deploy.sh package), run by ./deploy.sh test:
 # - x64: contents, conffile, control, ELF architecture, lintian; then, on a machine where nothing else is at stake
 #   (no station-edge installed, run as root), installed with dpkg as a station is: the unit's ExecStart run on the
-#   simulated chip and a walk-up, a keeper account, an edited config; upgraded from a lower version of the same tree
+#   simulated chip and a walk-up, a keeper account, an edited config; installed and then upgraded with apt from the
+#   county's signed repository (./deploy.sh repo, repo-add) to the new version from a lower version of the same tree
 #   (config, keeper, every visit kept); then remove and purge leave what Debian says they leave.
 # - arm64: every native file is aarch64, nothing x64 inside, and its station-edge runs under QEMU.
 set -euo pipefail
@@ -47,7 +48,7 @@ check_contents() { # check_contents DEB DEBARCH MACHINE
   dpkg-deb -f "$deb" Depends | grep -q 'ffmpeg' || fail "$debarch Depends does not name ffmpeg"
   dpkg-deb -f "$deb" Depends | grep -q 'libgpiod2 | libgpiod3' || fail "$debarch Depends does not name libgpiod"
   local f
-  for f in opt/station-edge/station-edge opt/station-edge/models/models.lock.json opt/station-edge/sounds/welcome.wav \
+  for f in opt/station-edge/station-edge opt/station-edge/repo-add opt/station-edge/models/models.lock.json opt/station-edge/sounds/welcome.wav \
     lib/systemd/system/station-edge.service etc/station-edge/appsettings.json; do
     [ -e "$tree/$f" ] || fail "$debarch package has no /$f"
   done
@@ -91,7 +92,22 @@ installed_test() {
   dpkg-deb --root-owner-group -Zxz -b "$repack" "$old_deb" >/dev/null
   rm -rf "$repack"
 
-  dpkg -i "$old_deb" >"$work/dpkg.log" 2>&1 || { cat "$work/dpkg.log" >&2; fail "dpkg -i of the old package failed"; return; }
+  # As a county's station gets it: from the county's signed repository (./deploy.sh repo), followed as repo-add
+  # sets a station up (here into a scratch root, read by apt with a private state so this machine's own sources
+  # are neither used nor touched).
+  local repo=$work/county-repo station=$work/station-root
+  "$ROOT/deploy.sh" repo --dir "$repo" --key-dir "$work/county-key" "$old_deb" >"$work/repo.log" 2>&1 \
+    || { cat "$work/repo.log" >&2; fail "./deploy.sh repo failed"; return; }
+  "$ROOT/deploy.sh" repo-add "file://$repo" "$repo/station-edge-county.gpg" --root "$station" >"$work/repo.log" 2>&1 \
+    || { cat "$work/repo.log" >&2; fail "./deploy.sh repo-add failed"; return; }
+  county_apt() {
+    mkdir -p "$work/apt/parts" "$work/apt/lists/partial" "$work/apt/cache/archives/partial"
+    sed "s|^Signed-By: /|Signed-By: $station/|" "$station/etc/apt/sources.list.d/station-edge.sources" >"$work/apt/parts/station-edge.sources"
+    DEBIAN_FRONTEND=noninteractive apt-get -q "$@" -o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts="$work/apt/parts" \
+      -o Dir::State::Lists="$work/apt/lists" -o Dir::Cache="$work/apt/cache" -o APT::Sandbox::User=root
+  }
+  { county_apt update && county_apt install -y --no-install-recommends station-edge; } >"$work/dpkg.log" 2>&1 \
+    || { cat "$work/dpkg.log" >&2; fail "apt-get install station-edge from the county's repository failed"; return; }
   expect "the package's status" "$(dpkg-query -W -f='${Status} ${Version}' station-edge)" "install ok installed 0.0.1"
   expect "the user's shell" "$(getent passwd station-edge | cut -d: -f7)" /usr/sbin/nologin
   expect "the data folder" "$(stat -c '%a %U' /var/lib/station-edge)" "700 station-edge"
@@ -128,8 +144,15 @@ installed_test() {
   [ "$visits_before" -ge 1 ] || fail "the installed station granted no visit to the enrolled walk-up"
   sed -i 's/"PulseMs": 3000/"PulseMs": 4000/' /etc/station-edge/appsettings.json
 
-  say "package test: upgrade 0.0.1 -> $version"
-  dpkg -i "$new_deb" >"$work/dpkg.log" 2>&1 || { cat "$work/dpkg.log" >&2; fail "the upgrade failed"; }
+  say "package test: upgrade 0.0.1 -> $version from the county's repository"
+  "$ROOT/deploy.sh" repo --dir "$repo" --key-dir "$work/county-key" "$new_deb" >"$work/repo.log" 2>&1 \
+    || { cat "$work/repo.log" >&2; fail "./deploy.sh repo with the new package failed"; }
+  { county_apt update && county_apt install -y --only-upgrade station-edge; } >"$work/dpkg.log" 2>&1 \
+    || { cat "$work/dpkg.log" >&2; fail "the upgrade from the county's repository failed"; }
+  # The package's own repo-add (a station installed from a .deb has no source tree) writes what deploy.sh's does.
+  /opt/station-edge/repo-add "file://$repo" "$repo/station-edge-county.gpg" --root "$work/station-root-2" >/dev/null 2>&1 \
+    || fail "/opt/station-edge/repo-add failed"
+  diff -r "$station/etc" "$work/station-root-2/etc" >/dev/null 2>&1 || fail "/opt/station-edge/repo-add wrote other files than ./deploy.sh repo-add"
   expect "the version after the upgrade" "$(dpkg-query -W -f='${Version}' station-edge)" "$version"
   grep -q '"PulseMs": 4000' /etc/station-edge/appsettings.json || fail "the upgrade lost the keeper's edit of the config"
   [ -s /var/lib/station-edge/keepers.json ] || fail "the upgrade lost the keeper account"

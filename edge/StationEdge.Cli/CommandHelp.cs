@@ -33,13 +33,14 @@ internal static class CommandHelp
         ],
         ["enroll"] =
         [
-            "usage: station-edge enroll --id ID --name NAME --photo P [--photo P2 …] [--consent-version V] [--allow-duplicate] [--data DIR] [--config F] [--models DIR] [--json]",
+            "usage: station-edge enroll --id ID --name NAME --photo P [--photo P2 …] [--consent-version V] [--valid-until DATE] [--allow-duplicate] [--data DIR] [--config F] [--models DIR] [--json]",
             "Enrols a worker: each photo must show one face that passes the quality gate (40 px between the eyes, facing the",
             "camera, lit, sharp), all photos one person, and the face must not be enrolled already as another worker.",
             "  --id ID              1–64 of A-Z a-z 0-9 . _ -",
             "  --name NAME          the worker's name",
             "  --photo P            a photo of the worker alone; repeat for more templates",
             "  --consent-version V  the version of the consent text the worker agreed to (default 1)",
+            "  --valid-until DATE   the last day the worker may enter, YYYY-MM-DD (default: no end)",
             "  --allow-duplicate    enrol even if the face matches another enrolled worker (twins)",
             StationCli.DataHelp, StationCli.ConfigHelp, Models, Json,
         ],
@@ -134,13 +135,30 @@ internal static class CommandHelp
         ],
         ["workers"] =
         [
-            "usage: station-edge workers list [--search TEXT] | show ID | suspend ID | resume ID | delete ID [--by NAME] [--data DIR] [--json]",
+            "usage: station-edge workers list [--search TEXT] | show ID | edit ID [--name NAME] [--valid-until DATE|none] | suspend ID | resume ID | delete ID [--by NAME] [--data DIR] [--json]",
             "list: every worker (id, name, status, valid until, templates, enrolled); --search TEXT keeps those whose name,",
             "member number or id contains TEXT, or whose phone contains its digits. show: one worker and their templates'",
             "quality figures and embedder (never the vectors). suspend, resume: the door refuses a suspended worker.",
             "delete: removes the worker, their templates and crops at once, and prints what it removed; their visits stay,",
-            "under the worker id only. Each change is written to the audit log. An unknown ID is exit 2.",
+            "under the worker id only. edit: the name and the validity date, as the keeper site's edit page changes them.",
+            "Each change is written to the audit log. An unknown ID is exit 2.",
             "  --search TEXT  list only: filter by name, phone, member number or id",
+            "  --name NAME    edit only: the worker's new name",
+            "  --valid-until DATE|none  edit only: the last day the worker may enter (YYYY-MM-DD), or none for no end",
+            By, Data, Json,
+        ],
+        ["passes"] =
+        [
+            "usage: station-edge passes issue --worker ID | --visitor NAME [--days N] --out FILE | list | revoke ID [--by NAME] [--data DIR] [--json]",
+            "The station's QR passes, as the keeper site's 通行码 page makes them. issue: a worker's pass (the worker enrolled,",
+            "active and within their validity date) or a guest's (a name of 1 to 40 characters), valid for N days (1 to 366,",
+            "default 1), its QR code written to FILE (0600) as PNG or SVG by the file's extension. list: every pass (id,",
+            "holder, active/expired/revoked, expiry, issued by). revoke: the door refuses the pass from then on, the daemon",
+            "too. Issue and revoke are written to the audit log (pass.issue, pass.revoke) with the change. Bad input is exit 2.",
+            "  --worker ID    issue: the worker's pass",
+            "  --visitor NAME issue: a guest's pass in their name",
+            "  --days N       issue: how many days it is valid (default 1)",
+            "  --out FILE     issue: where the QR code goes: FILE.png or FILE.svg",
             By, Data, Json,
         ],
         ["visits"] =

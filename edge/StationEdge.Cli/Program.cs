@@ -13,7 +13,8 @@ internal static class Program
         usage: station-edge COMMAND [flags] [--json]
           run      [--camera SRC] [--gpio sim|libgpiod|libgpiod2] [--for SECONDS] [--data DIR] [--config F]
                                                   the station daemon: camera → recognise → decide → door, records, greeting
-          enroll   --id ID --name NAME --photo P [--photo P2 …] [--consent-version V] [--allow-duplicate] [--data DIR]
+          enroll   --id ID --name NAME --photo P [--photo P2 …] [--consent-version V] [--valid-until DATE]
+                   [--allow-duplicate] [--data DIR]
                                                   enrol a worker from photos (quality gate, duplicate check)
           identify --photo P [--photo P2 …] [--data DIR]
                                                   each photo against the enrolled workers, by the door's rule
@@ -31,8 +32,11 @@ internal static class Program
           door     --pulse|--rest [--gpio auto|libgpiod|libgpiod2|sim] [--config F]
                                                   energise the door relay for one pulse on the configured chip,
                                                   or drive it to its rest (de-energised) level and exit
-          workers  list [--search TEXT] | show ID | suspend ID | resume ID | delete ID [--by NAME]
+          workers  list [--search TEXT] | show ID | edit ID [--name NAME] [--valid-until DATE|none]
+                   | suspend ID | resume ID | delete ID [--by NAME]
                                                   the enrolled workers; every change is audited
+          passes   issue --worker ID | --visitor NAME [--days N] --out FILE.png|FILE.svg | list | revoke ID [--by NAME]
+                                                  the station's QR passes; issue and revoke are audited
           visits   [--since ISO-TIME] [--limit N] the recorded decisions, newest first
           keeper   add --name NAME [--role keeper|admin] | list | cert [--host H]
                                                   keeper site accounts (password on stdin), https certificate
@@ -41,7 +45,7 @@ internal static class Program
         flags:
           --models DIR   run, enroll, identify, detect, eval, match, bench, doctor (default out/models or $STATIONEDGE_MODELS)
           --threads N    detect, eval, match (ONNX Runtime intra-op threads, default 2)
-          --data DIR     run, enroll, identify, workers, visits, keeper, store, reembed: the data folder
+          --data DIR     run, enroll, identify, workers, passes, visits, keeper, store, reembed: the data folder
                          (default $STATIONEDGE_DATA, else /var/lib/station-edge)
           --json         one JSON document on stdout (door-sim and door always print JSON lines)
           --help         after a command, that command's flags: station-edge detect --help
@@ -102,6 +106,7 @@ internal static class Program
                 "identify" => await IdentifyCommand.RunAsync(rest, stdout, ct),
                 "workers" => await Commands.Records.WorkersCommand.RunAsync(rest, stdout, ct),
                 "visits" => await Commands.Records.VisitsCommand.RunAsync(rest, stdout, ct),
+                "passes" => await Commands.Records.PassesCommand.RunAsync(rest, stdout, ct),
                 "keeper" => await KeeperCommand.RunAsync(rest, stdin, stdout, stderr, ct),
                 "store" => await Commands.Records.StoreCommand.RunAsync(rest, stdout, stderr, ct),
                 "reembed" => await Commands.Records.ReembedCommand.RunAsync(rest, stdout, stderr, ct),

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using Microsoft.Data.Sqlite;
+using StationEdge.Store;
 
 namespace StationEdge.Passes;
 
@@ -48,94 +48,65 @@ public sealed record PassCheck(PassVerdict Verdict, PassRecord? Pass)
 }
 
 /// <summary>
-/// The station's passes: <c>passes.db</c> (SQLite, mode 0600) in the data folder beside <c>station.db</c>, holding the
-/// HMAC key, every pass issued and which visit each use became. A code is valid only when its signature holds and
-/// the book holds it unrevoked and unexpired, so losing the file invalidates every pass (fail-secure) rather than
-/// reviving revoked ones. <see cref="Verify"/> runs from memory (an HMAC and a lookup) for the door; writes go to the
-/// file first, then to memory. Passes that expired more than <see cref="KeepExpiredDays"/> days ago are dropped at open.
+/// The station's passes, kept in the station's store (schema step 4: <c>passes</c>, <c>pass_uses</c>, the HMAC key in
+/// <c>meta</c>), so <c>store check</c>, <c>store recover</c>, the store's lock and its backup cover them. A code is valid
+/// only when its signature holds and the store holds it unrevoked and unexpired, so losing the passes invalidates
+/// every pass (fail-secure) rather than reviving revoked ones. Issue and revoke are audited in the transaction that
+/// makes them. Every lookup reads the store, so a pass revoked by <c>station-edge passes revoke</c> (another process)
+/// is refused at the door at once. Passes that expired more than <see cref="KeepExpiredDays"/> days ago are dropped at open.
 /// </summary>
 public sealed class PassBook : IDisposable
 {
+    /// <summary>The pass book's own file before it joined the store; moved in (and renamed <c>passes.db.migrated</c>) when the store opens.</summary>
     public const string FileName = "passes.db";
     public const int KeepExpiredDays = 90;
     public const int MaxNameLength = 40;
-    private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
 
-    private readonly string _connectionString;
+    private readonly StationStore _store;
     private readonly byte[] _key;
     private readonly TimeProvider _time;
-    private readonly Lock _gate = new();
-    private readonly SemaphoreSlim _writes = new(1, 1);
-    private readonly Dictionary<Guid, PassRecord> _passes;
 
-    private PassBook(string path, string connectionString, byte[] key, Dictionary<Guid, PassRecord> passes, TimeProvider time)
+    private PassBook(StationStore store, byte[] key, TimeProvider time)
     {
-        Path = path;
-        _connectionString = connectionString;
+        _store = store;
         _key = key;
-        _passes = passes;
         _time = time;
     }
 
-    public string Path { get; }
-
-    /// <summary>Opens (creating when absent) the pass book in <paramref name="dataFolder"/>.</summary>
-    /// <exception cref="PassBookException">The file cannot be created, opened or read; the message names it.</exception>
-    public static PassBook Open(string dataFolder, TimeProvider? time = null)
+    /// <summary>Opens the pass book on the opened <paramref name="store"/>, making its key the first time.</summary>
+    /// <exception cref="PassBookException">The store cannot be read or written; the message says why.</exception>
+    public static async Task<PassBook> OpenAsync(StationStore store, TimeProvider? time = null, CancellationToken ct = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(dataFolder);
+        ArgumentNullException.ThrowIfNull(store);
         time ??= TimeProvider.System;
-        var path = System.IO.Path.Combine(System.IO.Path.GetFullPath(dataFolder), FileName);
         try
         {
-            CreatePrivate(path);
-            var connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite, Pooling = true }.ToString();
-            using var connection = new SqliteConnection(connectionString);
-            connection.Open();
-            Execute(connection, """
-                PRAGMA journal_mode = WAL;
-                CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) STRICT;
-                CREATE TABLE IF NOT EXISTS passes (id TEXT PRIMARY KEY, kind INTEGER NOT NULL, worker_id TEXT, visitor_name TEXT,
-                    issued_at TEXT NOT NULL, expires_at TEXT NOT NULL, issued_by TEXT NOT NULL, revoked_at TEXT, revoked_by TEXT) STRICT;
-                CREATE TABLE IF NOT EXISTS pass_uses (visit_id TEXT PRIMARY KEY, pass_id TEXT NOT NULL REFERENCES passes (id) ON DELETE CASCADE,
-                    time TEXT NOT NULL) STRICT;
-                CREATE INDEX IF NOT EXISTS pass_uses_by_pass ON pass_uses (pass_id);
-                """);
-            var key = ReadOrCreateKey(connection);
-            Execute(connection, "PRAGMA foreign_keys = ON; DELETE FROM passes WHERE expires_at < $cutoff",
-                ("$cutoff", Text(time.GetUtcNow().AddDays(-KeepExpiredDays))));
-            var passes = new Dictionary<Guid, PassRecord>();
-            using (var select = connection.CreateCommand())
-            {
-                select.CommandText = "SELECT id, kind, worker_id, visitor_name, issued_at, expires_at, issued_by, revoked_at, revoked_by FROM passes";
-                using var reader = select.ExecuteReader();
-                while (reader.Read())
-                {
-                    var record = new PassRecord(
-                        Guid.Parse(reader.GetString(0)), (PassKind)reader.GetInt64(1), Nullable(reader, 2), Nullable(reader, 3),
-                        Time(reader.GetString(4)), Time(reader.GetString(5)), reader.GetString(6),
-                        Nullable(reader, 7) is { } revoked ? Time(revoked) : null, Nullable(reader, 8));
-                    passes[record.Id] = record;
-                }
-            }
-
-            return new PassBook(path, connectionString, key, passes, time);
+            var key = await store.PassKeyAsync(PassToken.KeySize, ct);
+            await store.DropPassesExpiredBeforeAsync(time.GetUtcNow().AddDays(-KeepExpiredDays), ct);
+            return new PassBook(store, key, time);
         }
-        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException or FormatException)
+        catch (StoreException e)
         {
-            throw new PassBookException($"the pass book {path} cannot be opened: {e.Message}", e);
+            throw new PassBookException($"the pass book in {store.DatabasePath} cannot be opened: {e.Message}", e);
         }
     }
 
-    /// <summary>A pass for an enrolled worker, valid for <paramref name="validFor"/> from now.</summary>
-    public Task<PassRecord> IssueWorkerPassAsync(string workerId, TimeSpan validFor, string issuedBy, CancellationToken ct = default)
+    /// <summary><see cref="OpenAsync"/> for a service factory, which cannot await.</summary>
+    public static PassBook Open(StationStore store, TimeProvider? time = null) =>
+        OpenAsync(store, time).GetAwaiter().GetResult();
+
+    /// <summary>A pass for an enrolled worker, valid for <paramref name="validFor"/> from now; audited (<c>pass.issue</c>) with it.</summary>
+    public Task<PassRecord> IssueWorkerPassAsync(string workerId, TimeSpan validFor, KeeperContext by, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(workerId);
-        return IssueAsync(PassKind.Worker, workerId, null, validFor, issuedBy, ct);
+        return IssueAsync(PassKind.Worker, workerId, null, validFor, by, $"worker {workerId}, {Hours(validFor)} h", ct);
     }
 
-    /// <summary>A guest's pass in their name (1–40 characters, kept in the book only), valid for <paramref name="validFor"/>.</summary>
-    public Task<PassRecord> IssueVisitorPassAsync(string visitorName, TimeSpan validFor, string issuedBy, CancellationToken ct = default)
+    public Task<PassRecord> IssueWorkerPassAsync(string workerId, TimeSpan validFor, string issuedBy, CancellationToken ct = default) =>
+        IssueWorkerPassAsync(workerId, validFor, new KeeperContext(issuedBy), ct);
+
+    /// <summary>A guest's pass in their name (1–40 characters, kept with the pass only, not in the audit), valid for <paramref name="validFor"/>.</summary>
+    public Task<PassRecord> IssueVisitorPassAsync(string visitorName, TimeSpan validFor, KeeperContext by, CancellationToken ct = default)
     {
         var name = visitorName?.Trim() ?? "";
         if (name.Length is 0 or > MaxNameLength || name.Any(char.IsControl))
@@ -143,54 +114,37 @@ public sealed class PassBook : IDisposable
             throw new ArgumentException($"a visitor's name must be 1-{MaxNameLength} characters without control characters", nameof(visitorName));
         }
 
-        return IssueAsync(PassKind.Visitor, null, name, validFor, issuedBy, ct);
+        return IssueAsync(PassKind.Visitor, null, name, validFor, by, $"visitor, {Hours(validFor)} h", ct);
     }
 
-    /// <summary>Revokes a pass; false when the book has no such pass or it was revoked already.</summary>
-    public async Task<bool> RevokeAsync(Guid id, string revokedBy, CancellationToken ct = default)
+    public Task<PassRecord> IssueVisitorPassAsync(string visitorName, TimeSpan validFor, string issuedBy, CancellationToken ct = default) =>
+        IssueVisitorPassAsync(visitorName, validFor, new KeeperContext(issuedBy), ct);
+
+    /// <summary>Revokes a pass, audited (<c>pass.revoke</c>) with it; false when there is no such pass or it was revoked already.</summary>
+    public async Task<bool> RevokeAsync(Guid id, KeeperContext by, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(by);
+        return await Guarded(() => _store.RevokePassAsync(id, by, ct), "written") is not null;
+    }
+
+    public Task<bool> RevokeAsync(Guid id, string revokedBy, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(revokedBy);
-        await _writes.WaitAsync(ct);
-        try
-        {
-            var pass = Find(id);
-            if (pass is null || pass.RevokedAt is not null)
-            {
-                return false;
-            }
-
-            var revoked = pass with { RevokedAt = _time.GetUtcNow(), RevokedBy = revokedBy };
-            await WriteAsync("UPDATE passes SET revoked_at = $at, revoked_by = $by WHERE id = $id", ct,
-                ("$at", Text(revoked.RevokedAt!.Value)), ("$by", revokedBy), ("$id", id.ToString()));
-            lock (_gate)
-            {
-                _passes[id] = revoked;
-            }
-
-            return true;
-        }
-        finally
-        {
-            _writes.Release();
-        }
+        return RevokeAsync(id, new KeeperContext(revokedBy), ct);
     }
 
-    public PassRecord? Find(Guid id)
-    {
-        lock (_gate)
-        {
-            return _passes.GetValueOrDefault(id);
-        }
-    }
+    public Task<PassRecord?> FindAsync(Guid id, CancellationToken ct = default) =>
+        Guarded(async () => await _store.FindPassAsync(id, ct) is { } stored ? Record(stored) : null, "read");
 
-    /// <summary>Every pass the book holds, newest first.</summary>
-    public IReadOnlyList<PassRecord> List()
-    {
-        lock (_gate)
-        {
-            return [.. _passes.Values.OrderByDescending(p => p.IssuedAt)];
-        }
-    }
+    // The keeper site's pages and the door's check are synchronous; Microsoft.Data.Sqlite's async calls complete
+    // synchronously, so these wait on no thread and cannot deadlock.
+    public PassRecord? Find(Guid id) => FindAsync(id).GetAwaiter().GetResult();
+
+    /// <summary>Every pass, newest first.</summary>
+    public async Task<IReadOnlyList<PassRecord>> ListAsync(CancellationToken ct = default) =>
+        [.. (await Guarded(() => _store.ListPassesAsync(ct), "read")).Select(Record)];
+
+    public IReadOnlyList<PassRecord> List() => ListAsync().GetAwaiter().GetResult();
 
     /// <summary>The text the pass's QR code carries (made again from the record: the same every time).</summary>
     public string CodeOf(PassRecord pass)
@@ -200,8 +154,8 @@ public sealed class PassBook : IDisposable
     }
 
     /// <summary>
-    /// What a code read at the door comes to, from memory. Null when the text is no station pass at all (another QR
-    /// code in view), which the door ignores.
+    /// What a code read at the door comes to: an HMAC and one lookup in the store. Null when the text is no station
+    /// pass at all (another QR code in view), which the door ignores.
     /// </summary>
     public PassCheck? Verify(string text)
     {
@@ -233,154 +187,63 @@ public sealed class PassBook : IDisposable
     }
 
     /// <summary>Notes that <paramref name="visitId"/> (a stored visit) came from <paramref name="passId"/>: the keeper's list shows the guest's name.</summary>
-    public async Task RecordUseAsync(Guid passId, Guid visitId, CancellationToken ct = default)
-    {
-        await _writes.WaitAsync(ct);
-        try
+    public Task RecordUseAsync(Guid passId, Guid visitId, CancellationToken ct = default) =>
+        Guarded(async () =>
         {
-            await WriteAsync("INSERT OR REPLACE INTO pass_uses (visit_id, pass_id, time) VALUES ($visit, $pass, $time)", ct,
-                ("$visit", visitId.ToString()), ("$pass", passId.ToString()), ("$time", Text(_time.GetUtcNow())));
-        }
-        finally
-        {
-            _writes.Release();
-        }
-    }
+            await _store.RecordPassUseAsync(passId, visitId, ct);
+            return 0;
+        }, "written");
 
     /// <summary>The pass behind each of <paramref name="visitIds"/> that came from one.</summary>
     public async Task<IReadOnlyDictionary<Guid, PassRecord>> FindUsesAsync(IReadOnlyCollection<Guid> visitIds, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(visitIds);
-        var found = new Dictionary<Guid, PassRecord>();
-        if (visitIds.Count == 0)
-        {
-            return found;
-        }
-
-        await using var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(ct);
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT visit_id, pass_id FROM pass_uses WHERE visit_id IN (SELECT value FROM json_each($ids))";
-        command.Parameters.AddWithValue("$ids", System.Text.Json.JsonSerializer.Serialize(visitIds.Select(v => v.ToString())));
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            if (Find(Guid.Parse(reader.GetString(1))) is { } pass)
-            {
-                found[Guid.Parse(reader.GetString(0))] = pass;
-            }
-        }
-
-        return found;
+        var uses = await Guarded(() => _store.FindPassUsesAsync(visitIds, ct), "read");
+        return uses.ToDictionary(u => u.Key, u => Record(u.Value));
     }
 
-    public void Dispose() => _writes.Dispose();
-
-    private async Task<PassRecord> IssueAsync(PassKind kind, string? workerId, string? visitorName, TimeSpan validFor, string issuedBy, CancellationToken ct)
+    public void Dispose()
     {
-        ArgumentException.ThrowIfNullOrEmpty(issuedBy);
+        // The store is the daemon's; the pass book holds nothing of its own.
+    }
+
+    private async Task<PassRecord> IssueAsync(PassKind kind, string? workerId, string? visitorName, TimeSpan validFor, KeeperContext by, string details, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(by);
+        ArgumentException.ThrowIfNullOrEmpty(by.Keeper);
         if (validFor <= TimeSpan.Zero || validFor > TimeSpan.FromDays(366))
         {
             throw new ArgumentOutOfRangeException(nameof(validFor), validFor, "a pass is valid for more than nothing and at most a year");
         }
 
-        var now = _time.GetUtcNow();
-        // Whole seconds: the code carries Unix seconds, and the book must agree with it.
+        // Milliseconds, as the store keeps times; whole seconds for the expiry, which the code carries as Unix seconds.
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
         var expires = DateTimeOffset.FromUnixTimeSeconds((now + validFor).ToUnixTimeSeconds());
-        var pass = new PassRecord(new Guid(RandomNumberGenerator.GetBytes(16)), kind, workerId, visitorName, now, expires, issuedBy);
-        await _writes.WaitAsync(ct);
-        try
+        var pass = new PassRecord(new Guid(RandomNumberGenerator.GetBytes(16)), kind, workerId, visitorName, now, expires, by.Keeper);
+        await Guarded(async () =>
         {
-            await WriteAsync("""
-                INSERT INTO passes (id, kind, worker_id, visitor_name, issued_at, expires_at, issued_by)
-                VALUES ($id, $kind, $worker, $visitor, $issued, $expires, $by)
-                """, ct,
-                ("$id", pass.Id.ToString()), ("$kind", (long)kind), ("$worker", workerId), ("$visitor", visitorName),
-                ("$issued", Text(now)), ("$expires", Text(expires)), ("$by", issuedBy));
-            lock (_gate)
-            {
-                _passes[pass.Id] = pass;
-            }
-
-            return pass;
-        }
-        finally
-        {
-            _writes.Release();
-        }
+            await _store.AddPassAsync(new StoredPass(pass.Id, kind == PassKind.Worker ? "worker" : "visitor", workerId, visitorName, now, expires, by.Keeper), by, details, ct);
+            return 0;
+        }, "written");
+        return pass;
     }
 
-    private async Task WriteAsync(string sql, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    private async Task<T> Guarded<T>(Func<Task<T>> work, string what)
     {
         try
         {
-            await using var connection = new SqliteConnection(_connectionString);
-            await connection.OpenAsync(ct);
-            using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA foreign_keys = ON; " + sql;
-            foreach (var (name, value) in parameters)
-            {
-                command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-            }
-
-            await command.ExecuteNonQueryAsync(ct);
+            return await work();
         }
-        catch (SqliteException e)
+        catch (StoreException e)
         {
-            throw new PassBookException($"the pass book {Path} cannot be written: {e.Message}", e);
+            throw new PassBookException($"the pass book in {_store.DatabasePath} cannot be {what}: {e.Message}", e);
         }
     }
 
-    private static byte[] ReadOrCreateKey(SqliteConnection connection)
-    {
-        using var select = connection.CreateCommand();
-        select.CommandText = "SELECT value FROM meta WHERE key = 'hmac_key'";
-        if (select.ExecuteScalar() is byte[] stored)
-        {
-            return stored.Length == PassToken.KeySize ? stored
-                : throw new PassBookException($"the pass book's key is {stored.Length} bytes, not {PassToken.KeySize}");
-        }
+    private static string Hours(TimeSpan validFor) => validFor.TotalHours.ToString("0.##", CultureInfo.InvariantCulture);
 
-        var key = RandomNumberGenerator.GetBytes(PassToken.KeySize);
-        Execute(connection, "INSERT INTO meta (key, value) VALUES ('hmac_key', $key)", ("$key", key));
-        return key;
-    }
-
-    private static void Execute(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        command.ExecuteNonQuery();
-    }
-
-    /// <summary>The file holds the HMAC key: created 0600 before SQLite opens it (SQLite gives its WAL the same mode).</summary>
-    private static void CreatePrivate(string path)
-    {
-        if (File.Exists(path))
-        {
-            return;
-        }
-
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using var _ = new FileStream(path, options);
-    }
-
-    private static string? Nullable(SqliteDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
-
-    private static string Text(DateTimeOffset time) => time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
-
-    private static DateTimeOffset Time(string text) =>
-        DateTimeOffset.ParseExact(text, TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+    private static PassRecord Record(StoredPass p) => new(
+        p.Id, p.Kind == "worker" ? PassKind.Worker : PassKind.Visitor, p.WorkerId, p.VisitorName, p.IssuedAt, p.ExpiresAt, p.IssuedBy, p.RevokedAt, p.RevokedBy);
 }
 
 /// <summary>The pass book's file cannot be used; the message names it.</summary>

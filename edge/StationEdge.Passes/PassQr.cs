@@ -98,4 +98,62 @@ public static class PassQr
 
         return (pixels, side);
     }
+
+    /// <summary>
+    /// The code as a PNG (8-bit greyscale, <paramref name="scale"/> pixels a module, quiet zone included), for printing
+    /// from the command line: written here, since one image format is not worth an image library on the station.
+    /// </summary>
+    public static byte[] Png(string text, int scale = 8)
+    {
+        var (pixels, side) = Grey(text, scale);
+        using var raw = new MemoryStream();
+        using (var zlib = new System.IO.Compression.ZLibStream(raw, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+        {
+            for (var y = 0; y < side; y++)
+            {
+                zlib.WriteByte(0); // filter: none
+                zlib.Write(pixels, y * side, side);
+            }
+        }
+
+        using var png = new MemoryStream();
+        png.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
+        var header = new byte[13];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header, side);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), side);
+        header[8] = 8; // bit depth
+        header[9] = 0; // greyscale; compression, filter and interlace methods 0
+        Chunk(png, "IHDR", header);
+        Chunk(png, "IDAT", raw.ToArray());
+        Chunk(png, "IEND", []);
+        return png.ToArray();
+    }
+
+    private static void Chunk(Stream png, string type, byte[] data)
+    {
+        Span<byte> word = stackalloc byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(word, data.Length);
+        png.Write(word);
+        var typed = new byte[4 + data.Length];
+        System.Text.Encoding.ASCII.GetBytes(type, typed);
+        data.CopyTo(typed, 4);
+        png.Write(typed);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(word, Crc32(typed));
+        png.Write(word);
+    }
+
+    private static uint Crc32(byte[] bytes)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in bytes)
+        {
+            crc ^= b;
+            for (var k = 0; k < 8; k++)
+            {
+                crc = (crc & 1) != 0 ? 0xEDB88320u ^ (crc >> 1) : crc >> 1;
+            }
+        }
+
+        return ~crc;
+    }
 }

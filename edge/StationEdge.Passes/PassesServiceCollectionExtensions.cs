@@ -25,7 +25,7 @@ public static class PassesServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PassOptions>, PassOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => PassBook.Open(sp.GetRequiredService<StationStore>().DataPath, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => PassBook.Open(sp.GetRequiredService<StationStore>(), sp.GetRequiredService<TimeProvider>()));
         if (watchCamera)
         {
             // Without the face path (AddStationAccess), the recorder still stores every pass visit, on the opened store.

@@ -1,4 +1,5 @@
 using StationEdge.Door.Timing;
+using StationEdge.Store;
 
 namespace StationEdge.Passes.Tests;
 
@@ -52,7 +53,8 @@ public sealed class PassQrTests
     public async Task Observe_ThePassOnManyFrames_IsDecidedOnce_AndAgainOnlyAfterLeavingViewForTheRearmTime()
     {
         using var data = new TempFolder("passes-");
-        using var book = PassBook.Open(data.Path);
+        await using var store = await StationStore.OpenAsync(new StoreOptions { DataPath = data.Path });
+        using var book = await PassBook.OpenAsync(store);
         var code = book.CodeOf(await book.IssueWorkerPassAsync("W001", TimeSpan.FromHours(1), "keeper:li"));
         var clock = new VirtualTimeProvider();
         var doorway = new PassDoorway(book, clock, TimeSpan.FromSeconds(3));

@@ -1,7 +1,7 @@
 namespace StationEdge.Store;
 
 /// <summary>How many rows each table holds.</summary>
-public sealed record StoreCounts(long Workers, long Templates, long Crops, long Visits, long DoorEvents, long AuditEntries, long Outbox);
+public sealed record StoreCounts(long Workers, long Templates, long Crops, long Visits, long DoorEvents, long AuditEntries, long Outbox, long Passes = 0);
 
 /// <summary>
 /// What <c>store check</c> found. <see cref="Healthy"/>: no problem at all. <see cref="Problems"/>: one line each

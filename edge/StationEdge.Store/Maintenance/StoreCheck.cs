@@ -81,11 +81,20 @@ internal static class StoreCheck
     {
         using var command = connection.Command("""
             SELECT (SELECT count(*) FROM workers), (SELECT count(*) FROM templates), (SELECT count(*) FROM crops), (SELECT count(*) FROM visits),
-                   (SELECT count(*) FROM door_events), (SELECT count(*) FROM audit), (SELECT count(*) FROM outbox)
+                   (SELECT count(*) FROM door_events), (SELECT count(*) FROM audit), (SELECT count(*) FROM outbox),
+                   (SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'passes')
             """);
         await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
-        return new StoreCounts(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6));
+        var counts = new StoreCounts(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6));
+        if (reader.GetInt64(7) == 0)
+        {
+            // A store from before schema step 4: its passes are still in passes.db, moved in when the daemon next opens it.
+            return counts;
+        }
+
+        using var passes = connection.Command("SELECT count(*) FROM passes");
+        return counts with { Passes = (long)(await passes.ExecuteScalarAsync(ct))! };
     }
 
     private static byte[]? CheckKey(StorePaths paths, StoreCounts counts, string? fingerprint, List<string> problems)

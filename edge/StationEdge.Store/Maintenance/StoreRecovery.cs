@@ -286,6 +286,7 @@ internal static class StoreRecovery
             DELETE FROM templates WHERE worker_id NOT IN (SELECT id FROM workers);
             DELETE FROM crops WHERE template_id NOT IN (SELECT id FROM templates);
             UPDATE outbox SET visit_id = NULL WHERE visit_id IS NOT NULL AND visit_id NOT IN (SELECT id FROM visits);
+            DELETE FROM pass_uses WHERE pass_id NOT IN (SELECT id FROM passes);
             """, transaction);
         await command.ExecuteNonQueryAsync(ct);
     }

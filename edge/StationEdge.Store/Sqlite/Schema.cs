@@ -3,7 +3,13 @@ using Microsoft.Data.Sqlite;
 namespace StationEdge.Store.Sqlite;
 
 /// <summary>One forward-only schema step: the pending steps commit together, each setting <c>PRAGMA user_version = Version</c>.</summary>
-internal sealed record Migration(int Version, string Name, string Sql);
+/// <summary>
+/// One forward-only schema step: the pending steps commit together, each setting <c>PRAGMA user_version = Version</c>.
+/// <see cref="Adopt"/>, when set, runs in the same transaction after the step's SQL on an existing store (not on a new
+/// one, such as recovery's rebuild), bringing in data kept elsewhere until then; the action it returns runs once the
+/// transaction has committed.
+/// </summary>
+internal sealed record Migration(int Version, string Name, string Sql, Func<SqliteConnection, SqliteTransaction, string, CancellationToken, Task<Action?>>? Adopt = null);
 
 /// <summary>The schema, as the numbered steps that build it. Append new steps; never edit or reorder a shipped one.</summary>
 internal static class Schema
@@ -150,12 +156,34 @@ internal static class Schema
             ALTER TABLE templates ADD COLUMN learn_reason TEXT;
             CREATE INDEX templates_learned ON templates (worker_id, source, embedder_sha256);
             """),
+        new(4, "passes: the pass book in the store (passes, their uses), passes.db moved in", """
+            CREATE TABLE passes (
+                id TEXT PRIMARY KEY,
+                kind TEXT NOT NULL CHECK (kind IN ('worker', 'visitor')),
+                worker_id TEXT,
+                visitor_name TEXT,
+                issued_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL,
+                issued_by TEXT NOT NULL,
+                revoked_at TEXT,
+                revoked_by TEXT,
+                CHECK ((kind = 'worker') = (worker_id IS NOT NULL))
+            ) STRICT;
+            CREATE INDEX passes_issued ON passes (issued_at);
+
+            CREATE TABLE pass_uses (
+                visit_id TEXT PRIMARY KEY,
+                pass_id TEXT NOT NULL REFERENCES passes (id) ON DELETE CASCADE,
+                time TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX pass_uses_by_pass ON pass_uses (pass_id);
+            """, LegacyPassBook.AdoptAsync),
     ];
 
     public static int LatestVersion => Steps[^1].Version;
 
     /// <summary>The tables in the order a rebuild fills them (parents before children).</summary>
-    public static readonly IReadOnlyList<string> Tables = ["meta", "workers", "templates", "crops", "visits", "door_events", "audit", "outbox"];
+    public static readonly IReadOnlyList<string> Tables = ["meta", "workers", "templates", "crops", "visits", "door_events", "audit", "outbox", "passes", "pass_uses"];
 
     /// <summary>Brings the database up to the last of <paramref name="steps"/>; returns the versions applied.</summary>
     /// <exception cref="StoreException">The database is newer than these steps (<see cref="StoreFault.SchemaTooNew"/>).</exception>
@@ -189,6 +217,7 @@ internal static class Schema
             File.Move(copy + ".partial", copy);
         }
 
+        var afterCommit = new List<Action>();
         using (var transaction = connection.BeginTransaction())
         {
             foreach (var step in pending)
@@ -197,9 +226,18 @@ internal static class Schema
                 command.Transaction = transaction;
                 command.CommandText = step.Sql + $";\nPRAGMA user_version = {step.Version};";
                 await command.ExecuteNonQueryAsync(ct);
+                if (step.Adopt is not null && current > 0 && await step.Adopt(connection, transaction, databasePath, ct) is { } then)
+                {
+                    afterCommit.Add(then);
+                }
             }
 
             transaction.Commit();
+        }
+
+        foreach (var then in afterCommit)
+        {
+            then();
         }
 
         if (copy is not null)

@@ -1,5 +1,6 @@
 using System.Text;
 using StationEdge.Passes;
+using StationEdge.Store;
 
 namespace StationEdge.Tests.Shared;
 
@@ -15,13 +16,11 @@ public static class PrintedPasses
     /// <summary>Issues the four passes of <paramref name="workerId"/> in the pass book of <paramref name="dataPath"/> (the expired one by a book living a day ago).</summary>
     public static async Task<PrintedPassCodes> IssueAsync(string dataPath, string workerId)
     {
-        string expired;
-        using (var past = PassBook.Open(dataPath, new SettableTime { Offset = TimeSpan.FromDays(-1) }))
-        {
-            expired = past.CodeOf(await past.IssueWorkerPassAsync(workerId, TimeSpan.FromHours(1), "keeper:li"));
-        }
-
-        using var book = PassBook.Open(dataPath);
+        // The station's store, opened beside whoever else has it open (the store's lock is shared).
+        await using var store = await StationStore.OpenAsync(new StoreOptions { DataPath = dataPath });
+        var past = await PassBook.OpenAsync(store, new SettableTime { Offset = TimeSpan.FromDays(-1) });
+        var expired = past.CodeOf(await past.IssueWorkerPassAsync(workerId, TimeSpan.FromHours(1), "keeper:li"));
+        var book = await PassBook.OpenAsync(store);
         var valid = await book.IssueWorkerPassAsync(workerId, TimeSpan.FromHours(8), "keeper:li");
         var revoked = await book.IssueWorkerPassAsync(workerId, TimeSpan.FromHours(8), "keeper:li");
         await book.RevokeAsync(revoked.Id, "keeper:li");

@@ -10,6 +10,8 @@ public sealed class RecordsHelpTests
         new[] { "visits", "-h" },
         new[] { "store", "recover", "--help" },
         new[] { "reembed", "--help" },
+        new[] { "passes", "--help" },
+        new[] { "passes", "issue", "--help" },
     };
 
     [Theory]
@@ -29,7 +31,7 @@ public sealed class RecordsHelpTests
     {
         var result = await CliRunner.InProcessAsync("--help");
 
-        foreach (var command in (string[])["workers", "visits", "store", "reembed"])
+        foreach (var command in (string[])["workers", "passes", "visits", "store", "reembed"])
         {
             Assert.Contains($"\n  {command} ", result.Stdout, StringComparison.Ordinal);
         }

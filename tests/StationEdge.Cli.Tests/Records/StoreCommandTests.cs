@@ -25,7 +25,7 @@ public sealed class StoreCommandTests : IAsyncLifetime, IDisposable
         Assert.Equal((0, ""), (text.Exit, text.Stderr));
         Assert.Equal($"{_station.DatabasePath}: healthy", text.StdoutLines[0]);
         Assert.Equal(
-            $"  schema version {schema}; 3 workers, 4 templates, 0 crops, 600 visits, 0 door events, 4 in the audit log, 0 queued for the sync",
+            $"  schema version {schema}; 3 workers, 4 templates, 0 crops, 600 visits, 0 door events, 0 passes, 4 in the audit log, 0 queued for the sync",
             text.StdoutLines[1]);
         Assert.Equal(2, text.StdoutLines.Length);
         Assert.True(json.Exit == 0, json.Stderr);

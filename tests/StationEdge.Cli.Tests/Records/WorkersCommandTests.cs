@@ -191,8 +191,8 @@ public sealed class WorkersCommandTests : IAsyncLifetime, IDisposable
     }
 
     [Theory]
-    [InlineData(new[] { "workers" }, "workers: say what to do: list, show ID, suspend ID, resume ID, delete ID")]
-    [InlineData(new[] { "workers", "lst" }, "workers: unknown subcommand 'lst' (try: list, show ID, suspend ID, resume ID, delete ID)")]
+    [InlineData(new[] { "workers" }, "workers: say what to do: list, show ID, edit ID, suspend ID, resume ID, delete ID")]
+    [InlineData(new[] { "workers", "lst" }, "workers: unknown subcommand 'lst' (try: list, show ID, edit ID, suspend ID, resume ID, delete ID)")]
     [InlineData(new[] { "workers", "show" }, "workers: show needs a worker id: station-edge workers show ID")]
     [InlineData(new[] { "workers", "show", "W 1" }, "workers: worker id 'W 1' is not valid")]
     [InlineData(new[] { "workers", "list", "--by", "x" }, "workers: unknown argument '--by'")]

@@ -39,6 +39,19 @@ public sealed class EnrollIdentifyTests : IDisposable
     }
 
     [Fact]
+    public async Task Enroll_WithValidUntil_StoresTheDate_AndABadDateIsRefusedBeforeAnyPhotoIsRead()
+    {
+        var bad = await EnrollAsync("W001", "王芳", WalkUpMedia.WorkerEnrol, "--valid-until", "2027-02-30");
+        bad.AssertOneLineError(2, "--valid-until must be a date as YYYY-MM-DD (was '2027-02-30')");
+        Assert.False(File.Exists(Path.Combine(Data, "station.db")));
+
+        var enrolled = await EnrollAsync("W001", "王芳", WalkUpMedia.WorkerEnrol, "--valid-until", "2027-06-30", "--json");
+
+        Assert.True(enrolled.Exit == 0, enrolled.Stderr);
+        Assert.Equal("2027-06-30", enrolled.Json().GetProperty("worker").GetProperty("valid_until").GetString());
+    }
+
+    [Fact]
     public async Task Identify_OnePhoto_PrintsOneObject_AndAFaceTooSmall_IsRefusedWithTheGatesCode()
     {
         Assert.Equal(0, (await EnrollAsync("W001", "王芳", WalkUpMedia.WorkerEnrol)).Exit);

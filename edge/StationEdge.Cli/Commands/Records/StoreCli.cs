@@ -14,6 +14,7 @@ internal static class StoreCli
     public const string Data = "--data";
     public const string By = "--by";
     public const string CliAddress = "cli";
+    public const string ValidUntilFlag = "--valid-until";
     private const int MaxKeeperLength = 64;
 
     /// <summary>
@@ -133,6 +134,31 @@ internal static class StoreCli
         TimeZoneInfo.ConvertTime(time, TimeZoneInfo.Local).ToString(seconds ? "yyyy-MM-dd HH:mm:ss zzz" : "yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture);
 
     public static string Date(DateOnly? date) => date is { } d ? d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "—";
+
+    /// <summary>
+    /// <c>--valid-until DATE</c>: the last day a worker may enter (YYYY-MM-DD, inclusive); with <paramref name="allowNone"/>,
+    /// <c>none</c> clears it. Given is false when the flag is absent.
+    /// </summary>
+    public static (bool Given, DateOnly? Date) ValidUntil(CliArgs args, bool allowNone)
+    {
+        var text = args.Value(ValidUntilFlag);
+        if (text is null)
+        {
+            return (false, null);
+        }
+
+        if (allowNone && text == "none")
+        {
+            return (true, null);
+        }
+
+        if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            throw CliError.BadInput($"{args.Command}: {ValidUntilFlag} must be a date as YYYY-MM-DD{(allowNone ? " or none" : "")} (was '{text}')");
+        }
+
+        return (true, date);
+    }
 
     /// <summary>The first embedder sha256 digits, enough to tell models apart in text.</summary>
     public static string ShortSha(string sha256) => sha256.Length > 12 ? sha256[..12] + "…" : sha256;

@@ -35,7 +35,7 @@ internal static class StoreCommand
             {
                 stdout.WriteLine($"  schema version {report.SchemaVersion}; {DetectCommand.Plural((int)n.Workers, "worker")}, {DetectCommand.Plural((int)n.Templates, "template")},"
                     + $" {DetectCommand.Plural((int)n.Crops, "crop")}, {DetectCommand.Plural((int)n.Visits, "visit")}, {DetectCommand.Plural((int)n.DoorEvents, "door event")},"
-                    + $" {n.AuditEntries} in the audit log, {n.Outbox} queued for the sync");
+                    + $" {(n.Passes == 1 ? "1 pass" : $"{n.Passes} passes")}, {n.AuditEntries} in the audit log, {n.Outbox} queued for the sync");
             }
 
             foreach (var problem in report.Problems)

@@ -3,14 +3,14 @@ using StationEdge.Store;
 namespace StationEdge.Cli.Commands.Records;
 
 /// <summary>
-/// <c>workers list [--search TEXT] | show ID | suspend ID | resume ID | delete ID</c>: the enrolled workers. Every
+/// <c>workers list [--search TEXT] | show ID | edit ID [--name NAME] [--valid-until DATE|none] | suspend ID | resume ID | delete ID</c>: the enrolled workers. Every
 /// change is audited as <see cref="StoreCli.Keeper"/>; delete asks nothing (scripts and the keeper site call it) but
 /// prints what it removed.
 /// </summary>
 internal static class WorkersCommand
 {
     private const string Name = "workers";
-    private static readonly string[] WithId = ["show", "suspend", "resume", "delete"];
+    private static readonly string[] WithId = ["show", "edit", "suspend", "resume", "delete"];
     private static readonly string[] WithoutId = ["list"];
 
     /// <summary>One line of <c>workers list --json</c>.</summary>
@@ -30,6 +30,7 @@ internal static class WorkersCommand
         {
             "list" => CliArgs.Parse(Name, flags, [StoreCli.Data, "--search"]),
             "show" => CliArgs.Parse(Name, flags, [StoreCli.Data]),
+            "edit" => CliArgs.Parse(Name, flags, [StoreCli.Data, StoreCli.By, "--name", StoreCli.ValidUntilFlag]),
             _ => CliArgs.Parse(Name, flags, [StoreCli.Data, StoreCli.By]),
         };
         return StoreCli.RunAsync(async () =>
@@ -39,11 +40,14 @@ internal static class WorkersCommand
                 Input.WorkerId(id);
             }
 
+            var edit = sub == "edit" ? EditRequest.From(args) : null;
+
             await using var store = await StoreCli.OpenAsync(args, ct);
             return sub switch
             {
                 "list" => await ListAsync(store, args, stdout, ct),
                 "show" => await ShowAsync(store, id!, args, stdout, ct),
+                "edit" => await EditAsync(store, id!, edit!, args, stdout, ct),
                 "suspend" => await SetStatusAsync(store, id!, WorkerStatus.Suspended, args, stdout, ct),
                 "resume" => await SetStatusAsync(store, id!, WorkerStatus.Active, args, stdout, ct),
                 _ => await DeleteAsync(store, id!, args, stdout, ct),
@@ -107,6 +111,56 @@ internal static class WorkersCommand
                 + $"  {(t.HasCrop ? "crop kept" : "no crop")}  {StoreCli.LocalTime(t.CreatedAt, seconds: false)}");
         }
 
+        return 0;
+    }
+
+    private sealed record EditRequest(string? Name, bool SetsValidUntil, DateOnly? ValidUntil)
+    {
+        public static EditRequest From(CliArgs args)
+        {
+            var name = args.Value("--name")?.Trim();
+            var (given, until) = StoreCli.ValidUntil(args, allowNone: true);
+            if (name is null && !given)
+            {
+                throw CliError.BadInput($"workers: edit needs --name NAME or {StoreCli.ValidUntilFlag} DATE|none");
+            }
+
+            return new EditRequest(name, given, until);
+        }
+    }
+
+    /// <summary>The page's edit (the store's <c>worker.edit</c> audit, naming the fields changed) for the name and the validity date.</summary>
+    private static async Task<int> EditAsync(StationStore store, string id, EditRequest edit, CliArgs args, TextWriter stdout, CancellationToken ct)
+    {
+        var keeper = StoreCli.Keeper(args);
+        var before = await store.GetWorkerAsync(id, ct) ?? throw CliError.BadInput($"no worker {id} is enrolled");
+        var profile = WorkerProfile.From(before);
+        profile = profile with
+        {
+            Name = edit.Name ?? profile.Name,
+            ValidUntil = edit.SetsValidUntil ? edit.ValidUntil : profile.ValidUntil,
+        };
+        var worker = await store.UpdateWorkerAsync(id, profile, keeper, ct);
+        if (args.Json)
+        {
+            JsonOutput.Write(stdout, worker);
+            return 0;
+        }
+
+        var changed = new List<string>();
+        if (worker.Name != before.Name)
+        {
+            changed.Add($"name {worker.Name}");
+        }
+
+        if (worker.ValidUntil != before.ValidUntil)
+        {
+            changed.Add($"valid until {StoreCli.Date(worker.ValidUntil)} (was {StoreCli.Date(before.ValidUntil)})");
+        }
+
+        stdout.WriteLine(changed.Count == 0
+            ? $"{worker.Id} {worker.Name}: nothing to change"
+            : $"edited {worker.Id}: {string.Join(", ", changed)} (recorded as {keeper.Keeper})");
         return 0;
     }
 

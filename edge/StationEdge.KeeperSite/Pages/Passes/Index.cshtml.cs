@@ -53,8 +53,8 @@ public sealed class IndexModel(PassBook passes, StationStore store, TimeProvider
             return Page();
         }
 
-        var pass = await passes.IssueWorkerPassAsync(worker.Id, TimeSpan.FromHours(hours), HttpContext.Keeper().Keeper, HttpContext.RequestAborted);
-        return await IssuedAsync(pass, $"worker {worker.Id}, {hours} h");
+        var pass = await passes.IssueWorkerPassAsync(worker.Id, TimeSpan.FromHours(hours), HttpContext.Keeper(), HttpContext.RequestAborted);
+        return Issued(pass);
     }
 
     public async Task<IActionResult> OnPostVisitorAsync(string? visitorName, int hours)
@@ -66,8 +66,8 @@ public sealed class IndexModel(PassBook passes, StationStore store, TimeProvider
 
         try
         {
-            var pass = await passes.IssueVisitorPassAsync(visitorName ?? "", TimeSpan.FromHours(hours), HttpContext.Keeper().Keeper, HttpContext.RequestAborted);
-            return await IssuedAsync(pass, $"visitor, {hours} h");
+            var pass = await passes.IssueVisitorPassAsync(visitorName ?? "", TimeSpan.FromHours(hours), HttpContext.Keeper(), HttpContext.RequestAborted);
+            return Issued(pass);
         }
         catch (ArgumentException)
         {
@@ -79,29 +79,25 @@ public sealed class IndexModel(PassBook passes, StationStore store, TimeProvider
 
     public async Task<IActionResult> OnPostRevokeAsync(Guid id)
     {
-        if (await passes.RevokeAsync(id, HttpContext.Keeper().Keeper, HttpContext.RequestAborted))
+        // The revocation and its audit commit together (the store's one transaction).
+        if (await passes.RevokeAsync(id, HttpContext.Keeper(), HttpContext.RequestAborted))
         {
-            await store.RecordKeeperActionAsync(HttpContext.Keeper(), "pass.revoke", id.ToString(), null, CancellationToken.None);
             TempData["flash"] = l[Texts.PassRevoked];
         }
 
         return Redirect("/Passes");
     }
 
-    private async Task<IActionResult> IssuedAsync(PassRecord pass, string details)
-    {
-        // Not the request's token: the pass exists now, and a client that leaves must not take its audit with it.
-        // The guest's name stays in the pass book: the audit log outlives the pass.
-        await store.RecordKeeperActionAsync(HttpContext.Keeper(), "pass.issue", pass.Id.ToString(), details, CancellationToken.None);
-        return Redirect($"/Passes/Show?id={pass.Id}");
-    }
+    // The pass and its audit entry committed together; the guest's name stays with the pass, not in the audit log,
+    // which outlives it.
+    private RedirectResult Issued(PassRecord pass) => Redirect($"/Passes/Show?id={pass.Id}");
 
     private async Task LoadAsync()
     {
         Workers = [.. (await store.ListWorkersAsync(HttpContext.RequestAborted)).Where(w => w.Status == WorkerStatus.Active).OrderBy(w => w.Name, StringComparer.Ordinal)];
         _names = Workers.ToDictionary(w => w.Id, w => w.Name, StringComparer.Ordinal);
         var now = time.GetUtcNow();
-        var all = passes.List();
+        var all = await passes.ListAsync(HttpContext.RequestAborted);
         Active = [.. all.Where(p => p.IsActive(now))];
         Past = [.. all.Where(p => !p.IsActive(now)).Take(20)];
     }

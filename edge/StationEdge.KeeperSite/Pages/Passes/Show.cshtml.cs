@@ -16,7 +16,7 @@ public sealed class ShowModel(PassBook passes, StationStore store, Localizer l) 
 
     public async Task OnGetAsync(Guid id)
     {
-        Pass = passes.Find(id);
+        Pass = await passes.FindAsync(id, HttpContext.RequestAborted);
         if (Pass is null)
         {
             return;

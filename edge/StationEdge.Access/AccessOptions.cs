@@ -92,6 +92,27 @@ public sealed class AccessOptions
     /// <summary>How often the gallery checks the store for enrolled, suspended or deleted workers.</summary>
     public int RosterPollMs { get; set; } = 2000;
 
+    /// <summary>Keep clear grants and pass-confirmed refusals as learned templates of the worker (<see cref="GalleryLearner"/>).</summary>
+    public bool LearnEnabled { get; set; } = true;
+
+    /// <summary>K: the learned templates a worker may have beside their enrolment templates (the oldest replaced).</summary>
+    public int LearnMaxTemplates { get; set; } = 3;
+
+    /// <summary>A face refusal followed within this many seconds by the same worker's pass is a pass-confirmed walk-up.</summary>
+    public int LearnPassWindowSeconds { get; set; } = 60;
+
+    /// <summary>How far above the threshold and the margin a grant must score to be learned.</summary>
+    public float LearnClearBy { get; set; } = 0.08f;
+
+    /// <summary>The score against the rider's own templates a pass-confirmed walk-up needs (from the impostor tail).</summary>
+    public float LearnPassFloor { get; set; } = 0.30f;
+
+    /// <summary>The largest cosine distance one learned template may move the worker's centroid.</summary>
+    public float LearnMaxCentroidMove { get; set; } = 0.15f;
+
+    /// <summary>The learning checks' limits.</summary>
+    public Gallery.LearningLimits ToLearningLimits() => new(LearnClearBy, LearnPassFloor, LearnMaxCentroidMove);
+
     /// <summary>The station id to use: <see cref="StationId"/>, else the host name made topic-safe.</summary>
     public string ResolvedStationId
     {
@@ -166,6 +187,23 @@ public sealed partial class AccessOptionsValidator : IValidateOptions<AccessOpti
         if (!(options.MotionThreshold is > 0 and <= 255))
         {
             Fail("MotionThreshold", $"must be above 0 and at most 255 (was {options.MotionThreshold})");
+        }
+
+        Range("LearnMaxTemplates", options.LearnMaxTemplates, 1, 20);
+        Range("LearnPassWindowSeconds", options.LearnPassWindowSeconds, 5, 600);
+        if (!(options.LearnClearBy is >= 0f and <= 0.5f))
+        {
+            Fail("LearnClearBy", $"must be between 0 and 0.5 (was {options.LearnClearBy})");
+        }
+
+        if (!(options.LearnPassFloor is >= 0f and <= 1f))
+        {
+            Fail("LearnPassFloor", $"must be between 0 and 1 (was {options.LearnPassFloor})");
+        }
+
+        if (!(options.LearnMaxCentroidMove is > 0f and <= 0.5f))
+        {
+            Fail("LearnMaxCentroidMove", $"must be above 0 and at most 0.5 (was {options.LearnMaxCentroidMove})");
         }
 
         if (!options.OpenAllDay)

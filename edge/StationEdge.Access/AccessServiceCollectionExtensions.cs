@@ -40,6 +40,23 @@ public static class AccessServiceCollectionExtensions
     }
 
     /// <summary>
+    /// The gallery that learns at the door (<see cref="GalleryLearner"/>), fed by the access loop; added by the station host
+    /// after <see cref="AddStationAccess"/>. <c>Access:LearnEnabled</c> false leaves it idle.
+    /// </summary>
+    public static IServiceCollection AddGalleryLearner(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (!services.Any(d => d.ServiceType == typeof(GalleryLearner)))
+        {
+            services.AddSingleton(sp => new GalleryLearner(
+                sp.GetRequiredService<StationRecords>(), sp.GetRequiredService<StationEvents>(), sp.GetRequiredService<IOptions<AccessOptions>>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<GalleryLearner>>()));
+            services.AddHostedService(sp => sp.GetRequiredService<GalleryLearner>());
+        }
+
+        return services;
+    }
+
+    /// <summary>
     /// The one recorder (<see cref="AccessRecorder"/>) and the event stream it follows, once: every visit, whatever its
     /// method, is stored through it. A composition without <see cref="AddStationAccess"/> registers its own
     /// <see cref="IStationStoreSource"/> (<see cref="OpenedStationStore"/>) first.

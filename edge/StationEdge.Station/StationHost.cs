@@ -51,6 +51,7 @@ public static class StationHost
 
         // Start order is registration order, stop order the reverse: the door last in, first out.
         builder.Services.AddStationAccess(configuration);
+        builder.Services.AddGalleryLearner();
         builder.Services.AddStationCamera(configuration);
         builder.Services.AddStationDoor(configuration);
         return builder;

@@ -98,6 +98,23 @@ public sealed partial class StationStore
         }, ct);
     }
 
+    /// <summary>
+    /// Records why a pass-confirmed walk-up was not learned (a face implausible for the pass's worker: a borrowed pass?),
+    /// in the audit log under the station's own name, so a keeper sees it beside the worker's other changes.
+    /// </summary>
+    public Task RecordLearnRefusalAsync(string workerId, Guid visitId, LearnReason reason, string why, CancellationToken ct = default)
+    {
+        Input.WorkerId(workerId);
+        Input.Text(why, "why");
+        return _db.WriteAsync($"the refusal to learn visit {visitId}", async (c, t) =>
+        {
+            await AuditAsync(c, t, StationItself, "worker.templates.learned.refused", workerId, $"visit {visitId} ({Reason(reason)}): {why}", Now(), ct);
+            return 0;
+        }, ct);
+    }
+
+    private static readonly KeeperContext StationItself = new("station", "door");
+
     private static string Reason(LearnReason reason) => reason == LearnReason.ClearGrant ? "clear_grant" : "pass_confirmed";
 }
 

@@ -40,6 +40,7 @@ public sealed partial class AccessLoop : BackgroundService
     private readonly IHostApplicationLifetime _lifetime;
     private readonly TimeProvider _time;
     private readonly ILogger<AccessLoop> _logger;
+    private readonly GalleryLearner? _learner;
     private readonly Dictionary<string, long> _lastRecorded = new(StringComparer.Ordinal);
     private long _startedAt;
     private long _frames;
@@ -60,7 +61,8 @@ public sealed partial class AccessLoop : BackgroundService
         IOptions<AccessOptions> options,
         IHostApplicationLifetime lifetime,
         TimeProvider time,
-        ILogger<AccessLoop> logger)
+        ILogger<AccessLoop> logger,
+        GalleryLearner? learner = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _camera = camera;
@@ -73,6 +75,7 @@ public sealed partial class AccessLoop : BackgroundService
         _lifetime = lifetime;
         _time = time;
         _logger = logger;
+        _learner = learner;
     }
 
     public AccessStatistics Statistics => new(
@@ -204,7 +207,7 @@ public sealed partial class AccessLoop : BackgroundService
 
         if (walkUp.Vote(look.Vote) is { } candidate)
         {
-            Decide(recognizer.Decide(image, look, now, walkUp.LiveFor(candidate)), walkUp, frame);
+            Decide(recognizer.Decide(image, look, now, walkUp.LiveFor(candidate)), walkUp, frame, look);
         }
         else if (look.Vote is { } vote && !walkUp.HasSettledFor(vote) && walkUp.LiveFor(vote) is null)
         {
@@ -221,10 +224,23 @@ public sealed partial class AccessLoop : BackgroundService
             var decision = AccessRule.Unknown(look.Match!.Match, now, string.Create(CultureInfo.InvariantCulture,
                 $"no worker matched in {_options.AgreeFrames} of the last {_options.WindowFrames} votes over {walkUp.UsableFrames} usable frames"));
             Refuse(decision, walkUp, _options.UnknownFacesFolder is null ? null : CropOf(image, face.Box));
+            OfferToLearn(decision, look);
         }
     }
 
-    private void Decide(FrameDecision decision, WalkUp walkUp, CameraFrame frame)
+    /// <summary>A recorded face decision for the gallery to learn from (a grant, or an unknown face a pass may confirm); never waits.</summary>
+    private void OfferToLearn(FrameDecision decision, FaceLook look)
+    {
+        if (_learner is null || look.Probe is not { } probe || look.Match is not { } match || look.Quality.Figures is not { } q)
+        {
+            return;
+        }
+
+        _learner.Offer(new LearnCandidate(decision, probe, match.Match.Threshold, decision.IsGranted && decision.Liveness is not null,
+            new StationEdge.Store.TemplateQuality(q.InterEyePx, q.YawDegrees, q.Sharpness, q.Brightness, q.DetectorScore)));
+    }
+
+    private void Decide(FrameDecision decision, WalkUp walkUp, CameraFrame frame, FaceLook look)
     {
         var workerId = decision.WorkerId;
         if (decision.IsGranted)
@@ -250,6 +266,11 @@ public sealed partial class AccessLoop : BackgroundService
                 walkUp.Frames)
             { Timestamp = decidedAt };
             _events.Publish(granted);
+            if (recorded)
+            {
+                OfferToLearn(decision, look);
+            }
+
             LogGranted(_logger, workerId!, decision.WorkerName ?? "", decision.Score ?? 0, decision.Margin ?? 0,
                 opened ? "the door opened" : "the door refused the grant", recorded ? "visit recorded" : "in cooldown, not recorded again",
                 granted.WalkUpToGrant.TotalMilliseconds);

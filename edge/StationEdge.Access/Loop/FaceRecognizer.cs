@@ -11,6 +11,9 @@ namespace StationEdge.Access;
 /// </summary>
 public sealed record FaceLook(DetectedFace Face, QualityVerdict Quality, GalleryMatch? Match, string? Vote)
 {
+    /// <summary>The embedding that was matched (fused over the walk-up when the loop fused it); null when not matched.</summary>
+    public float[]? Probe { get; init; }
+
     /// <summary>The face passed the gate and was matched: the frame counts in a walk-up.</summary>
     public bool Usable => Match is not null;
 }
@@ -65,8 +68,9 @@ public sealed class FaceRecognizer(StationVision vision, StationGallery gallery,
             return new FaceLook(face, quality, null, null);
         }
 
-        var match = gallery.Match(fuse is null ? analysis[0].Embedding : fuse(analysis[0].Embedding));
-        return new FaceLook(face, quality, match, match.Match.IsKnown ? match.Match.WorkerId : null);
+        var probe = fuse is null ? analysis[0].Embedding : fuse(analysis[0].Embedding);
+        var match = gallery.Match(probe);
+        return new FaceLook(face, quality, match, match.Match.IsKnown ? match.Match.WorkerId : null) { Probe = probe };
     }
 
     /// <summary>

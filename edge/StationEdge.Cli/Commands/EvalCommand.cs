@@ -56,7 +56,7 @@ internal static class EvalCommand
                 "eval",
                 argv,
                 [.. VisionCli.Flags, "--photos", "--pairs", "--gallery", "--probes", "--enroll", "--frames", "--far", "--threshold", "--margin", "--templates", "--embedder", VisionCli.AlignmentFlag],
-                ["--open-set", "--liveness", "--no-mirror"]);
+                ["--open-set", "--liveness", "--no-mirror", "--learn"]);
             return await OpenSetEvalCommand.RunAsync(openSet, stdout, stderr, ct);
         }
 

@@ -90,6 +90,28 @@ internal static class OpenSetEvalCommand
             throw CliError.BadInput($"eval: {input}: none of the {results.Count} photos gave a face (first: {skipped[0].Photo}: {skipped[0].Reason})");
         }
 
+        if (args.Has("--learn"))
+        {
+            if (protocol != StrangerProtocol.LeaveOnePersonOut)
+            {
+                throw CliError.BadInput("eval: --learn needs --photos DIR or --pairs CSV (people and their photos in order), not --gallery/--probes");
+            }
+
+            var people = results.GroupBy(r => r.Photo.Person, StringComparer.Ordinal)
+                .Select(g => new OpenSetLearnEval.Person(g.Key, [.. g.Where(r => r.Skip is null).Select(r => r.Embedding)])).ToList();
+            var learnReport = OpenSetLearnEval.Evaluate(input, people, enroll, rule, pipeline.EmbedderSha256, pipeline.Models.Embedder!.Dimensions);
+            if (args.Json)
+            {
+                JsonOutput.Write(stdout, learnReport);
+            }
+            else
+            {
+                OpenSetLearnEval.PrintText(stdout, learnReport);
+            }
+
+            return 0;
+        }
+
         // Enrolment takes a person's first K photos that gave a usable face, as a keeper retakes a photo that failed.
         var gallery = new List<OpenSetPerson>();
         var walkUps = new List<OpenSetWalkUp>();

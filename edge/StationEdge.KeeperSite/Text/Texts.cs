@@ -96,6 +96,18 @@ public static class Texts
     public static readonly Phrase Deleted = new("已删除 {0}，人脸数据 {1} 份。", "Deleted {0} and {1} face templates.");
     public static readonly Phrase NoSuchWorker = new("没有这位工友。", "No such worker.");
     public static readonly Phrase EditTitle = new("编辑工友信息", "Edit a worker");
+    public static readonly Phrase LearnedTitle = new("门口学到的人脸", "Faces learned at the door");
+    public static readonly Phrase LearnedExplain = new(
+        "门口认出他、或他刷卡开门时，系统会留下门口拍到的人脸（每天最多一份），让他下次更容易被认出。登记时的人脸不会被替换。",
+        "When the door recognised them clearly, or they opened it with their pass, the door's own view of their face is kept (at most one a day) so they are recognised more easily. The enrolment photos are never replaced.");
+    public static readonly Phrase LearnedNone = new("还没有学到。", "None yet.");
+    public static readonly Phrase LearnedTime = new("时间", "Time");
+    public static readonly Phrase LearnedVisit = new("到访记录", "Visit");
+    public static readonly Phrase LearnedReason = new("原因", "Reason");
+    public static readonly Phrase LearnedClearGrant = new("刷脸通过，把握很大", "a clear face grant");
+    public static readonly Phrase LearnedPassConfirmed = new("刷脸未通过，本人随即刷卡开门", "refused by face, then their own pass");
+    public static readonly Phrase LearnedRemove = new("删除这份", "Remove");
+    public static readonly Phrase LearnedRemoved = new("已删除 {0} 在门口学到的一份人脸。", "Removed one face learned at the door for {0}.");
 
     // Enrolment.
     public static readonly Phrase EnrolTitle = new("录入工友", "Enrol a worker");

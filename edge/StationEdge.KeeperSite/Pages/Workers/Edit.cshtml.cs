@@ -15,13 +15,39 @@ public sealed class EditModel(StationStore store, Localizer l) : PageModel
 
     public string? Error { get; private set; }
 
+    /// <summary>The templates the door learned for this worker (issue 19 §2), oldest first.</summary>
+    public IReadOnlyList<LearnedTemplateInfo> Learned { get; private set; } = [];
+
     public async Task OnGetAsync(string id)
     {
         Worker = await FindAsync(id);
         if (Worker is not null)
         {
             Form = WorkerForm.From(Worker);
+            Learned = await store.ListLearnedTemplatesAsync(Worker.Id, HttpContext.RequestAborted);
         }
+    }
+
+    /// <summary>Removes one learned template (audited as <c>worker.templates.learned.remove</c>); the daemon's gallery follows within Access:RosterPollMs.</summary>
+    public async Task<IActionResult> OnPostRemoveLearnedAsync(string id, Guid template)
+    {
+        Worker = await FindAsync(id);
+        if (Worker is null)
+        {
+            return NotFound();
+        }
+
+        try
+        {
+            await store.RemoveLearnedTemplateAsync(Worker.Id, template, HttpContext.Keeper(), HttpContext.RequestAborted);
+            TempData["flash"] = l.Format(Texts.LearnedRemoved, Worker.Name);
+        }
+        catch (StoreException e) when (e.IsBadInput)
+        {
+            TempData["flash"] = l.Format(Texts.NotSaved, e.Message);
+        }
+
+        return Redirect($"/Workers/Edit?id={Uri.EscapeDataString(Worker.Id)}");
     }
 
     public async Task<IActionResult> OnPostAsync(string id)

@@ -17,6 +17,9 @@ internal static partial class OpenSetEvalCommand
             var normal = StrangerTail.Fit(result.StrangerPairScores);
             fits.Add(CalibrationCheck.CheckTail(
                 "normal fit of all the scores", normal.Mean, normal.Spread, result.StrangerPairScores, p => normal.Mean + (normal.Spread * StrangerTail.InverseUpperTail(p))));
+            var tail = StrangerTail.FitUpperTail(result.StrangerPairScores);
+            fits.Add(CalibrationCheck.CheckTail(
+                $"normal fit of the upper {StrangerTail.DefaultTailShare:0%} of the scores", tail.Mean, tail.Spread, result.StrangerPairScores, p => tail.ThresholdFor(p, 1)));
             fits.Add(CalibrationCheck.CheckTail(
                 "the rule's prior", rule.PriorMean, rule.PriorSpread, result.StrangerPairScores, p => rule.PriorMean + (rule.PriorSpread * StrangerTail.InverseUpperTail(p))));
         }

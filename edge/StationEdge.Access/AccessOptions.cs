@@ -32,6 +32,16 @@ public sealed class AccessOptions
     /// </summary>
     public float? Threshold { get; set; }
 
+    /// <summary>
+    /// The security level: the share of stranger walk-ups the calibrated threshold may let in. <c>strict</c> (严格, 1/10,000),
+    /// <c>standard</c> (标准, 1/1,000, the default), <c>convenient</c> (便利, 1/100), or a rate of the county's own written
+    /// <c>1/N</c> or as a decimal up to 0.1. Ignored while <see cref="Threshold"/> fixes the threshold.
+    /// </summary>
+    public string StrangerRate { get; set; } = StrangerRateLevel.Standard.Key;
+
+    /// <summary>The parsed <see cref="StrangerRate"/>. Call after validation.</summary>
+    public StrangerRateLevel StrangerRateLevel => StrangerRateLevel.Parse(StrangerRate);
+
     /// <summary>Least lead of the best worker over the next one.</summary>
     public float Margin { get; set; } = GalleryOptions.DefaultMinMargin;
 
@@ -130,7 +140,7 @@ public sealed class AccessOptions
 
     /// <summary>The rule's settings. Call after validation (the time zone is known to exist then).</summary>
     public AccessPolicy ToPolicy() => new(
-        new GalleryOptions(Threshold, Margin),
+        new GalleryOptions(Threshold, Margin) { StrangerRate = StrangerRateLevel.Rate },
         OpenAllDay ? OpeningHours.AllDay : new OpeningHours(Opens!.Value, Closes!.Value),
         TimeZone is null ? TimeZoneInfo.Local : TimeZoneInfo.FindSystemTimeZoneById(TimeZone));
 }
@@ -152,6 +162,11 @@ public sealed partial class AccessOptionsValidator : IValidateOptions<AccessOpti
         if (options.Threshold is { } threshold && !(threshold is >= 0f and <= 1f))
         {
             Fail("Threshold", $"must be between 0 and 1 (was {options.Threshold})");
+        }
+
+        if (!StrangerRateLevel.TryParse(options.StrangerRate, out _, out var rateError))
+        {
+            Fail("StrangerRate", $"{rateError}");
         }
 
         if (!(options.Margin is >= 0f and <= 1f))

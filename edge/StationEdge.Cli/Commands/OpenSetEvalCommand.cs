@@ -13,7 +13,7 @@ namespace StationEdge.Cli.Commands;
 /// the others; or a gallery file and a probes file say who is enrolled. Walk-ups are searched in the FaceGallery a
 /// station runs, with the rule it runs (or the one given by flags), so a county checks its own cameras with it.
 /// </summary>
-internal static class OpenSetEvalCommand
+internal static partial class OpenSetEvalCommand
 {
     public const double DefaultFar = 0.001;
 
@@ -55,7 +55,9 @@ internal static class OpenSetEvalCommand
         int SkippedCount,
         IReadOnlyList<Skipped> Skipped,
         string EmbedderSha256,
-        VisionCli.AlignmentReport? Alignment = null);
+        VisionCli.AlignmentReport? Alignment = null,
+        IReadOnlyList<CalibrationCheck.Level>? Levels = null,
+        IReadOnlyList<CalibrationCheck.TailFit>? TailFits = null);
 
     private sealed record PhotoResult(LabelledPhoto Photo, float[]? Embedding, string? Refusal, string? Skip, LivenessResult? Liveness);
 
@@ -139,6 +141,8 @@ internal static class OpenSetEvalCommand
         var result = OpenSetEvaluation.Run(gallery, walkUps, protocol, rule, pipeline.EmbedderSha256);
         var liveness = withLiveness ? LivenessOf(results, pipeline.Models.Liveness!.Threshold) : null;
         var report = Summarize(input, photos, protocol, enroll, frames, options, rule, far, result, liveness, skipped, pipeline.EmbedderSha256) with { Alignment = VisionCli.AlignmentOf(pipeline.Models) };
+        var (levels, tailFits) = CheckCalibration(gallery, walkUps, protocol, rule, result, pipeline.EmbedderSha256);
+        report = report with { Levels = levels, TailFits = tailFits };
         if (report.Enrolled.WalkUps == 0 || report.Strangers.WalkUps == 0)
         {
             throw CliError.BadInput(
@@ -486,6 +490,7 @@ internal static class OpenSetEvalCommand
             o.WriteLine("                    (no attack samples were evaluated: this says nothing about spoof resistance)");
         }
 
+        PrintLevels(o, r);
         o.WriteLine();
         o.WriteLine(Advice(r));
     }

@@ -111,12 +111,22 @@ public sealed record GalleryOptions(float? Threshold = null, float MinMargin = G
             return workers <= ReferenceWorkers ? fixedThreshold : fixedThreshold + (StricterPerDecade * MathF.Log10(workers / (float)ReferenceWorkers));
         }
 
+        var (mean, spread) = PooledTail(pairMean, pairSpread, pairs);
+        var z = Evaluation.StrangerTail.InverseUpperTail(Evaluation.StrangerTail.PairRate(StrangerRate, Math.Max(workers, 1)));
+        return Math.Max(MinThreshold, (float)(mean + (spread * z)));
+    }
+
+    /// <summary>
+    /// The normal model of a stranger's score against one worker that the calibrated rule sets its threshold from: the
+    /// gallery's own <paramref name="pairs"/> worker pairs pooled with the prior.
+    /// </summary>
+    public (double Mean, double Spread) PooledTail(double pairMean, double pairSpread, long pairs)
+    {
         // Pooled as two samples: the mixture's mean and variance, the prior counting as PriorPairs pairs.
         double w = PriorPairs, n = pairs;
         var mean = ((w * PriorMean) + (n * pairMean)) / (w + n);
         var variance = (((w * PriorSpread * PriorSpread) + (n * pairSpread * pairSpread)) / (w + n))
             + (w * n / ((w + n) * (w + n)) * (PriorMean - pairMean) * (PriorMean - pairMean));
-        var z = Evaluation.StrangerTail.InverseUpperTail(Evaluation.StrangerTail.PairRate(StrangerRate, Math.Max(workers, 1)));
-        return Math.Max(MinThreshold, (float)(mean + (Math.Sqrt(variance) * z)));
+        return (mean, Math.Sqrt(variance));
     }
 }

@@ -48,10 +48,8 @@ internal static class CountySitePages
 
     private static string? User(HttpContext c) => c.User.Identity?.IsAuthenticated == true ? c.User.Identity.Name : null;
 
-    private static string PathOf(HttpContext c) => c.Request.Path + c.Request.QueryString.ToString().Replace("lang=en", "", StringComparison.Ordinal).Replace("lang=zh", "", StringComparison.Ordinal);
-
     private static IResult Send(HttpContext c, int status, string title, string body) =>
-        Results.Content(Page(Lang.Of(c), title, User(c), body, c.Request.Path), "text/html; charset=utf-8", Encoding.UTF8, status);
+        Results.Content(Page(Lang.Of(c), title, User(c), c.User.IsInRole("county-admin"), body, c.Request.Path), "text/html; charset=utf-8", Encoding.UTF8, status);
 
     private static string Form(HttpContext c, string action, string inner, string css = "")
     {

@@ -54,7 +54,7 @@ public static class Html
 
     public static string E(string? text) => Encoder.Encode(text ?? "");
 
-    public static string Page(Lang l, string title, string? user, string body, string path)
+    public static string Page(Lang l, string title, string? user, bool admin, string body, string path)
     {
         var other = l.English ? "zh" : "en";
         var sb = new StringBuilder();
@@ -64,8 +64,11 @@ public static class Html
           .Append("<link rel=\"stylesheet\" href=\"/assets/site.css\"></head><body><header><nav>");
         if (user is not null)
         {
-            sb.Append(Link("/visits", l.T("到访记录", "Visits"))).Append(Link("/stations", l.T("驿站", "Stations")))
-              .Append(Link("/accounts", l.T("账号", "Accounts")));
+            sb.Append(Link("/visits", l.T("到访记录", "Visits"))).Append(Link("/stations", l.T("驿站", "Stations")));
+            if (admin)
+            {
+                sb.Append(Link("/accounts", l.T("账号", "Accounts")));
+            }
         }
 
         sb.Append(Link("/finder", l.T("站点地图", "Station finder")))

@@ -190,6 +190,7 @@ public sealed partial class SiteTests(CountyFixture site) : IClassFixture<County
         using var reviewer = site.Client();
         Assert.Equal(HttpStatusCode.Redirect, (await CountyFixture.LogInAsync(reviewer, CountyFixture.Reviewer, CountyFixture.ReviewerPassword)).StatusCode);
         var visits = await reviewer.GetStringAsync("/visits");
+        Assert.DoesNotContain("href=\"/accounts\"", visits, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, (await reviewer.GetAsync("/accounts")).StatusCode);
         using var tried = await reviewer.PostAsync("/accounts", Form(CountyFixture.Token(visits), "sneaky", "reviewer"));
         Assert.Equal(HttpStatusCode.Forbidden, tried.StatusCode);
@@ -197,6 +198,7 @@ public sealed partial class SiteTests(CountyFixture site) : IClassFixture<County
 
         using var admin = await AdminAsync();
         var page = await admin.GetStringAsync("/accounts");
+        Assert.Contains("href=\"/accounts\"", page, StringComparison.Ordinal);
         using var added = await admin.PostAsync("/accounts", Form(CountyFixture.Token(page), "wang", "reviewer"));
         Assert.Equal(HttpStatusCode.Redirect, added.StatusCode);
         Assert.Equal(1, await CountAsync($"SELECT count(*) FROM county_audit WHERE action = 'account.add' AND actor = '{CountyFixture.Admin}' AND target = 'wang'"));

@@ -20,43 +20,43 @@ internal static class AccountsCommand
         switch (args.Words)
         {
             case ["add", var name]:
-            {
-                if (CountyAccounts.NameProblem(name) is { } problem)
                 {
-                    throw HubCliError.BadInput(problem);
-                }
+                    if (CountyAccounts.NameProblem(name) is { } problem)
+                    {
+                        throw HubCliError.BadInput(problem);
+                    }
 
-                var role = CountyAccounts.ParseRole(args.Require("--role"))
-                    ?? throw HubCliError.BadInput($"--role must be county-admin or reviewer (was '{args.Value("--role")}')");
-                var password = ReadPassword(stdin, stderr);
-                var account = await WithAccountsAsync(options, a => a.AddAsync(name, role, password, "county-hub", null, ct), ct);
-                stdout.WriteLine(args.Json
-                    ? JsonSerializer.Serialize(new { name = account.Name, role = CountyAccounts.RoleName(account.Role) })
-                    : $"account {account.Name} ({CountyAccounts.RoleName(account.Role)}) added");
-                return 0;
-            }
+                    var role = CountyAccounts.ParseRole(args.Require("--role"))
+                        ?? throw HubCliError.BadInput($"--role must be county-admin or reviewer (was '{args.Value("--role")}')");
+                    var password = ReadPassword(stdin, stderr);
+                    var account = await WithAccountsAsync(options, a => a.AddAsync(name, role, password, "county-hub", null, ct), ct);
+                    stdout.WriteLine(args.Json
+                        ? JsonSerializer.Serialize(new { name = account.Name, role = CountyAccounts.RoleName(account.Role) })
+                        : $"account {account.Name} ({CountyAccounts.RoleName(account.Role)}) added");
+                    return 0;
+                }
 
             case ["list"]:
-            {
-                var list = await WithAccountsAsync(options, a => a.ListAsync(ct), ct);
-                if (args.Json)
                 {
-                    stdout.WriteLine(JsonSerializer.Serialize(list.Select(a => new { name = a.Name, role = CountyAccounts.RoleName(a.Role), created_at = a.CreatedAt, created_by = a.CreatedBy })));
-                }
-                else if (list.Count == 0)
-                {
-                    stdout.WriteLine("no county site accounts (add one: county-hub accounts add NAME --role county-admin)");
-                }
-                else
-                {
-                    foreach (var a in list)
+                    var list = await WithAccountsAsync(options, a => a.ListAsync(ct), ct);
+                    if (args.Json)
                     {
-                        stdout.WriteLine($"{a.Name}\t{CountyAccounts.RoleName(a.Role)}\tmade {a.CreatedAt:yyyy-MM-dd} by {a.CreatedBy}");
+                        stdout.WriteLine(JsonSerializer.Serialize(list.Select(a => new { name = a.Name, role = CountyAccounts.RoleName(a.Role), created_at = a.CreatedAt, created_by = a.CreatedBy })));
                     }
-                }
+                    else if (list.Count == 0)
+                    {
+                        stdout.WriteLine("no county site accounts (add one: county-hub accounts add NAME --role county-admin)");
+                    }
+                    else
+                    {
+                        foreach (var a in list)
+                        {
+                            stdout.WriteLine($"{a.Name}\t{CountyAccounts.RoleName(a.Role)}\tmade {a.CreatedAt:yyyy-MM-dd} by {a.CreatedBy}");
+                        }
+                    }
 
-                return 0;
-            }
+                    return 0;
+                }
 
             default:
                 throw HubCliError.BadInput(UsageLine);

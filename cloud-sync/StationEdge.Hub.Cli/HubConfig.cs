@@ -6,13 +6,13 @@ namespace StationEdge.Hub.Cli;
 
 /// <summary>
 /// The hub's configuration file: <c>--config F</c>, else <c>$COUNTY_HUB_CONFIG</c>, else /etc/county-hub/hub.json.
-/// Sections <c>Hub</c> and <c>Logging</c>; any other section, and any unknown key, is refused by name.
+/// Sections <c>Hub</c>, <c>CountySite</c> (the county site, optional) and <c>Logging</c>; any other section, and any unknown key, is refused by name.
 /// </summary>
 internal static class HubConfig
 {
     public const string DefaultPath = "/etc/county-hub/hub.json";
 
-    public static readonly IReadOnlyCollection<string> KnownSections = [HubOptions.SectionName, "Logging"];
+    public static readonly IReadOnlyCollection<string> KnownSections = [HubOptions.SectionName, CountySite.CountySiteOptions.SectionName, "Logging"];
 
     public static string PathOf(HubArgs args) =>
         args.Value("--config") ?? (Environment.GetEnvironmentVariable("COUNTY_HUB_CONFIG") is { Length: > 0 } env ? env : DefaultPath);

@@ -20,6 +20,9 @@ internal static class Program
           stations list                           the registered stations: online, last seen, outbox, version, alarms
           keys init                               the county's signing key pair (private 0600, public for the stations)
           account                                 the hub's own broker login and ACL block (once)
+          accounts add NAME --role county-admin|reviewer
+                                                  a county site account; the password from stdin or asked (never printed)
+          accounts list                           the county site's accounts and roles
           bench    [--quick] [--seconds N] [--stations N]
                                                   drain, ingest rate, many stations, memory under a backlog (loopback)
         flags:
@@ -37,6 +40,7 @@ internal static class Program
         ["stations"] = "usage: county-hub stations add ID --name NAME [--address A] [--lat X --lon Y] [--hours H] [--config F] [--json]\n       county-hub stations list [--config F] [--json]\n  add needs Hub:MosquittoPasswordFile and Hub:MosquittoAclFile; the password is printed once",
         ["keys"] = "usage: county-hub keys init [--config F] [--json]\n  writes Hub:SigningKeyFile (0600) and its .pub; never replaces an existing key",
         ["account"] = "usage: county-hub account [--config F] [--json]\n  the hub's own broker login, once: Hub:PasswordFile (0600), its Mosquitto line and the hub's ACL block",
+        ["accounts"] = "usage: county-hub accounts add NAME --role county-admin|reviewer [--config F] [--json]\n       county-hub accounts list [--config F] [--json]\n  add reads the password from stdin (one line) or asks for it twice at a terminal; it is never printed",
         ["bench"] = "usage: county-hub bench [--quick] [--seconds N] [--stations N] [--json]\n  its own Mosquitto and PostgreSQL on loopback; the many-stations phase lasts N s (300; 20 with --quick) with N stations (500); bounded, stops by itself",
     };
 
@@ -54,7 +58,10 @@ internal static class Program
         return await RunAsync(args, Console.Out, Console.Error, cancel.Token);
     }
 
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    public static Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken ct) =>
+        RunAsync(args, Console.In, stdout, stderr, ct);
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         if (args.Count == 0)
         {
@@ -91,6 +98,7 @@ internal static class Program
                 "stations" => await StationsCommand.RunAsync(rest, stdout, ct),
                 "keys" => await KeysCommand.RunAsync(rest, stdout),
                 "account" => await AccountCommand.RunAsync(rest, stdout),
+                "accounts" => await AccountsCommand.RunAsync(rest, stdin, stdout, stderr, ct),
                 "bench" => await BenchCommand.RunAsync(rest, stdout, stderr, ct),
                 _ => throw HubCliError.BadInput("unknown command (try: county-hub --help)"),
             };

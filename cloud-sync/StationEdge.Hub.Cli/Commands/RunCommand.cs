@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
+using StationEdge.CountySite;
 
 namespace StationEdge.Hub.Cli.Commands;
 
@@ -40,6 +41,7 @@ internal static partial class RunCommand
         builder.Services.AddSystemd();
         builder.Services.AddSingleton<IIngestObserver>(new BatchPrinter(stdout, args.Json));
         builder.Services.AddCountyHubIngest(builder.Configuration);
+        builder.AddCountySite();
         using var host = builder.Build();
         var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("county-hub");
         if (from != to)

@@ -1,0 +1,214 @@
+using System.Globalization;
+using System.Text;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace StationEdge.CountySite;
+
+/// <summary>The visits page's filters, as the query string carries them; dates are the county's own.</summary>
+public sealed record VisitFilter(string? Station, DateOnly? From, DateOnly? To, string? Worker, string? Decision)
+{
+    public static readonly IReadOnlyList<string> Decisions = ["granted", "refused"];
+}
+
+/// <summary>Where a page of visits starts: after this (time, station, seq), newest first.</summary>
+public sealed record VisitCursor(DateTime TimeUtc, string Station, long Seq)
+{
+    public string Text => string.Create(CultureInfo.InvariantCulture, $"{TimeUtc.Ticks}~{Station}~{Seq}");
+
+    public static VisitCursor? Parse(string? text)
+    {
+        var parts = text?.Split('~');
+        return parts is { Length: 3 } && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+            && ticks is > 0 and < 3155378975999999999 && long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var seq)
+            && parts[1].Length is > 0 and <= 64
+            ? new VisitCursor(new DateTime(ticks, DateTimeKind.Utc), parts[1], seq)
+            : null;
+    }
+}
+
+public sealed record VisitLine(DateTime TimeUtc, string Station, long Seq, string Decision, string Reason, string Method,
+    string? WorkerId, string? WorkerName, float? Score, float? Threshold);
+
+public sealed record StationLine(string Id, string Name, string? Address, double? Lat, double? Lon, string? OpeningHours, DateTimeOffset? LastSeen,
+    bool Online, long? OutboxDepth, double? OldestUnsentSeconds, string? SoftwareVersion, IReadOnlyList<string>? OpenAlarms);
+
+/// <summary>The site's reads of the county database: visits by keyset, the stations, and the CSV stream.</summary>
+public sealed class CountyData(NpgsqlDataSource data, TimeZoneInfo zone)
+{
+    private const string Columns = "time, station_id, seq, decision, reason, method, worker_id, worker_name, score, threshold";
+
+    /// <summary>One page, newest first; the cursor of the next page when there is one.</summary>
+    public async Task<(IReadOnlyList<VisitLine> Rows, VisitCursor? Next)> VisitsAsync(VisitFilter filter, VisitCursor? after, int pageSize, CancellationToken ct)
+    {
+        await using var connection = await data.OpenConnectionAsync(ct);
+        await using var select = Select(connection, filter, after, pageSize + 1);
+        await using var reader = await select.ExecuteReaderAsync(ct);
+        var rows = new List<VisitLine>();
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(Read(reader));
+        }
+
+        if (rows.Count <= pageSize)
+        {
+            return (rows, null);
+        }
+
+        rows.RemoveAt(pageSize);
+        var last = rows[^1];
+        return (rows, new VisitCursor(last.TimeUtc, last.Station, last.Seq));
+    }
+
+    /// <summary>Every matching visit, row by row from the database's cursor: never the whole export in memory.</summary>
+    public async IAsyncEnumerable<VisitLine> AllVisitsAsync(VisitFilter filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var connection = await data.OpenConnectionAsync(ct);
+        await using var select = Select(connection, filter, null, null);
+        await using var reader = await select.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
+        while (await reader.ReadAsync(ct))
+        {
+            yield return Read(reader);
+        }
+    }
+
+    public async Task<IReadOnlyList<StationLine>> StationsAsync(CancellationToken ct)
+    {
+        await using var connection = await data.OpenConnectionAsync(ct);
+        await using var select = new NpgsqlCommand("""
+            SELECT id, name, address, lat, lon, opening_hours, last_seen, online, outbox_depth, oldest_unsent_s, software_version, open_alarms
+            FROM stations ORDER BY online, last_seen NULLS FIRST, id
+            """, connection);
+        await using var r = await select.ExecuteReaderAsync(ct);
+        var list = new List<StationLine>();
+        while (await r.ReadAsync(ct))
+        {
+            list.Add(new StationLine(r.GetString(0), r.GetString(1), Text(r, 2), r.IsDBNull(3) ? null : r.GetDouble(3), r.IsDBNull(4) ? null : r.GetDouble(4),
+                Text(r, 5), r.IsDBNull(6) ? null : new DateTimeOffset(r.GetDateTime(6), TimeSpan.Zero), r.GetBoolean(7),
+                r.IsDBNull(8) ? null : r.GetInt64(8), r.IsDBNull(9) ? null : r.GetDouble(9), Text(r, 10), r.IsDBNull(11) ? null : r.GetFieldValue<string[]>(11)));
+        }
+
+        return list;
+    }
+
+    private NpgsqlCommand Select(NpgsqlConnection connection, VisitFilter f, VisitCursor? after, int? limit)
+    {
+        var sql = new StringBuilder($"SELECT {Columns} FROM visits WHERE true");
+        var command = new NpgsqlCommand { Connection = connection };
+        var p = command.Parameters;
+        if (!string.IsNullOrEmpty(f.Station))
+        {
+            sql.Append(" AND station_id = @station");
+            p.AddWithValue("station", f.Station);
+        }
+
+        if (!string.IsNullOrEmpty(f.Worker))
+        {
+            sql.Append(" AND (worker_id = @worker OR worker_name = @worker)");
+            p.AddWithValue("worker", f.Worker);
+        }
+
+        if (!string.IsNullOrEmpty(f.Decision))
+        {
+            sql.Append(" AND decision = @decision");
+            p.AddWithValue("decision", f.Decision);
+        }
+
+        if (f.From is { } from)
+        {
+            sql.Append(" AND time >= @from");
+            p.Add(new NpgsqlParameter("from", NpgsqlDbType.TimestampTz) { Value = StartOf(from) });
+        }
+
+        if (f.To is { } to)
+        {
+            // The whole of the last day, in the county's clock.
+            sql.Append(" AND time < @to");
+            p.Add(new NpgsqlParameter("to", NpgsqlDbType.TimestampTz) { Value = StartOf(to.AddDays(1)) });
+        }
+
+        if (after is not null)
+        {
+            sql.Append(" AND (time, station_id, seq) < (@at, @as, @aq)");
+            p.Add(new NpgsqlParameter("at", NpgsqlDbType.TimestampTz) { Value = after.TimeUtc });
+            p.AddWithValue("as", after.Station);
+            p.AddWithValue("aq", after.Seq);
+        }
+
+        sql.Append(" ORDER BY time DESC, station_id DESC, seq DESC");
+        if (limit is { } n)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" LIMIT {n}");
+        }
+
+        command.CommandText = sql.ToString();
+        return command;
+    }
+
+    private DateTime StartOf(DateOnly day) => TimeZoneInfo.ConvertTimeToUtc(day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified), zone);
+
+    private static VisitLine Read(NpgsqlDataReader r) => new(
+        DateTime.SpecifyKind(r.GetDateTime(0), DateTimeKind.Utc), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4), r.GetString(5),
+        Text(r, 6), Text(r, 7), r.IsDBNull(8) ? null : r.GetFloat(8), r.IsDBNull(9) ? null : r.GetFloat(9));
+
+    private static string? Text(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+}
+
+/// <summary>CSV cells as Excel reads them: quoted, and a cell that starts like a formula made plain text.</summary>
+public static class Csv
+{
+    public static string Cell(string? value)
+    {
+        value ??= "";
+        // = + - @ (and tab or CR, which Excel also skips) would make the cell a formula: a leading ' keeps it text.
+        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        {
+            value = "'" + value;
+        }
+
+        return "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    }
+}
+
+/// <summary>Opening hours as <c>HH:mm-HH:mm</c>, several separated by ',' (a span past midnight runs into the next day).</summary>
+public static class OpeningHours
+{
+    /// <summary>True or false when the hours can be read; null when they are missing or in another form.</summary>
+    public static bool? OpenAt(string? hours, TimeOnly now)
+    {
+        if (string.IsNullOrWhiteSpace(hours))
+        {
+            return null;
+        }
+
+        if (hours.Trim() is "24h" or "24小时" or "00:00-24:00")
+        {
+            return true;
+        }
+
+        var open = false;
+        foreach (var span in hours.Split([',', '，', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var ends = span.Split('-', StringSplitOptions.TrimEntries);
+            if (ends.Length != 2 || !TryTime(ends[0], out var from) || !TryTime(ends[1], out var to))
+            {
+                return null;
+            }
+
+            open |= from <= to ? now >= from && now < to : now >= from || now < to;
+        }
+
+        return open;
+    }
+
+    private static bool TryTime(string text, out TimeOnly time)
+    {
+        if (text == "24:00")
+        {
+            time = TimeOnly.MaxValue;
+            return true;
+        }
+
+        return TimeOnly.TryParseExact(text, ["HH:mm", "H:mm"], CultureInfo.InvariantCulture, DateTimeStyles.None, out time);
+    }
+}

@@ -1,0 +1,37 @@
+namespace StationEdge.Hub;
+
+/// <summary>The county site's schema: its accounts and its audit log (steps 20 and up).</summary>
+internal static partial class HubMigrations
+{
+    // A property, not a field: static fields of a partial class in two files initialise in no set order, and Steps reads this.
+    private static (int Version, string Name, string Sql)[] CountySteps =>
+    [
+        (20, "county site accounts and audit", """
+            -- A county's staff: the password as ASP.NET Core Identity's PBKDF2 hash (never the password); the stamp
+            -- changes with the password or the role, which ends the sessions made before.
+            CREATE TABLE county_accounts (
+                name text PRIMARY KEY,
+                role text NOT NULL CHECK (role IN ('county-admin', 'reviewer')),
+                password_hash text NOT NULL,
+                stamp text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                created_by text NOT NULL
+            );
+
+            CREATE TABLE county_audit (
+                id bigserial PRIMARY KEY,
+                at timestamptz NOT NULL DEFAULT now(),
+                actor text NOT NULL,
+                action text NOT NULL,
+                target text,
+                details text,
+                address text
+            );
+            CREATE INDEX county_audit_at ON county_audit (at DESC);
+
+            -- The visits page pages by (time, station, seq) newest first, and filters a station's or a worker's visits.
+            CREATE INDEX visits_station_time ON visits (station_id, time DESC, seq DESC);
+            CREATE INDEX visits_worker_time ON visits (worker_id, time DESC);
+            """),
+    ];
+}

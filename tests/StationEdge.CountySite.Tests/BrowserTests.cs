@@ -1,0 +1,56 @@
+using OpenQA.Selenium;
+using OpenQA.Selenium.Support.UI;
+
+namespace StationEdge.CountySite.Tests;
+
+/// <summary>
+/// A county reviewer's first minutes in Debian's headless chromium (Selenium, driver by path, nothing downloaded):
+/// the login page, a login, the visits, a filter, the next page, the stations, the finder. Pages saved (zh-CN) under
+/// out/screenshots/county-*.png.
+/// </summary>
+public sealed class BrowserTests(CountyFixture site) : IClassFixture<CountyFixture>
+{
+    [Fact]
+    public void A_reviewer_logs_in_and_reviews_visits_in_chromium()
+    {
+        using var profile = new TempFolder("chromium-");
+        using var browser = HeadlessChromium.Start(profile.Path);
+        var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(30));
+        string Url(string path) => new Uri(site.Url, path).ToString();
+
+        browser.Navigate().GoToUrl(Url("/visits"));
+        wait.Until(b => b.FindElements(By.Name("Password")).Count == 1);
+        HeadlessChromium.Shot(browser, "county-login");
+        HeadlessChromium.LogIn(browser, CountyFixture.Reviewer, CountyFixture.ReviewerPassword);
+        wait.Until(b => b.FindElements(By.Id("visits")).Count == 1);
+        Assert.EndsWith("/visits", new Uri(browser.Url).AbsolutePath, StringComparison.Ordinal);
+        var rows = browser.FindElements(By.CssSelector("#visits tbody tr"));
+        Assert.Equal(CountyFixture.PageSize, rows.Count);
+        Assert.StartsWith("2026-03-10 12:00:01", rows[0].Text, StringComparison.Ordinal);
+        HeadlessChromium.Shot(browser, "county-visits");
+
+        browser.FindElement(By.CssSelector("select[name=station] option[value=S1]")).Click();
+        browser.FindElement(By.CssSelector("select[name=decision] option[value=refused]")).Click();
+        browser.FindElement(By.CssSelector("form.filters button.primary")).Click();
+        wait.Until(b => b.Url.Contains("decision=refused", StringComparison.Ordinal));
+        var refused = browser.FindElements(By.CssSelector("#visits tbody tr"));
+        Assert.Equal(20, refused.Count); // S1's 60 visits, each third refused: one page, no next
+        Assert.Empty(browser.FindElements(By.Id("next")));
+        Assert.All(refused, r => Assert.Contains("骑手之家 东门", r.Text, StringComparison.Ordinal));
+        Assert.All(refused, r => Assert.Contains("拒绝", r.Text, StringComparison.Ordinal));
+        HeadlessChromium.Shot(browser, "county-visits-filtered");
+
+        browser.Navigate().GoToUrl(Url("/visits?decision=refused"));
+        browser.FindElement(By.Id("next")).Click();
+        wait.Until(b => b.Url.Contains("after=", StringComparison.Ordinal));
+        Assert.All(browser.FindElements(By.CssSelector("#visits tbody tr")), r => Assert.Contains("拒绝", r.Text, StringComparison.Ordinal));
+
+        browser.Navigate().GoToUrl(Url("/stations"));
+        wait.Until(b => b.FindElements(By.Id("stations")).Count == 1);
+        HeadlessChromium.Shot(browser, "county-stations");
+        browser.Navigate().GoToUrl(Url("/finder?lang=en"));
+        wait.Until(b => b.FindElements(By.Id("finder")).Count == 1);
+        Assert.Contains("Station finder", browser.FindElement(By.TagName("h1")).Text, StringComparison.Ordinal);
+        HeadlessChromium.Shot(browser, "county-finder-en");
+    }
+}

@@ -27,6 +27,30 @@ public sealed class CorruptionTests
     }
 
     [Fact]
+    public async Task Recover_AfterADamagedHeader_KeepsThePassesTheirUsesAndTheirKey()
+    {
+        await using var test = await FilledStoreAsync();
+        await test.ReopenAsync();
+        var now = test.Clock.GetUtcNow();
+        var pass = new StoredPass(Guid.NewGuid(), "visitor", null, "王五", now, now.AddHours(2), "keeper-li");
+        await test.Store.AddPassAsync(pass, TestStore.Keeper, "visitor, 2 h");
+        var visit = Guid.NewGuid();
+        await test.Store.RecordPassUseAsync(pass.Id, visit);
+        var key = await test.Store.PassKeyAsync(32);
+        await test.CloseAsync();
+        OverwriteHeader(test.DatabasePath);
+
+        var report = await StationStore.RecoverAsync(test.Options, test.Clock);
+
+        Assert.Equal((1, 0), Table(report, "passes"));
+        Assert.Equal((1, 0), Table(report, "pass_uses"));
+        await test.ReopenAsync();
+        Assert.Equal("王五", (await test.Store.FindPassAsync(pass.Id))!.VisitorName);
+        Assert.Equal(pass.Id, (await test.Store.FindPassUsesAsync([visit]))[visit].Id);
+        Assert.Equal(key, await test.Store.PassKeyAsync(32));
+    }
+
+    [Fact]
     public async Task Recover_AfterADamagedHeader_KeepsTheDamagedFile_AndRestoresEveryRow()
     {
         await using var test = await FilledStoreAsync();

@@ -43,6 +43,7 @@ public sealed partial class GalleryLearner : BackgroundService
     private readonly List<LearnCandidate> _awaitingVisit = [];
     private readonly List<Visit> _visitsWithoutCandidate = [];
     private readonly List<(LearnCandidate Candidate, Guid VisitId)> _refusals = [];
+    private StationEventSubscription? _subscription;
     private long _offered;
     private long _dropped;
     private long _learned;
@@ -94,15 +95,32 @@ public sealed partial class GalleryLearner : BackgroundService
         return false;
     }
 
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Subscribed before the host goes on: ExecuteAsync may start later on another thread, and a visit stored in
+        // between would be missed.
+        if (_options.LearnEnabled)
+        {
+            _subscription ??= _events.Subscribe(QueueCapacity * 4);
+        }
+
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _subscription?.Dispose();
+        base.Dispose();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!_options.LearnEnabled)
+        if (_subscription is not { } subscription)
         {
             LogOff(_logger);
             return;
         }
 
-        using var subscription = _events.Subscribe(QueueCapacity * 4);
         var pump = PumpAsync(subscription, stoppingToken);
         try
         {

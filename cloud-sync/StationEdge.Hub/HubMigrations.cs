@@ -4,7 +4,7 @@ namespace StationEdge.Hub;
 /// The county database's schema, as ordered steps. Each step runs once, in its own transaction, under an advisory
 /// lock, so two hub processes starting together apply it once; a step never changes after release (add a new one).
 /// </summary>
-internal static class HubMigrations
+internal static partial class HubMigrations
 {
     public static readonly IReadOnlyList<(int Version, string Name, string Sql)> Steps =
     [
@@ -89,5 +89,6 @@ internal static class HubMigrations
                 payload bytea NOT NULL
             );
             """),
+        .. RosterSteps,
     ];
 }

@@ -131,6 +131,36 @@ public sealed class RosterTests(PostgresFixture pg) : IClassFixture<PostgresFixt
         Assert.Equal((2, "county-hub: command: --reason is required"), (noReason.Code, noReason.Stderr.Trim()));
     }
 
+    [Fact]
+    public async Task A_notice_sent_twice_changes_the_roster_once_and_only_the_home_station_speaks_for_its_worker()
+    {
+        await using var bed = await TestBed.StartAsync(pg);
+        await bed.StartHubAsync();
+        using var stationA = await bed.ConnectAsAsync("st-a", "a-pw");
+        using var stationB = await bed.ConnectAsAsync("st-b", "b-pw");
+        var record = new WorkerRecord("W7", "张伟", "active", "A", DateTimeOffset.UtcNow, "v2", "station");
+        var enrolled = new StationEvent(1, Guid.CreateVersion7(), DateTimeOffset.UtcNow, EventTypes.WorkerEnrolled) { WorkerId = "W7", Worker = record };
+        var batch = SyncJson.Write(new EventBatch(Schemas.V(Schemas.EventBatch), "A", 1, DateTimeOffset.UtcNow, [enrolled]));
+        // The same batch again (a resend after a lost ack), then B suspending A's worker.
+        await TestBed.PublishAsync(stationA, Topics.Events("A"), batch);
+        await TestBed.PublishAsync(stationA, Topics.Events("A"), batch);
+        var suspended = new StationEvent(1, Guid.CreateVersion7(), DateTimeOffset.UtcNow, EventTypes.WorkerSuspended) { WorkerId = "W7", Worker = record with { Status = "suspended" } };
+        await TestBed.PublishAsync(stationB, Topics.Events("B"), SyncJson.Write(new EventBatch(Schemas.V(Schemas.EventBatch), "B", 1, DateTimeOffset.UtcNow, [suspended])));
+        await WaitForAsync(async () => await bed.CountAsync("SELECT count(*) FROM events") == 2, Roaming, "both events stored");
+        await WaitForAsync(() => Task.FromResult(bed.Logs.Entries.Any(e => e.Message.Contains("W7 belongs to station A, not B", StringComparison.Ordinal))), Roaming, "B's notice ignored");
+
+        Assert.Equal(["add"], await OpsAsync(bed, "W7"));
+        Assert.Equal(1, await bed.CountAsync("SELECT count(*) FROM county_workers WHERE worker_id = 'W7' AND status = 'active' AND home_station = 'A'"));
+        await WaitForAsync(async () => await bed.CountAsync("SELECT published_version FROM county_roster WHERE county = 'c1'") == 1, Roaming, "version 1 published");
+
+        var help = await CliAsync(bed, "workers", "--help");
+        Assert.Contains("Hub:SigningKeyFile", help.Stdout, StringComparison.Ordinal);
+        var bad = await CliAsync(bed, "workers", "fire", "W7");
+        Assert.Equal(2, bad.Code);
+        Assert.StartsWith("county-hub: workers: no such workers command 'fire'", bad.Stderr, StringComparison.Ordinal);
+        Assert.Single(bad.Stderr.Trim().Split('\n'));
+    }
+
     private static bool Granted(Station s, float[] face) =>
         s.Control!.Gallery.Match(face) is { Match.WorkerId: "W1", Worker.Status: WorkerStatus.Active };
 

@@ -38,6 +38,7 @@ internal sealed class TestBed : IAsyncDisposable
         File.WriteAllText(folder.File("hub-password"), "hub-pw\n");
         // The county's keys, as `county-hub keys init` leaves them: the hub signs, every station holds the public half.
         File.WriteAllText(SigningKeyFile, Signer.ExportPrivatePem());
+        File.WriteAllText(SigningKeyFile + ".pub", Signer.ExportPublicPem() + "\n");
         File.WriteAllText(folder.File("template.key"), Convert.ToBase64String(TemplateKey) + "\n");
     }
 

@@ -18,6 +18,11 @@ internal static class Program
                                                   register a station: its MQTT password (shown once), its line in
                                                   Mosquitto's password file and its ACL block
           stations list                           the registered stations: online, last seen, outbox, version, alarms
+          workers  list | suspend ID | resume ID | delete ID
+                                                  the county's roster; a change is a new version, which the
+                                                  running hub signs and sends to every station
+          command  unlock STATION --by NAME --reason TEXT | resync STATION
+                                                  a signed command (expiry, nonce) to one station
           keys init                               the county's signing key pair (private 0600, public for the stations)
           account                                 the hub's own broker login and ACL block (once)
           accounts add NAME --role county-admin|reviewer
@@ -38,6 +43,8 @@ internal static class Program
         ["run"] = "usage: county-hub run [--config F] [--for SECONDS] [--json]\n  the ingest until SIGTERM or SIGINT (or for SECONDS); migrates the schema first",
         ["migrate"] = "usage: county-hub migrate [--config F] [--json]\n  applies the schema steps not applied yet; safe to run again",
         ["stations"] = "usage: county-hub stations add ID --name NAME [--address A] [--lat X --lon Y] [--hours H] [--config F] [--json]\n       county-hub stations list [--config F] [--json]\n  add needs Hub:MosquittoPasswordFile and Hub:MosquittoAclFile; the password is printed once",
+        ["workers"] = "usage: county-hub workers list [--config F] [--json]\n       county-hub workers suspend|resume|delete ID [--config F] [--json]\n  the county's roster (workers the stations enrolled); a change is a new roster version that the running hub\n  signs with Hub:SigningKeyFile and sends on counties/{county}/roster; a deleted worker's templates leave the hub",
+        ["command"] = "usage: county-hub command unlock STATION --by NAME --reason TEXT [--config F] [--json]\n       county-hub command resync STATION [--by NAME] [--reason TEXT] [--config F] [--json]\n  signed with Hub:SigningKeyFile, with a nonce; valid 2 minutes (unlock) or 10 (resync); sent with the hub's\n  broker login; the station audits an unlock with who asked and why; the station must be registered",
         ["keys"] = "usage: county-hub keys init [--config F] [--json]\n  writes Hub:SigningKeyFile (0600) and its .pub; never replaces an existing key",
         ["account"] = "usage: county-hub account [--config F] [--json]\n  the hub's own broker login, once: Hub:PasswordFile (0600), its Mosquitto line and the hub's ACL block",
         ["accounts"] = "usage: county-hub accounts add NAME --role county-admin|reviewer [--config F] [--json]\n       county-hub accounts list [--config F] [--json]\n  add reads the password from stdin (one line) or asks for it twice at a terminal; it is never printed",
@@ -97,6 +104,8 @@ internal static class Program
                 "migrate" => await MigrateCommand.RunAsync(rest, stdout, ct),
                 "stations" => await StationsCommand.RunAsync(rest, stdout, ct),
                 "keys" => await KeysCommand.RunAsync(rest, stdout),
+                "workers" => await WorkersCommand.RunAsync(rest, stdout, ct),
+                "command" => await CommandCommand.RunAsync(rest, stdout, ct),
                 "account" => await AccountCommand.RunAsync(rest, stdout),
                 "accounts" => await AccountsCommand.RunAsync(rest, stdin, stdout, stderr, ct),
                 "bench" => await BenchCommand.RunAsync(rest, stdout, stderr, ct),

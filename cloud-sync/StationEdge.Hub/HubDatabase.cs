@@ -149,16 +149,28 @@ public sealed class HubDatabase : IAsyncDisposable
         }, ct);
     }
 
-    public async Task<StoreResult> StoreEventsAsync(EventBatch batch, CancellationToken ct = default)
+    public Task<StoreResult> StoreEventsAsync(EventBatch batch, CancellationToken ct = default) => StoreEventsAsync(batch, null, null, ct);
+
+    /// <summary>The pool, for the roster's own statements.</summary>
+    public NpgsqlDataSource DataSource => _data;
+
+    /// <summary>
+    /// Stores a batch of events. With <paramref name="county"/>, each worker notice new to the county (not a copy) is
+    /// applied to the county's roster in the same transaction, so a notice changes the roster exactly once.
+    /// </summary>
+    public async Task<StoreResult> StoreEventsAsync(EventBatch batch, string? county, Action<string>? ignoredNotice, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var e = batch.Events;
         return await StoreAsync(batch.StationId, batch.FloorSeq, e.Select(x => x.Seq), async connection =>
         {
             await using var insert = new NpgsqlCommand("""
-                INSERT INTO events (station_id, seq, id, time, type, details, worker_id, command_id, worker)
-                SELECT @station, * FROM unnest(@seq, @id, @time, @type, @details, @worker_id, @command_id, @worker)
-                ON CONFLICT DO NOTHING
+                WITH stored AS (
+                    INSERT INTO events (station_id, seq, id, time, type, details, worker_id, command_id, worker)
+                    SELECT @station, * FROM unnest(@seq, @id, @time, @type, @details, @worker_id, @command_id, @worker)
+                    ON CONFLICT DO NOTHING
+                    RETURNING seq)
+                SELECT seq FROM stored
                 """, connection);
             var p = insert.Parameters;
             p.AddWithValue("station", batch.StationId);
@@ -170,7 +182,28 @@ public sealed class HubDatabase : IAsyncDisposable
             Array(p, "worker_id", NpgsqlDbType.Text, e.Select(x => x.WorkerId ?? x.Worker?.Id));
             Array(p, "command_id", NpgsqlDbType.Text, e.Select(x => x.CommandId));
             Array(p, "worker", NpgsqlDbType.Jsonb, e.Select(x => x.Worker is null ? null : Encoding.UTF8.GetString(SyncJson.Write(x.Worker))));
-            return await insert.ExecuteNonQueryAsync(ct);
+            var inserted = new HashSet<long>();
+            await using (var reader = await insert.ExecuteReaderAsync(ct))
+            {
+                while (await reader.ReadAsync(ct))
+                {
+                    inserted.Add(reader.GetInt64(0));
+                }
+            }
+
+            if (county is not null)
+            {
+                foreach (var notice in e.Where(x => EventTypes.IsWorkerNotice(x.Type) && inserted.Contains(x.Seq)).OrderBy(x => x.Seq))
+                {
+                    var (_, ignored) = await CountyRoster.ApplyNoticeAsync(connection, county, batch.StationId, notice, ct);
+                    if (ignored is not null)
+                    {
+                        ignoredNotice?.Invoke(ignored);
+                    }
+                }
+            }
+
+            return inserted.Count;
         }, ct);
     }
 

@@ -34,7 +34,7 @@ public interface IIngestObserver
 /// an unknown major version, a station writing as another) goes to the dead letters and is acknowledged, so it does not
 /// block what follows; the station gets no ack for it.
 /// </summary>
-public sealed partial class HubIngest(HubDatabase database, IOptions<HubOptions> options, TimeProvider time, ILogger<HubIngest> logger, IEnumerable<IIngestObserver> observers) : BackgroundService
+public sealed partial class HubIngest(HubDatabase database, RosterSignal roster, IOptions<HubOptions> options, TimeProvider time, ILogger<HubIngest> logger, IEnumerable<IIngestObserver> observers) : BackgroundService
 {
     private readonly HubOptions _options = options.Value;
     private readonly IIngestObserver[] _observers = [.. observers];
@@ -100,7 +100,6 @@ public sealed partial class HubIngest(HubDatabase database, IOptions<HubOptions>
         var subscribe = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(Topics.HubShared("visits"), MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(Topics.HubShared("events"), MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithTopicFilter(Topics.HubShared("resync"), MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(Topics.AllStatus, MqttQualityOfServiceLevel.AtLeastOnce)
             .Build(), ct);
         if (subscribe.Items.FirstOrDefault(i => (int)i.ResultCode >= 0x80) is { } refused)
@@ -108,6 +107,8 @@ public sealed partial class HubIngest(HubDatabase database, IOptions<HubOptions>
             throw new IOException($"the broker refused the subscription to {refused.TopicFilter.Topic}: {refused.ResultCode}");
         }
 
+        // Resync requests are the roster publisher's (its own client); a session kept from an older hub may hold the filter.
+        await client.UnsubscribeAsync(new MqttClientUnsubscribeOptionsBuilder().WithTopicFilter(Topics.HubShared("resync")).Build(), ct);
         connected();
         Connected = true;
         var clientId = clientOptions.ClientId;
@@ -172,8 +173,13 @@ public sealed partial class HubIngest(HubDatabase database, IOptions<HubOptions>
                     }
 
                     var batch = read.Message!;
-                    var result = await database.StoreEventsAsync(batch, ct);
+                    var result = await database.StoreEventsAsync(batch, _options.County, reason => LogNoticeIgnored(logger, station, reason), ct);
                     await AckAsync(client, station, result, ct);
+                    if (batch.Events.Any(x => EventTypes.IsWorkerNotice(x.Type)))
+                    {
+                        roster.Wake();
+                    }
+
                     Report("events", station, result, batch.Events.Select(v => (v.Seq, v.Time)).ToList());
                     return;
                 }
@@ -206,7 +212,8 @@ public sealed partial class HubIngest(HubDatabase database, IOptions<HubOptions>
                         return;
                     }
 
-                    // The roster publisher answers resyncs when it runs; the ingest only records that one was asked.
+                    // Only from a session subscribed before the roster publisher took resync requests over.
+                    roster.Resync(read.Message!);
                     LogResync(logger, station, read.Message!.FromVersion);
                     return;
                 }
@@ -374,6 +381,9 @@ public sealed partial class HubIngest(HubDatabase database, IOptions<HubOptions>
 
     [LoggerMessage(Level = LogLevel.Information, Message = "hub: PostgreSQL is back after {Seconds:0.0} s")]
     private static partial void LogDatabaseBack(ILogger logger, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "hub: a worker notice from {Station} left the county's roster unchanged: {Reason}")]
+    private static partial void LogNoticeIgnored(ILogger logger, string station, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "hub: station {Station} asks for the roster from version {Version}")]
     private static partial void LogResync(ILogger logger, string station, long version);

@@ -89,6 +89,7 @@ internal static partial class HubMigrations
                 payload bytea NOT NULL
             );
             """),
+        .. RosterSteps,
 
         // The county site's steps (20 and up, HubMigrations.County.cs) stay last.
         .. CountySteps,

@@ -132,6 +132,11 @@ public sealed class HubOptionsValidator(bool forIngest = true) : IValidateOption
                 failures.Add($"Hub:PasswordFile {options.PasswordFile} does not exist");
             }
 
+            if (!string.IsNullOrWhiteSpace(options.SigningKeyFile) && !File.Exists(options.SigningKeyFile))
+            {
+                failures.Add($"Hub:SigningKeyFile {options.SigningKeyFile} does not exist (county-hub keys init makes it)");
+            }
+
             if (!string.IsNullOrWhiteSpace(options.ClientId) && !Ids.IsValid(options.ClientId))
             {
                 failures.Add($"Hub:ClientId must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' or '-' (was '{options.ClientId}')");

@@ -18,8 +18,11 @@ public static class HubServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HubOptions>>(HubOptionsValidator.ForIngest));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new HubDatabase(sp.GetRequiredService<IOptions<HubOptions>>().Value.Database!));
+        services.TryAddSingleton<RosterSignal>();
         services.AddSingleton<HubIngest>();
         services.AddHostedService(sp => sp.GetRequiredService<HubIngest>());
+        services.AddSingleton<RosterPublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<RosterPublisher>());
         return services;
     }
 }

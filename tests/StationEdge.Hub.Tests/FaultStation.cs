@@ -39,7 +39,9 @@ internal static class FaultStation
             await store.EnqueueAsync(new OutboxDraft(Topics.Visits(station), Encoding.UTF8.GetString(SyncJson.Write(record))));
         }
 
-        using var signer = CountySigner.Create();
+        // The county's public key as the test bed wrote it beside the password (keys init's .pub): the hub's signed
+        // roster head must verify, or the station would queue a rejection among the visits.
+        var countyKey = await File.ReadAllTextAsync(Path.Combine(Path.GetDirectoryName(passwordFile)!, "county-signing.pem.pub"), stop.Token);
         var options = new SyncOptions
         {
             Broker = broker,
@@ -47,7 +49,7 @@ internal static class FaultStation
             County = TestBed.County,
             Username = user,
             PasswordFile = passwordFile,
-            CountyPublicKey = signer.ExportPublicPem(),
+            CountyPublicKey = countyKey,
             BatchSize = 50,
             BatchAgeMs = 50,
             AckTimeoutSeconds = 5,

@@ -6,10 +6,12 @@ using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+using StationEdge.Access;
 using StationEdge.Broker;
 using StationEdge.Store;
 using StationEdge.Sync;
 using StationEdge.Sync.Contracts;
+using StationEdge.Vision.Recognition;
 
 namespace StationEdge.Hub.Tests;
 
@@ -34,6 +36,42 @@ internal sealed class TestBed : IAsyncDisposable
         Logs = logs;
         _loggers = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Information));
         File.WriteAllText(folder.File("hub-password"), "hub-pw\n");
+        // The county's keys, as `county-hub keys init` leaves them: the hub signs, every station holds the public half.
+        File.WriteAllText(SigningKeyFile, Signer.ExportPrivatePem());
+        File.WriteAllText(SigningKeyFile + ".pub", Signer.ExportPublicPem() + "\n");
+        File.WriteAllText(folder.File("template.key"), Convert.ToBase64String(TemplateKey) + "\n");
+    }
+
+    /// <summary>The embedder the stations' galleries match with (a stand-in sha256).</summary>
+    public static readonly string Embedder = new('e', 64);
+
+    public const int Dimensions = 16;
+
+    public CountySigner Signer { get; } = CountySigner.Create();
+
+    public string SigningKeyFile => Folder.File("county-signing.pem");
+
+    /// <summary>The county's template key, which the stations hold and the hub does not.</summary>
+    public byte[] TemplateKey { get; } = System.Security.Cryptography.RandomNumberGenerator.GetBytes(TemplateSeal.KeyBytes);
+
+    /// <summary>The hub's configuration file as <c>county-hub</c> reads it, for the command line.</summary>
+    public string HubConfigFile(string clientId = "hub-cli")
+    {
+        var path = Folder.File("hub.json");
+        File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["Hub"] = new Dictionary<string, string>
+            {
+                ["Database"] = Database,
+                ["Broker"] = Broker.Uri,
+                ["County"] = County,
+                ["Username"] = "hub",
+                ["PasswordFile"] = Folder.File("hub-password"),
+                ["SigningKeyFile"] = SigningKeyFile,
+                ["ClientId"] = clientId,
+            },
+        }));
+        return path;
     }
 
     public TempFolder Folder { get; }
@@ -75,6 +113,7 @@ internal sealed class TestBed : IAsyncDisposable
             ["Hub:Username"] = "hub",
             ["Hub:PasswordFile"] = Folder.File("hub-password"),
             ["Hub:ClientId"] = clientId,
+            ["Hub:SigningKeyFile"] = SigningKeyFile,
             ["Hub:MaxBackoffSeconds"] = "2",
         });
         builder.Logging.ClearProviders();
@@ -94,13 +133,16 @@ internal sealed class TestBed : IAsyncDisposable
     }
 
     /// <summary>A station: its own SQLite store and the real agent, sending as <c>st-{id}</c>.</summary>
-    public async Task<Station> StartStationAsync(string id, int ackTimeoutSeconds = 20)
+    public async Task<Station> StartStationAsync(string id, int ackTimeoutSeconds = 20, bool withGallery = false)
     {
         var user = $"st-{id.ToLowerInvariant()}";
         var passwordFile = Folder.File($"{user}-password");
         await File.WriteAllTextAsync(passwordFile, $"{id.ToLowerInvariant()}-pw\n");
         var store = await StationStore.OpenAsync(new StoreOptions { DataPath = Folder.File($"station-{id}") });
-        using var signer = CountySigner.Create();
+        var gallery = withGallery
+            ? await StationGallery.LoadAsync(store, Embedder, Dimensions, new GalleryOptions(), _loggers.CreateLogger<StationGallery>(), CancellationToken.None)
+            : null;
+        var control = gallery is null ? null : new GalleryControl(gallery);
         var options = new SyncOptions
         {
             Broker = Broker.Uri,
@@ -108,15 +150,16 @@ internal sealed class TestBed : IAsyncDisposable
             County = County,
             Username = user,
             PasswordFile = passwordFile,
-            CountyPublicKey = signer.ExportPublicPem(),
+            CountyPublicKey = Signer.ExportPublicPem(),
+            TemplateKeyFile = Folder.File("template.key"),
             BatchSize = 50,
             BatchAgeMs = 50,
             AckTimeoutSeconds = ackTimeoutSeconds,
             MaxBackoffSeconds = 2,
         };
-        var agent = new SyncAgent(store, Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System, _loggers.CreateLogger<SyncAgent>());
+        var agent = new SyncAgent(store, Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System, _loggers.CreateLogger<SyncAgent>(), null, control);
         await agent.StartAsync(CancellationToken.None);
-        var station = new Station(id, store, agent);
+        var station = new Station(id, store, agent) { Control = control };
         _stations.Add(station);
         return station;
     }
@@ -196,6 +239,7 @@ internal sealed class TestBed : IAsyncDisposable
         {
             await s.Agent.StopAsync(CancellationToken.None);
             s.Agent.Dispose();
+            s.Control?.Gallery.Dispose();
             await s.Store.DisposeAsync();
         }
 
@@ -209,6 +253,7 @@ internal sealed class TestBed : IAsyncDisposable
         await Broker.DisposeAsync();
         _loggers.Dispose();
         Folder.Dispose();
+        Signer.Dispose();
         Assert.Empty(errors);
     }
 }
@@ -220,6 +265,9 @@ internal sealed class Station(string id, StationStore store, SyncAgent agent)
     public StationStore Store { get; } = store;
 
     public SyncAgent Agent { get; } = agent;
+
+    /// <summary>The door's gallery as the daemon hands it to the link, when the station was started with one.</summary>
+    public GalleryControl? Control { get; init; }
 
     private int _made;
 
@@ -237,5 +285,25 @@ internal sealed class Station(string id, StationStore store, SyncAgent agent)
             };
             await Store.EnqueueAsync(new OutboxDraft(Topics.Visits(Id), Encoding.UTF8.GetString(SyncJson.Write(record))));
         }
+    }
+}
+
+/// <summary>The door and gallery as the daemon gives them to the link: the real gallery, a door that records who it opened for.</summary>
+internal sealed class GalleryControl(StationGallery gallery) : IStationControl
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _unlocks = new();
+
+    public StationGallery Gallery { get; } = gallery;
+
+    public string EmbedderSha256 => Gallery.EmbedderSha256;
+
+    public IReadOnlyList<string> Unlocks => [.. _unlocks];
+
+    public async Task RosterChangedAsync(CancellationToken ct) => await Gallery.ReloadIfChangedAsync(ct);
+
+    public bool Unlock(string by)
+    {
+        _unlocks.Enqueue(by);
+        return true;
     }
 }

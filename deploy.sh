@@ -7,6 +7,7 @@
 #   ./deploy.sh arm64   the Pi's build (linux-arm64) under QEMU here, checked against this one
 #   ./deploy.sh package  out/packages/station-edge_VERSION_ARCH.deb (x64 or arm64), built here
 #   ./deploy.sh repo    the county's signed apt repository of those packages; repo-add: a station follows it
+#   ./deploy.sh hub-install  the county's server: PostgreSQL, Mosquitto with TLS and the ACL, county-hub.service
 #   ./deploy.sh install on a Raspberry Pi: the station-edge user, /opt/station-edge, config, systemd unit
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -28,8 +29,10 @@ usage() {
   cat <<'EOF'
 usage: ./deploy.sh COMMAND
   setup     apt packages, pinned models (npm), build, publish out/station-edge/station-edge
-  demo      the station on embedded defaults: workers enrolled, walk-ups in a camera stream, grants,
-            refusals, relay pulses, the greeting, then the visit log (about 30 s after set-up)
+  demo      [--keep]  the station on embedded defaults: workers enrolled, walk-ups in a camera stream, grants,
+            refusals, relay pulses, the greeting, then the visit log (about 30 s after set-up); the county
+            beside it (broker, database, hub, its site); --keep leaves it all running with a county and a keeper
+            account printed, until Ctrl-C
   test      style check, every test, the install test, the arm64 checks and the package test
   bench     [station-edge bench flags]  speed and memory figures on this machine
   arm64     publish for linux-arm64 and run doctor, detect and door-sim under QEMU; prints 'arm64: N checks passed'
@@ -40,9 +43,13 @@ usage: ./deploy.sh COMMAND
             signed with the county's key (made once in out/repo-key; keep it on the build machine only)
   repo-add  URL KEYFILE [--root DIR]  on a station: follow the county's repository, trusting KEYFILE for it only;
             unattended-upgrades then upgrades station-edge from it
-  install   [--root DIR] [--arch arm64|x64]  install the station on this machine (a Raspberry Pi): the
+  hub-install [--county NAME] [--host NAME] [--root DIR]  the county's server: PostgreSQL 15 and Mosquitto
+            from Debian, the broker's TLS listener (a county CA and a certificate for --host) and ACL, county-hub
+            in /opt/county-hub under its own user, /etc/county-hub/hub.json, county-hub.service
+  install   [--root DIR] [--arch arm64|x64] [--lan]  install the station on this machine (a Raspberry Pi): the
             station-edge user, /opt/station-edge, /etc/station-edge/appsettings.json, /var/lib/station-edge,
-            dtparam=strict_gpiod, station-edge.service; with --root, under DIR and without systemctl
+            dtparam=strict_gpiod, station-edge.service; with --root, under DIR and without systemctl; --lan: the
+            keeper site on the LAN over https (KeeperSite:Urls http://127.0.0.1:8080;https://0.0.0.0:8443)
   help      this text (also -h, --help)
 Each command does its own set-up and is safe to run again.
 EOF
@@ -123,6 +130,8 @@ summarize_tests() {
 . "$ROOT/deploy/install.sh"
 # shellcheck source=packaging/package.sh
 . "$ROOT/packaging/package.sh"
+# shellcheck source=deploy/hub-install.sh
+. "$ROOT/deploy/hub-install.sh"
 # shellcheck source=packaging/repo.sh
 . "$ROOT/packaging/repo.sh"
 # shellcheck source=deploy/demo.sh
@@ -137,6 +146,8 @@ deploy_tests() {
   say "install test (into a temporary root, twice)"
   "$ROOT/tests/deploy/install-test.sh" || rc=1
   arm64_checks || rc=1
+  say "hub-install test (into a temporary root, twice)"
+  "$ROOT/tests/deploy/hub-install-test.sh" || rc=1
   say "repo test (the county's signed apt repository)"
   "$ROOT/tests/deploy/repo-test.sh" || rc=1
   say "package test (both .debs; installed, upgraded and purged where nothing else is at stake)"
@@ -151,12 +162,13 @@ bench() {
 
 case "${1:-}" in
   setup) setup ;;
-  demo) demo ;;
+  demo) shift; demo "$@" ;;
   test) run_tests ;;
   bench) shift; bench "$@" ;;
   arm64) setup; arm64_checks ;;
   install) shift; install_station "$@" ;;
   package) shift; package_station "$@" >/dev/null ;;
+  hub-install) shift; hub_install "$@" ;;
   repo) shift; repo_station "$@" ;;
   repo-add) shift; repo_add_station "$@" ;;
   -h | --help | help) usage ;;

@@ -46,8 +46,12 @@ link_up() {
   echo "county: PostgreSQL 15 on 127.0.0.1:$pg_port (a throwaway cluster in the demo's folder)"
 
   mqtt_port=$(link_free_port)
+  # The county's site on its usual port when that is free, else on any free one.
+  LINK_SITE_PORT=8090
+  demo_port_taken 127.0.0.1 "$LINK_SITE_PORT" && LINK_SITE_PORT=$(link_free_port)
   cat >"$county/hub.json" <<EOF
 {
+  "CountySite": { "Urls": "http://127.0.0.1:$LINK_SITE_PORT" },
   "Hub": {
     "Database": "Host=127.0.0.1;Port=$pg_port;Username=county;Database=postgres",
     "Broker": "mqtt://127.0.0.1:$mqtt_port",
@@ -82,6 +86,8 @@ EOF
 
   "$HUB_CLI" run --config "$county/hub.json" &
   LINK_PIDS+=($!)
+  for i in $(seq 100); do demo_port_taken 127.0.0.1 "$LINK_SITE_PORT" && break; sleep 0.1; done
+  echo "county site: http://127.0.0.1:$LINK_SITE_PORT"
   LINK_ENV=(
     "STATIONEDGE_Sync__Broker=mqtt://127.0.0.1:$mqtt_port"
     "STATIONEDGE_Sync__StationId=$LINK_STATION"
@@ -104,6 +110,11 @@ link_hub_accounts() {
   (umask 077 && awk '$1 == "password" { print $2 }' <<<"$added" >"$county/station.password")
   [ -s "$county/station.password" ] && [ -n "$LINK_USER" ] || die "demo: county-hub stations add printed no user or password"
   echo "county: station $LINK_STATION registered (its password written once; its ACL block lets it write only under stations/$LINK_STATION/)"
+  # A county admin for the site; its password is printed only by --keep, which leaves the site up to click through.
+  LINK_SITE_USER=县管理员
+  LINK_SITE_PASSWORD=$(head -c 12 /dev/urandom | base64 | tr -d '/+=' | head -c 12)
+  printf '%s\n' "$LINK_SITE_PASSWORD" | "$HUB_CLI" accounts add "$LINK_SITE_USER" --role county-admin --config "$county/hub.json" >/dev/null \
+    || die "demo: county-hub accounts add failed"
 }
 
 # What the county holds, read from PostgreSQL, and what the station still has to send, read from its store.

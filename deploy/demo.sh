@@ -58,6 +58,13 @@ demo_port_taken() {
 }
 
 demo() {
+  local keep=""
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --keep) keep=1; shift ;;
+      *) die "demo: unknown argument '$1' (expected --keep)" ;;
+    esac
+  done
   # The county's side runs here too: Mosquitto and PostgreSQL from Debian, each a throwaway instance of the demo's.
   setup mosquitto postgresql-15
   local work data
@@ -87,13 +94,17 @@ demo() {
   demo_stream "$work"
   # The keeper's site runs in the daemon, on its default address. Another program (a second demo, a station) may hold
   # that port: then the demo runs without the site rather than fail.
-  local site=http://127.0.0.1:8080
+  local site=http://127.0.0.1:8080 keeper_password=""
   if demo_port_taken 127.0.0.1 8080; then
     echo "the keeper's site is off for this demo: $site is taken by another program"
     export STATIONEDGE_KeeperSite__Enabled=false
   else
-    echo "while it runs, the door screen is at $site/screen (the keeper's pages at $site need an account: station-edge keeper add)"
+    echo "keeper site: $site (the door screen at $site/screen; the pages need a keeper account)"
     export STATIONEDGE_KeeperSite__Urls=$site
+    if [ -n "$keep" ]; then
+      keeper_password=$(head -c 12 /dev/urandom | base64 | tr -d '/+=' | head -c 12)
+      printf '%s\n' "$keeper_password" | "$CLI" keeper add --name 值班 --data "$data" >/dev/null || die "demo: keeper add failed"
+    fi
   fi
   env "${LINK_ENV[@]}" "$CLI" run --data "$data" --gpio sim --camera "$work/stream.mkv" --for 17
 
@@ -102,5 +113,17 @@ demo() {
 
   say "the county's database and the station's outbox"
   link_report "$data"
+  [ -n "$keep" ] || { link_down; return 0; }
+
+  # --keep: the station watches an empty entrance, the county's side stays up, until Ctrl-C or SIGTERM.
+  env "${LINK_ENV[@]}" "$CLI" run --data "$data" --gpio sim --camera "lavfi:color=c=0x202020:s=640x480:r=$DEMO_FPS" >"$work/idle-run.log" 2>&1 &
+  local station=$!
+  say "left running (--keep) until Ctrl-C: the station, the county hub, its broker and database"
+  echo "county site: http://127.0.0.1:$LINK_SITE_PORT  account $LINK_SITE_USER  password $LINK_SITE_PASSWORD"
+  [ -z "$keeper_password" ] || echo "keeper site: $site  account 值班  password $keeper_password"
+  # shellcheck disable=SC2064 # the pid is known now
+  trap "kill -TERM $station 2>/dev/null" INT TERM
+  wait "$station" || true
+  wait "$station" 2>/dev/null || true
   link_down
 }

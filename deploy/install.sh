@@ -112,13 +112,30 @@ verify_unit() {
   [ -z "$complaints" ] || die "install: $unit: $complaints"
 }
 
+# The keeper site for the keepers' phones on the LAN: https on every address (the keeper cert the install makes),
+# plain http on loopback only for the Pi's own screen. Only the default line is rewritten; a config the station's
+# admin changed is left as it is, with what to do.
+INSTALL_LAN_URLS="http://127.0.0.1:8080;https://0.0.0.0:8443"
+install_lan_urls() {
+  local config=$1
+  if grep -q "\"Urls\": \"$INSTALL_LAN_URLS\"" "$config"; then
+    return 0
+  elif grep -q '"KeeperSite": { "Enabled": true, "Urls": "http://127.0.0.1:8080",' "$config"; then
+    as_root sed -i "s|\"KeeperSite\": { \"Enabled\": true, \"Urls\": \"http://127.0.0.1:8080\",|\"KeeperSite\": { \"Enabled\": true, \"Urls\": \"$INSTALL_LAN_URLS\",|" "$config"
+    say "install: the keeper site now answers on the LAN over https only (KeeperSite:Urls $INSTALL_LAN_URLS)"
+  else
+    say "install: --lan: $config has its own KeeperSite:Urls, left as it is; for the LAN set it to $INSTALL_LAN_URLS"
+  fi
+}
+
 install_station() {
-  local dest="" arch=""
+  local dest="" arch="" lan=""
   while [ $# -gt 0 ]; do
     case "$1" in
       --root) [ $# -ge 2 ] || die "install: --root needs a folder"; dest=$2; shift 2 ;;
       --arch) [ $# -ge 2 ] || die "install: --arch needs arm64 or x64"; arch=$2; shift 2 ;;
-      *) die "install: unknown argument '$1' (expected --root DIR, --arch arm64|x64)" ;;
+      --lan) lan=1; shift ;;
+      *) die "install: unknown argument '$1' (expected --root DIR, --arch arm64|x64, --lan)" ;;
     esac
   done
   if [ -n "$dest" ]; then
@@ -158,6 +175,7 @@ install_station() {
     say "install: wrote $config (check the pins and the lock type before the door is wired)"
   fi
   as_root install -d -m 0700 -o "$uid" -g "$gid" "$dest/var/lib/station-edge"
+  [ -z "$lan" ] || install_lan_urls "$config"
 
   local unit="$dest/etc/systemd/system/station-edge.service"
   as_root install -D -m 0644 -o 0 -g 0 "$ROOT/deploy/station-edge.service" "$unit"
@@ -184,6 +202,11 @@ install_station() {
     || say "install: the keeper site has no account yet: sudo -u $INSTALL_USER /opt/station-edge/station-edge keeper add --name NAME"
   as_root systemctl daemon-reload
   as_root systemctl enable station-edge.service
+  # On the LAN the daemon refuses to start before a keeper exists (nobody could sign in to the pages it serves).
+  if [ -n "$lan" ] && [ ! -e /var/lib/station-edge/keepers.json ]; then
+    say "install: station-edge.service enabled, not started: add the keeper first, then systemctl restart station-edge"
+    return 0
+  fi
   # A build that cannot even print run's help would only restart every RestartSec: it is not started.
   if /opt/station-edge/station-edge run --help >/dev/null 2>&1; then
     as_root systemctl restart station-edge.service

@@ -126,8 +126,19 @@ done
 grep -qE '^RestartSec=[1-9][0-9]*$' "$unit" || fail "station-edge.service has no RestartSec"
 ! grep -qE '^(User|Group)=root$' "$unit" || fail "station-edge.service runs as root"
 
+# --lan: the keeper site on the LAN over https only, the admin's other edits kept, and nothing more a second time.
+lan=$($sudo env PATH="$fake-bin:$PATH" "$ROOT/deploy.sh" install --root "$fake" --lan 2>&1) || { echo "$lan" >&2; fail "install --lan failed"; }
+grep -q '"Urls": "http://127.0.0.1:8080;https://0.0.0.0:8443"' "$config" || fail "install --lan did not put the keeper site on the LAN over https: $(grep Urls "$config")"
+grep -q '"PulseMs": 4000' "$config" || fail "install --lan lost the edited config"
+grep -q "over https only" <<<"$lan" || fail "install --lan did not say what it changed"
+lan_again=$($sudo env PATH="$fake-bin:$PATH" "$ROOT/deploy.sh" install --root "$fake" --lan 2>&1) || fail "a second install --lan failed"
+grep -q "over https only\|left as it is, for" <<<"$lan_again" && fail "a second install --lan changed the config again"
+env STATIONEDGE_MODELS="$models" $exec_start --gpio sim --camera "lavfi:testsrc=size=640x480:rate=15" --for 2 --data "$fake/run-data-lan" \
+  </dev/null >"$fake/run-lan.out" 2>"$fake/run-lan.err" && fail "the daemon started on the LAN without a keeper account"
+grep -qi "keeper" "$fake/run-lan.err" || fail "the daemon's refusal on the LAN does not say a keeper is needed: $(tail -1 "$fake/run-lan.err")"
+
 if [ "$failures" -gt 0 ]; then
   echo "install test: $failures check(s) failed" >&2
   exit 1
 fi
-echo "install test: passed (two installs into a fake root)"
+echo "install test: passed (two installs into a fake root, then --lan twice)"

@@ -92,7 +92,7 @@ internal sealed partial class CommandHandler(
             return;
         }
 
-        await store.RecordVisitAsync(new VisitDraft(VisitDecision.Granted, UnlockReason, VisitMethod.Keeper), ct: ct);
+        await control.RecordOpeningAsync(new VisitDraft(VisitDecision.Granted, UnlockReason, VisitMethod.Keeper) { Time = time.GetUtcNow() }, ct);
         await DoneAsync(command, $"door opened for {Clip(command.By)}", ct);
     }
 

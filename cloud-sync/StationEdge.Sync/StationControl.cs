@@ -18,4 +18,10 @@ public interface IStationControl
     /// naming who asked; false when the door refused (lock-out, fault, not running).
     /// </summary>
     bool Unlock(string by);
+
+    /// <summary>
+    /// Records the visit of a door the county opened (<c>method = keeper</c>) as every other visit is recorded: by the
+    /// station's one recorder, which gives it its sync message and keeps it in memory while the data folder is full.
+    /// </summary>
+    Task RecordOpeningAsync(StationEdge.Store.VisitDraft draft, CancellationToken ct);
 }

@@ -1,11 +1,12 @@
 using StationEdge.Access;
 using StationEdge.Door.Control;
+using StationEdge.Store;
 using StationEdge.Sync;
 
 namespace StationEdge.Station;
 
 /// <summary>The county's roster and commands on the daemon's door and gallery: the link itself references neither.</summary>
-internal sealed class StationControl(StationRecords records, StationVision vision, DoorService door) : IStationControl
+internal sealed class StationControl(StationRecords records, StationVision vision, DoorService door, StationEvents events, TimeProvider time) : IStationControl
 {
     public string EmbedderSha256 => vision.Pipeline.EmbedderSha256;
 
@@ -17,4 +18,7 @@ internal sealed class StationControl(StationRecords records, StationVision visio
     /// access rule for every method, when it comes, is asked here first.
     /// </summary>
     public bool Unlock(string by) => door.Grant("county:" + by);
+
+    /// <summary>To the one recorder, as a keeper's opening from the site goes.</summary>
+    public Task RecordOpeningAsync(VisitDraft draft, CancellationToken ct) => new StationKeeperVisits(events, time).RecordOpeningAsync(draft, ct);
 }

@@ -9,20 +9,15 @@ public sealed partial class StationStore
     private const string VisitColumns = "id, seq, time, worker_id, decision, reason, method, score, margin, liveness";
 
     /// <summary>
-    /// The sync message of a visit recorded without one of its own (a pass at the door, a keeper's open): the station's
-    /// composition sets it once, so every visit reaches the county the same way. Null: such visits have no message.
-    /// </summary>
-    public Func<Visit, OutboxDraft>? DescribeVisit { get; set; }
-
-    /// <summary>
     /// Records one decision: a new UUIDv7 id and the next sequence number. When <paramref name="describe"/> is given,
     /// the sync message it makes from the stored visit is queued in the same transaction, so a visit is never stored
     /// without its message or the other way round; such a visit is kept from retention until the message is acknowledged.
+    /// The store builds no message itself: on a station the one recorder (<c>AccessRecorder</c>, with <c>SyncMessages</c>)
+    /// records every visit and gives the message.
     /// </summary>
     public Task<Visit> RecordVisitAsync(VisitDraft draft, Func<Visit, OutboxDraft>? describe = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(draft);
-        describe ??= DescribeVisit;
         var workerId = draft.WorkerId is null ? null : Input.WorkerId(draft.WorkerId);
         var reason = Input.Text(draft.Reason, "visit reason");
         if (!Enum.IsDefined(draft.Decision) || !Enum.IsDefined(draft.Method))

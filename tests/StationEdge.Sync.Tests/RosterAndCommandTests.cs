@@ -68,7 +68,7 @@ public sealed class RosterAndCommandTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Deltas_in_order_are_applied_reach_the_gallery_and_the_status_carries_the_version()
     {
-        var control = new TestControl(_gallery);
+        var control = new TestControl(_gallery, _store);
         await using var county = await SignedCounty.StartAsync(_broker.Port, _signer);
         await using var agent = await StartAgentAsync(control, o => o.StatusIntervalSeconds = 5);
         await county.WaitSubscribedAsync(agent.Value);
@@ -92,7 +92,7 @@ public sealed class RosterAndCommandTests : IAsyncLifetime, IDisposable
     public async Task A_gap_asks_for_a_resync_from_the_current_version_and_the_answer_fills_it()
     {
         await using var county = await SignedCounty.StartAsync(_broker.Port, _signer);
-        await using var agent = await StartAgentAsync(new TestControl(_gallery));
+        await using var agent = await StartAgentAsync(new TestControl(_gallery, _store));
         await county.WaitSubscribedAsync(agent.Value);
         await county.PublishDeltaAsync(Delta(1, RosterDelta.Add, Worker("W1", "王芳")));
         await WaitForAsync(async () => await _store.GetRosterVersionAsync() == 1);
@@ -117,7 +117,7 @@ public sealed class RosterAndCommandTests : IAsyncLifetime, IDisposable
         county.Keep(Delta(1, RosterDelta.Add, Worker("W1", "王芳")));
         county.Keep(Delta(2, RosterDelta.Add, Worker("W2", "李强")));
         await county.PublishHeadAsync(new RosterHead(Schemas.V(Schemas.RosterHead), "c1", 2, DateTimeOffset.UtcNow));
-        await using var agent = await StartAgentAsync(new TestControl(_gallery));
+        await using var agent = await StartAgentAsync(new TestControl(_gallery, _store));
         await WaitForAsync(async () => await _store.GetRosterVersionAsync() == 2);
         Assert.Equal(0, county.ResyncRequests.First().FromVersion);
         Assert.Equal(2, (await _store.ListWorkersAsync()).Count);
@@ -127,7 +127,7 @@ public sealed class RosterAndCommandTests : IAsyncLifetime, IDisposable
     public async Task A_delta_with_a_bad_signature_or_another_key_is_refused_nothing_applied_and_reported()
     {
         await using var county = await SignedCounty.StartAsync(_broker.Port, _signer);
-        await using var agent = await StartAgentAsync(new TestControl(_gallery));
+        await using var agent = await StartAgentAsync(new TestControl(_gallery, _store));
         await county.WaitSubscribedAsync(agent.Value);
         using var stranger = CountySigner.Create();
         await county.PublishRawAsync(Topics.CountyRoster("c1"), SyncJson.Write(stranger.Sign(Delta(1, RosterDelta.Add, Worker("X1", "冒充")))));
@@ -152,7 +152,7 @@ public sealed class RosterAndCommandTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_suspended_worker_is_suspended_and_a_deleted_one_is_gone_from_the_store_and_the_gallery()
     {
-        var control = new TestControl(_gallery);
+        var control = new TestControl(_gallery, _store);
         await using var county = await SignedCounty.StartAsync(_broker.Port, _signer);
         await using var agent = await StartAgentAsync(control);
         await county.WaitSubscribedAsync(agent.Value);
@@ -173,7 +173,7 @@ public sealed class RosterAndCommandTests : IAsyncLifetime, IDisposable
     public async Task Templates_of_another_embedder_are_kept_out_of_the_gallery_and_reported()
     {
         await using var county = await SignedCounty.StartAsync(_broker.Port, _signer);
-        await using var agent = await StartAgentAsync(new TestControl(_gallery));
+        await using var agent = await StartAgentAsync(new TestControl(_gallery, _store));
         await county.WaitSubscribedAsync(agent.Value);
         var own = Seal("W1", Vector(1));
         var foreign = TemplateSeal.Seal(_templateKey, Guid.CreateVersion7(), "W1", OtherEmbedder, Vector(2));
@@ -192,7 +192,7 @@ public sealed class RosterAndCommandTests : IAsyncLifetime, IDisposable
     public async Task Without_a_template_key_a_roaming_worker_is_kept_but_not_matchable_and_that_is_reported()
     {
         await using var county = await SignedCounty.StartAsync(_broker.Port, _signer);
-        await using var agent = await StartAgentAsync(new TestControl(_gallery), o => o.TemplateKeyFile = null);
+        await using var agent = await StartAgentAsync(new TestControl(_gallery, _store), o => o.TemplateKeyFile = null);
         await county.WaitSubscribedAsync(agent.Value);
         await county.PublishDeltaAsync(Delta(1, RosterDelta.Add, Worker("W1", "王芳", Seal("W1", Vector(1)))));
         await WaitForAsync(async () => (await EventsAsync(EventTypes.TemplatesNotOpened)).Count == 1);
@@ -204,7 +204,7 @@ public sealed class RosterAndCommandTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task An_unlock_command_opens_the_door_and_the_audit_log_says_who_asked_and_why()
     {
-        var control = new TestControl(_gallery);
+        var control = new TestControl(_gallery, _store);
         await using var county = await SignedCounty.StartAsync(_broker.Port, _signer);
         await using var agent = await StartAgentAsync(control);
         await county.WaitSubscribedAsync(agent.Value);
@@ -224,7 +224,7 @@ public sealed class RosterAndCommandTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task An_expired_or_too_long_lived_or_misaddressed_command_is_refused_and_the_door_stays_shut()
     {
-        var control = new TestControl(_gallery);
+        var control = new TestControl(_gallery, _store);
         await using var county = await SignedCounty.StartAsync(_broker.Port, _signer);
         await using var agent = await StartAgentAsync(control);
         await county.WaitSubscribedAsync(agent.Value);
@@ -247,7 +247,7 @@ public sealed class RosterAndCommandTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_replayed_nonce_is_refused_also_after_a_restart()
     {
-        var control = new TestControl(_gallery);
+        var control = new TestControl(_gallery, _store);
         await using var county = await SignedCounty.StartAsync(_broker.Port, _signer);
         var command = Command(StationCommand.Unlock);
         await using (var agent = await StartAgentAsync(control))
@@ -274,7 +274,7 @@ public sealed class RosterAndCommandTests : IAsyncLifetime, IDisposable
     public async Task A_resync_command_asks_for_the_whole_roster_from_version_0()
     {
         await using var county = await SignedCounty.StartAsync(_broker.Port, _signer);
-        await using var agent = await StartAgentAsync(new TestControl(_gallery));
+        await using var agent = await StartAgentAsync(new TestControl(_gallery, _store));
         await county.WaitSubscribedAsync(agent.Value);
         await county.PublishDeltaAsync(Delta(1, RosterDelta.Add, Worker("W1", "王芳")));
         await WaitForAsync(async () => await _store.GetRosterVersionAsync() == 1);
@@ -289,7 +289,7 @@ public sealed class RosterAndCommandTests : IAsyncLifetime, IDisposable
     public async Task A_worker_changed_here_goes_up_as_a_worker_event_without_templates_and_the_countys_own_changes_do_not()
     {
         await using var county = await SignedCounty.StartAsync(_broker.Port, _signer);
-        await using var agent = await StartAgentAsync(new TestControl(_gallery));
+        await using var agent = await StartAgentAsync(new TestControl(_gallery, _store));
         await county.WaitSubscribedAsync(agent.Value);
         await county.PublishDeltaAsync(Delta(1, RosterDelta.Add, Worker("R1", "漫游", Seal("R1", Vector(4)))));
         await WaitForAsync(async () => await _store.GetRosterVersionAsync() == 1);
@@ -401,7 +401,7 @@ public sealed class RosterAndCommandTests : IAsyncLifetime, IDisposable
 }
 
 /// <summary>The door and gallery as the daemon gives them to the link: the real gallery, a door that records who it opened for.</summary>
-internal sealed class TestControl(StationGallery gallery) : IStationControl
+internal sealed class TestControl(StationGallery gallery, StationStore store) : IStationControl
 {
     private readonly ConcurrentQueue<string> _unlocks = new();
 
@@ -416,6 +416,9 @@ internal sealed class TestControl(StationGallery gallery) : IStationControl
         _unlocks.Enqueue(by);
         return true;
     }
+
+    /// <summary>The link alone has no recorder: the opening's visit goes straight into the store.</summary>
+    public async Task RecordOpeningAsync(VisitDraft draft, CancellationToken ct) => await store.RecordVisitAsync(draft, ct: ct);
 }
 
 /// <summary>The county's side of the roster: signed deltas live, a retained head, resync answers from what it published.</summary>

@@ -123,28 +123,27 @@ public sealed partial class StationGallery : IDisposable
 
         // Templates of deleted workers go before their records, new workers' records come before their templates:
         // a search never finds a template whose worker it cannot look up.
-        var removed = 0;
-        foreach (var id in _loaded.Keys.Where(id => !wanted.ContainsKey(id)).ToList())
-        {
-            _gallery.Remove(id);
-            _loaded.Remove(id);
-            removed++;
-        }
+        // In two batches, each calibrated once by this thread (the reload's, never the access loop's search).
+        var gone = _loaded.Keys.Where(id => !wanted.ContainsKey(id)).ToList();
+        var removed = _gallery.RemoveRange(gone);
+        gone.ForEach(id => _loaded.Remove(id));
 
         Volatile.Write(ref _workers, byId);
+        var adding = wanted.Values.Where(t => !_loaded.ContainsKey(t.Id)).ToList();
+        var refused = _gallery.AddRange(adding.Select(t => new FaceTemplate(t.Id, t.WorkerId, t.Embedding, t.EmbedderSha256)))
+            .ToDictionary(r => r.Template.Id, r => r.Problem.Message);
         var added = 0;
-        foreach (var template in wanted.Values.Where(t => !_loaded.ContainsKey(t.Id)))
+        foreach (var template in adding)
         {
-            try
-            {
-                _gallery.Add(new FaceTemplate(template.Id, template.WorkerId, template.Embedding, template.EmbedderSha256));
-                _loaded[template.Id] = template.WorkerId;
-                added++;
-            }
-            catch (ArgumentException failure)
+            if (refused.TryGetValue(template.Id, out var problem))
             {
                 // Authenticated but unusable (a zero vector, another dimension count): refused like an altered row.
-                unreadable.Add(new UnreadableTemplate(template.Id, template.WorkerId, failure.Message));
+                unreadable.Add(new UnreadableTemplate(template.Id, template.WorkerId, problem));
+            }
+            else
+            {
+                _loaded[template.Id] = template.WorkerId;
+                added++;
             }
         }
 

@@ -30,8 +30,6 @@ public sealed class StationRecords(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _store = opened ?? await StationStore.OpenAsync(storeOptions.Value, loggers.CreateLogger<StationStore>(), time, cancellationToken);
-        // Visits recorded beside the access loop (passes, the keeper's site) carry the same sync message as its own.
-        _store.DescribeVisit = new SyncMessages(accessOptions.Value.ResolvedStationId).Visit;
         var policy = accessOptions.Value.ToPolicy();
         _gallery = await vision.LoadGalleryAsync(_store, policy, loggers.CreateLogger<StationGallery>(), cancellationToken);
     }

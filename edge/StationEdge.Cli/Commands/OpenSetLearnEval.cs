@@ -72,12 +72,9 @@ internal static class OpenSetLearnEval
         using var gallery = new FaceGallery(sha, dimensions, rule);
         var own = workers.ToDictionary(w => w.Name, w => w.Enrol.ToList(), StringComparer.Ordinal);
         var learned = workers.ToDictionary(w => w.Name, _ => new Queue<(Guid Id, float[] Embedding)>(), StringComparer.Ordinal);
-        foreach (var (name, enrol) in workers)
+        if (gallery.AddRange(workers.SelectMany(w => w.Enrol.Select(e => new FaceTemplate(Guid.NewGuid(), w.Name, e, sha)))) is [var notAdded, ..])
         {
-            foreach (var e in enrol)
-            {
-                gallery.Add(new FaceTemplate(Guid.NewGuid(), name, e, sha));
-            }
+            throw notAdded.Problem;
         }
 
         var start = gallery.CurrentThreshold;

@@ -98,9 +98,10 @@ public sealed class FaceEnrolment(FrameSource camera, StationStore store, SiteVi
         }
 
         using var gallery = new FaceGallery(sha, faces[0].Embedding.Length, new GalleryOptions(), load.Templates.Count);
-        foreach (var t in load.Templates)
+        // One batch, calibrated once: a template at a time would calibrate once per template.
+        if (gallery.AddRange(load.Templates.Select(t => new FaceTemplate(t.Id, t.WorkerId, t.Embedding, t.EmbedderSha256))) is [var first, ..])
         {
-            gallery.Add(new FaceTemplate(t.Id, t.WorkerId, t.Embedding, t.EmbedderSha256));
+            throw first.Problem;
         }
 
         // The threshold alone: a worker enrolled twice would fail the margin against themselves.

@@ -161,10 +161,7 @@ public static class CalibrationCheck
         using var faces = new FaceGallery(tag, dims, rule with { Threshold = null });
         var templates = enrolled.ToDictionary(
             p => p.Person, p => p.Templates.Select(t => new FaceTemplate(Guid.NewGuid(), p.Person, t, tag)).ToList(), StringComparer.Ordinal);
-        foreach (var t in templates.Values.SelectMany(t => t))
-        {
-            faces.Add(t);
-        }
+        faces.AddRange(templates.Values.SelectMany(t => t));
 
         var folds = new List<Fold>();
         foreach (var person in walkUps.Where(w => w.Embedding is not null).GroupBy(w => w.Person, StringComparer.Ordinal))
@@ -185,7 +182,7 @@ public static class CalibrationCheck
                 faces.WorkerCount, mean, spread, pairs, names.Where(n => n != person.Key).ToList(), person.Select(w => w.Embedding!).ToList()));
             if (isEnrolled)
             {
-                templates[person.Key].ForEach(faces.Add);
+                faces.AddRange(templates[person.Key]);
             }
         }
 

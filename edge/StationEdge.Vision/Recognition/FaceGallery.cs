@@ -28,8 +28,10 @@ public enum DotProductPath
 /// Enrolled templates held as one contiguous row-major matrix of unit vectors, so a search is a single
 /// pass of dot products over memory the CPU can stream; beside it one centroid row per worker (the renormalised sum
 /// of their templates), which searches use with <see cref="TemplateCombination.Centroid"/>. The decision threshold
-/// follows the number of workers enrolled (<see cref="GalleryOptions.ThresholdFor"/>). Thread-safe: searches run
-/// concurrently, while an add or remove waits for them.
+/// follows the number of workers enrolled (<see cref="GalleryOptions.ThresholdFor"/>), calibrated by
+/// <see cref="ThresholdCalibration"/> on the thread that adds or removes, before the change is visible: a search only
+/// reads it. Thread-safe: searches run concurrently, while an add or remove waits for them. Load many templates with
+/// <see cref="AddRange"/> and <see cref="RemoveRange"/>: one calibration per batch rather than one per template.
 /// </summary>
 public sealed class FaceGallery : IDisposable
 {
@@ -48,8 +50,7 @@ public sealed class FaceGallery : IDisposable
     private int[] _workerOfCentroid;
     private int[] _centroidOfWorker = new int[16];
     private int _centroidRows;
-    private readonly Lock _thresholdGate = new();
-    private float? _threshold;
+    private readonly ThresholdCalibration _calibration;
 
     /// <summary>The default embedder's dimension count (faceplugin, 512); MobileFaceNet's is 192. Pass the embedder's own.</summary>
     public const int DefaultDimensions = 512;
@@ -85,6 +86,7 @@ public sealed class FaceGallery : IDisposable
         _centroids = new float[16 * dimensions];
         _centroidSums = new float[16 * dimensions];
         _workerOfCentroid = new int[16];
+        _calibration = new ThresholdCalibration(options);
     }
 
     public string ModelSha256 { get; }
@@ -101,7 +103,7 @@ public sealed class FaceGallery : IDisposable
             _lock.EnterReadLock();
             try
             {
-                return Threshold();
+                return _calibration.Threshold;
             }
             finally
             {
@@ -118,7 +120,7 @@ public sealed class FaceGallery : IDisposable
             _lock.EnterReadLock();
             try
             {
-                return PairScores();
+                return _calibration.PairScores;
             }
             finally
             {
@@ -126,6 +128,9 @@ public sealed class FaceGallery : IDisposable
             }
         }
     }
+
+    /// <summary>How many times the threshold was calibrated: once per add, remove or batch, never by a search.</summary>
+    public long Calibrations => _calibration.Runs;
 
     /// <summary>The dot-product path searches take (never <see cref="DotProductPath.Auto"/>).</summary>
     public DotProductPath DotProduct { get; }
@@ -165,6 +170,94 @@ public sealed class FaceGallery : IDisposable
     /// <summary>Adds a template (stored L2-normalised). Replaces nothing: a duplicate id is an error.</summary>
     public void Add(FaceTemplate template)
     {
+        var norm = Check(template);
+        _lock.EnterWriteLock();
+        try
+        {
+            AddRow(template, norm);
+            Calibrate();
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>
+    /// Adds each template as <see cref="Add"/> does, calibrating once at the end; those refused (another embedder, a
+    /// wrong length, a zero vector, a duplicate id) are returned with the reason and the others are added.
+    /// </summary>
+    public IReadOnlyList<(FaceTemplate Template, ArgumentException Problem)> AddRange(IEnumerable<FaceTemplate> templates)
+    {
+        ArgumentNullException.ThrowIfNull(templates);
+        var refused = new List<(FaceTemplate, ArgumentException)>();
+        var checkedTemplates = new List<(FaceTemplate Template, float Norm)>();
+        foreach (var template in templates)
+        {
+            try
+            {
+                checkedTemplates.Add((template, Check(template)));
+            }
+            catch (ArgumentException problem)
+            {
+                refused.Add((template, problem));
+            }
+        }
+
+        _lock.EnterWriteLock();
+        try
+        {
+            foreach (var (template, norm) in checkedTemplates)
+            {
+                try
+                {
+                    AddRow(template, norm);
+                }
+                catch (ArgumentException problem)
+                {
+                    refused.Add((template, problem));
+                }
+            }
+
+            Calibrate();
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+
+        return refused;
+    }
+
+    /// <summary>Removes each template that is in the gallery, calibrating once; returns how many were removed.</summary>
+    public int RemoveRange(IEnumerable<Guid> templateIds)
+    {
+        ArgumentNullException.ThrowIfNull(templateIds);
+        _lock.EnterWriteLock();
+        try
+        {
+            var removed = 0;
+            foreach (var id in templateIds)
+            {
+                if (_rowOfTemplate.TryGetValue(id, out var row))
+                {
+                    RemoveRow(row);
+                    removed++;
+                }
+            }
+
+            Calibrate();
+            return removed;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>Validates a template for this gallery; its embedding's norm.</summary>
+    private float Check(FaceTemplate template)
+    {
         ArgumentNullException.ThrowIfNull(template);
         ArgumentException.ThrowIfNullOrWhiteSpace(template.WorkerId, nameof(template));
         if (!string.Equals(template.ModelSha256, ModelSha256, StringComparison.OrdinalIgnoreCase))
@@ -186,28 +279,29 @@ public sealed class FaceGallery : IDisposable
             throw new ArgumentException($"template {template.Id} has a zero or non-finite embedding", nameof(template));
         }
 
-        _lock.EnterWriteLock();
-        try
-        {
-            if (_rowOfTemplate.ContainsKey(template.Id))
-            {
-                throw new ArgumentException($"template {template.Id} is already in the gallery", nameof(template));
-            }
-
-            EnsureCapacity(_rows + 1);
-            var row = _rows++;
-            TensorPrimitives.Divide(embedding, norm, _matrix.AsSpan(row * Dimensions, Dimensions));
-            _workerOfRow[row] = WorkerSlot(template.WorkerId);
-            _templateOfRow[row] = template.Id;
-            _templatesPerWorker[_workerOfRow[row]]++;
-            _rowOfTemplate[template.Id] = row;
-            UpdateCentroid(_workerOfRow[row], _matrix.AsSpan(row * Dimensions, Dimensions));
-        }
-        finally
-        {
-            _lock.ExitWriteLock();
-        }
+        return norm;
     }
+
+    /// <summary>Under the write lock: one checked template into the matrix and its worker's centroid.</summary>
+    private void AddRow(FaceTemplate template, float norm)
+    {
+        if (_rowOfTemplate.ContainsKey(template.Id))
+        {
+            throw new ArgumentException($"template {template.Id} is already in the gallery", nameof(template));
+        }
+
+        EnsureCapacity(_rows + 1);
+        var row = _rows++;
+        TensorPrimitives.Divide(template.Embedding, norm, _matrix.AsSpan(row * Dimensions, Dimensions));
+        _workerOfRow[row] = WorkerSlot(template.WorkerId);
+        _templateOfRow[row] = template.Id;
+        _templatesPerWorker[_workerOfRow[row]]++;
+        _rowOfTemplate[template.Id] = row;
+        UpdateCentroid(_workerOfRow[row], _matrix.AsSpan(row * Dimensions, Dimensions));
+    }
+
+    /// <summary>Under the write lock, after a change: searches see the change and its threshold together.</summary>
+    private void Calibrate() => _calibration.Recalibrate(_centroids, _centroidRows, Dimensions, _workerIndex.Count);
 
     /// <summary>Removes one template; false when it is not in the gallery.</summary>
     public bool Remove(Guid templateId)
@@ -221,6 +315,7 @@ public sealed class FaceGallery : IDisposable
             }
 
             RemoveRow(row);
+            Calibrate();
             return true;
         }
         finally
@@ -252,6 +347,11 @@ public sealed class FaceGallery : IDisposable
                 }
             }
 
+            if (removed > 0)
+            {
+                Calibrate();
+            }
+
             return removed;
         }
         finally
@@ -277,7 +377,7 @@ public sealed class FaceGallery : IDisposable
         _lock.EnterReadLock();
         try
         {
-            var threshold = Threshold();
+            var threshold = _calibration.Threshold;
             if (_rows == 0)
             {
                 return new Match(null, 0f, 0f, null, MatchDecision.Unknown) { Threshold = threshold };
@@ -475,80 +575,12 @@ public sealed class FaceGallery : IDisposable
         }
     }
 
-    /// <summary>Under the read lock: the cached threshold, or computed from the worker pairs once after a change.</summary>
-    private float Threshold()
-    {
-        lock (_thresholdGate)
-        {
-            if (_threshold is null)
-            {
-                var (mean, spread, pairs) = Options.Threshold is null ? PairScores() : (0, 0, 0);
-                _threshold = Options.ThresholdFor(_workerIndex.Count, mean, spread, pairs);
-            }
-
-            return _threshold.Value;
-        }
-    }
-
-    /// <summary>
-    /// Mean and spread of the centroid–centroid scores: every pair up to <see cref="MaxCalibrationPairs"/>, beyond that
-    /// (a county roster) as many pairs drawn by a fixed-seed generator, so a search never pays for N² dot products.
-    /// </summary>
-    private (double Mean, double Spread, long Pairs) PairScores()
-    {
-        var n = _centroidRows;
-        var all = (long)n * (n - 1) / 2;
-        if (all < 2)
-        {
-            return (0, 0, 0);
-        }
-
-        double sum = 0, squares = 0;
-        long count = 0;
-        void Pair(int i, int j)
-        {
-            double d = TensorPrimitives.Dot(_centroids.AsSpan(i * Dimensions, Dimensions), _centroids.AsSpan(j * Dimensions, Dimensions));
-            sum += d;
-            squares += d * d;
-            count++;
-        }
-
-        if (all <= MaxCalibrationPairs)
-        {
-            for (var i = 0; i < n; i++)
-            {
-                for (var j = i + 1; j < n; j++)
-                {
-                    Pair(i, j);
-                }
-            }
-        }
-        else
-        {
-            var random = new Random(n);
-            while (count < MaxCalibrationPairs)
-            {
-                int i = random.Next(n), j = random.Next(n);
-                if (i != j)
-                {
-                    Pair(i, j);
-                }
-            }
-        }
-
-        var mean = sum / count;
-        return (mean, Math.Sqrt(Math.Max(0, (squares - (count * mean * mean)) / (count - 1))), count);
-    }
-
-    private const int MaxCalibrationPairs = 100_000;
-
     /// <summary>
     /// A worker's centroid row after a template was added (its sum grows by <paramref name="added"/>) or removed (the sum
     /// is made afresh from the worker's rows, so removals leave no rounding drift).
     /// </summary>
     private void UpdateCentroid(int slot, ReadOnlySpan<float> added)
     {
-        _threshold = null;
         var row = _centroidOfWorker[slot];
         if (row < 0)
         {
@@ -595,7 +627,6 @@ public sealed class FaceGallery : IDisposable
 
     private void RemoveCentroid(int slot)
     {
-        _threshold = null;
         var row = _centroidOfWorker[slot];
         var last = --_centroidRows;
         if (row != last)

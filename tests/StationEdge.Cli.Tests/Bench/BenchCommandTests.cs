@@ -5,9 +5,14 @@ using StationEdge.Cli.Tests.Vision;
 
 namespace StationEdge.Cli.Tests.Bench;
 
-/// <summary>One bench run (2 runs, one demo photo, a 10 s soak of the daemon: about 40 s) that the JSON tests read.</summary>
+/// <summary>
+/// One short bench run that the JSON tests read: one run, one demo photo, no daemon soak (<c>--soak 0</c>: its figures
+/// are null, their keys still there). The daemon's part is measured on its own in <see cref="StationBenchTests"/>.
+/// </summary>
 public sealed class BenchJsonRun : IAsyncLifetime
 {
+    public const int Runs = 1;
+
     public int Exit { get; private set; }
 
     public string Stderr { get; private set; } = "";
@@ -16,7 +21,7 @@ public sealed class BenchJsonRun : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var result = await CliRunner.InProcessAsync("bench", "--runs", "2", "--soak", "10", "--json", "--models", TestModels.Directory, "--photos", TestModels.DemoPhoto(1));
+        var result = await CliRunner.InProcessAsync("bench", "--runs", Runs.ToString(System.Globalization.CultureInfo.InvariantCulture), "--soak", "0", "--json", "--models", TestModels.Directory, "--photos", TestModels.DemoPhoto(1));
         (Exit, Stderr) = (result.Exit, result.Stderr);
         Json = result.Exit == 0 ? JsonDocument.Parse(result.Stdout) : null;
     }
@@ -46,7 +51,7 @@ public class BenchCommandTests(BenchJsonRun run) : IClassFixture<BenchJsonRun>
     public void Bench_Json_ReportsEveryFigureAsAPositiveFiniteNumber()
     {
         var root = run.Root;
-        Assert.Equal(2, root.GetProperty("runs").GetInt32());
+        Assert.Equal(BenchJsonRun.Runs, root.GetProperty("runs").GetInt32());
         Assert.Equal(1, root.GetProperty("photos").GetArrayLength());
         var faces = root.GetProperty("faces").GetInt32();
         Assert.True(faces > 0, "the demo photo has faces");
@@ -54,13 +59,13 @@ public class BenchCommandTests(BenchJsonRun run) : IClassFixture<BenchJsonRun>
         // Per face on the door-camera frames cut around each face, and on the whole photo.
         AssertFigure(root.GetProperty("per_face_ms"), "per_face_ms", samples: null);
         AssertFigure(root.GetProperty("per_face_ms_2_threads"), "per_face_ms_2_threads", samples: null);
-        AssertFigure(root.GetProperty("per_face_group_photo_ms"), "per_face_group_photo_ms", samples: 2);
-        AssertFigure(root.GetProperty("per_face_group_photo_ms_2_threads"), "per_face_group_photo_ms_2_threads", samples: 2);
+        AssertFigure(root.GetProperty("per_face_group_photo_ms"), "per_face_group_photo_ms", samples: BenchJsonRun.Runs);
+        AssertFigure(root.GetProperty("per_face_group_photo_ms_2_threads"), "per_face_group_photo_ms_2_threads", samples: BenchJsonRun.Runs);
 
         foreach (var stage in Stages)
         {
             var perFace = stage is "align" or "liveness" or "embed";
-            AssertFigure(root.GetProperty("stages").GetProperty(stage), $"stages.{stage}", samples: perFace ? faces * 2 : 2);
+            AssertFigure(root.GetProperty("stages").GetProperty(stage), $"stages.{stage}", samples: perFace ? faces * BenchJsonRun.Runs : BenchJsonRun.Runs);
         }
 
         foreach (var stage in OrtStages)
@@ -85,28 +90,23 @@ public class BenchCommandTests(BenchJsonRun run) : IClassFixture<BenchJsonRun>
             Assert.False(string.IsNullOrWhiteSpace(machine.GetProperty(key).GetString()), $"machine.{key} is empty");
         }
 
-        Assert.Equal(4, root.GetProperty("targets").GetArrayLength());
+        // Without the daemon's soak there is no frame → relay figure to hold against its target.
+        Assert.Equal(["per_face_ms_median_1_thread", "gallery_search_ms_100000", "rss_mb"], root.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("name").GetString()));
     }
 
     [Fact]
-    public void Bench_Json_ReportsTheDaemonsFiguresOnOneCore()
+    public void Bench_Json_WithoutASoak_KeepsTheDaemonsKeys_AsNull_NamedForWhatTheyMeasure()
     {
         var root = run.Root;
-        var grants = root.GetProperty("station").GetProperty("grants").GetInt32();
-        Assert.True(grants >= 1, "the daemon granted the walking-up worker at least once in the soak");
-        AssertFigure(root.GetProperty("frame_to_relay_ms"), "frame_to_relay_ms", samples: grants);
-        AssertFigure(root.GetProperty("walkup_to_grant_ms"), "walkup_to_grant_ms", samples: grants);
-        // The same soak with the door screen's preview open: a viewer really received pictures while the loop granted.
-        var grantsPreviewOpen = root.GetProperty("station").GetProperty("grants_preview_open").GetInt32();
-        Assert.True(grantsPreviewOpen >= 1, "the daemon granted the walking-up worker at least once with the preview open");
-        AssertFigure(root.GetProperty("frame_to_relay_ms_preview_open"), "frame_to_relay_ms_preview_open", samples: grantsPreviewOpen);
-        Assert.True(root.GetProperty("station").GetProperty("preview_pictures").GetInt64() > 0, "no preview picture reached the viewer");
-        AssertPositive(root.GetProperty("sustained_fps"), "sustained_fps");
-        Assert.InRange(AssertPositive(root.GetProperty("cpu_share"), "cpu_share"), 0, 1.05);
-        AssertPositive(root.GetProperty("rss_mb_start"), "rss_mb_start");
-        AssertPositive(root.GetProperty("rss_mb_after_10_min"), "rss_mb_after_10_min");
-        Assert.Equal(10, root.GetProperty("station").GetProperty("soak_seconds").GetInt32());
-        Assert.Contains("not 10 minutes", root.GetProperty("station").GetProperty("note").GetString(), StringComparison.Ordinal);
+        foreach (var key in new[] { "frame_to_relay_ms", "frame_to_relay_ms_preview_open", "walkup_to_grant_ms", "sustained_fps", "cpu_share", "rss_mb_at_first_grant", "rss_mb_after_soak", "station" })
+        {
+            Assert.True(root.TryGetProperty(key, out var value), $"{key} is missing");
+            Assert.Equal(JsonValueKind.Null, value.ValueKind);
+        }
+
+        // The old names said what they did not measure (10 minutes after a 10 s soak; "start" for the first grant).
+        Assert.False(root.TryGetProperty("rss_mb_after_10_min", out _));
+        Assert.False(root.TryGetProperty("rss_mb_start", out _));
     }
 
     [Fact]
@@ -117,8 +117,8 @@ public class BenchCommandTests(BenchJsonRun run) : IClassFixture<BenchJsonRun>
         Assert.Equal([1, 2], rows.Select(r => r.GetProperty("threads").GetInt32()));
         foreach (var row in rows)
         {
-            AssertFigure(row.GetProperty("ort_detect_ms"), "ort_detect_ms", samples: 2);
-            AssertFigure(row.GetProperty("ort_embed_ms"), "ort_embed_ms", samples: 2);
+            AssertFigure(row.GetProperty("ort_detect_ms"), "ort_detect_ms", samples: BenchJsonRun.Runs);
+            AssertFigure(row.GetProperty("ort_embed_ms"), "ort_embed_ms", samples: BenchJsonRun.Runs);
         }
 
         if (RuntimeInformation.ProcessArchitecture != Architecture.X64)
@@ -146,7 +146,7 @@ public class BenchCommandTests(BenchJsonRun run) : IClassFixture<BenchJsonRun>
                 }
                 else
                 {
-                    AssertFigure(row.GetProperty($"opencv_{model}_ms"), $"opencv_{model}_ms", samples: 2);
+                    AssertFigure(row.GetProperty($"opencv_{model}_ms"), $"opencv_{model}_ms", samples: BenchJsonRun.Runs);
                     AssertPositive(row.GetProperty($"{model}_ratio"), $"{model}_ratio");
                 }
             }
@@ -219,7 +219,7 @@ public class BenchCommandTests(BenchJsonRun run) : IClassFixture<BenchJsonRun>
         Assert.Equal($"station-edge: bench: no face found in {path}: the per-face figures need photos with faces", last);
     }
 
-    private static void AssertFigure(JsonElement figure, string name, int? samples)
+    internal static void AssertFigure(JsonElement figure, string name, int? samples)
     {
         var median = AssertPositive(figure.GetProperty("median"), $"{name}.median");
         var p95 = AssertPositive(figure.GetProperty("p95"), $"{name}.p95");
@@ -235,7 +235,7 @@ public class BenchCommandTests(BenchJsonRun run) : IClassFixture<BenchJsonRun>
         }
     }
 
-    private static double AssertPositive(JsonElement value, string name)
+    internal static double AssertPositive(JsonElement value, string name)
     {
         Assert.True(value.ValueKind == JsonValueKind.Number, $"{name} is {value.ValueKind}, not a number");
         var x = value.GetDouble();

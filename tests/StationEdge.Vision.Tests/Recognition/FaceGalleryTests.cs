@@ -272,6 +272,34 @@ public class FaceGalleryTests
         Assert.Equal(MatchDecision.Known, match.Decision);
     }
 
+    [Fact]
+    public void AfterAnAddOrARemove_TheThresholdIsCalibratedAlready_AndASearchDoesNotCalibrate()
+    {
+        var rng = new Random(5);
+        using var gallery = new FaceGallery(Model, Dims);
+        var refused = gallery.AddRange(Enumerable.Range(0, 40).Select(i => Template($"w{i / 2}", RandomUnit(rng))).ToList());
+        Assert.Empty(refused);
+
+        // One calibration for the batch, done by the adding thread: the pair statistics are there before any search.
+        Assert.Equal(1, gallery.Calibrations);
+        var (_, _, pairs) = gallery.WorkerPairScores;
+        Assert.Equal(20 * 19 / 2, pairs);
+        var threshold = gallery.CurrentThreshold;
+
+        gallery.Search(RandomUnit(rng));
+        gallery.Search(RandomUnit(rng));
+        Assert.Equal(1, gallery.Calibrations);
+
+        var added = Template("w-new", RandomUnit(rng));
+        gallery.Add(added);
+        Assert.Equal((2, 21L * 20 / 2), (gallery.Calibrations, gallery.WorkerPairScores.Pairs));
+        Assert.Equal(gallery.CurrentThreshold, gallery.Search(RandomUnit(rng)).Threshold);
+        Assert.Equal(2, gallery.Calibrations);
+
+        Assert.True(gallery.Remove(added.Id));
+        Assert.Equal((3, 20L * 19 / 2, threshold), (gallery.Calibrations, gallery.WorkerPairScores.Pairs, gallery.CurrentThreshold));
+    }
+
     private static FaceTemplate Template(string worker, float[] embedding) => new(Guid.NewGuid(), worker, embedding, Model);
 
     private static float[] Axis(int i) => UnitVectors.Axis(i, Dims);

@@ -103,11 +103,7 @@ internal static class WalkUpCost
         }
 
         using var gallery = new FaceGallery("bench", dims);
-        for (var w = 0; w < GalleryOptions.DefaultReferenceWorkers; w++)
-        {
-            gallery.Add(new FaceTemplate(Guid.NewGuid(), $"w{w}", Unit(), "bench"));
-            gallery.Add(new FaceTemplate(Guid.NewGuid(), $"w{w}", Unit(), "bench"));
-        }
+        gallery.AddRange(Enumerable.Range(0, GalleryOptions.DefaultReferenceWorkers * 2).Select(i => new FaceTemplate(Guid.NewGuid(), $"w{i / 2}", Unit(), "bench")).ToList());
 
         var frames = Enumerable.Range(0, FramesPerWalkUp).Select(_ => Unit()).ToList();
         return PipelineStages.Time(runs * 20, () => gallery.Search(WalkUpFusion.Fuse(frames)), samples =>

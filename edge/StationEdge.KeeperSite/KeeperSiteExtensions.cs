@@ -81,6 +81,8 @@ public static class KeeperSiteExtensions
         services.TryAddSingleton<IStationHealth, StationHealthProbe>();
         services.TryAddSingleton(new PhotoDecoder());
         services.TryAddSingleton<IEnrolment, FaceEnrolment>();
+        services.TryAddSingleton(DoorRule.From(builder.Configuration));
+        services.TryAddSingleton<DoorSecurity>();
 
         services.AddRazorPages(pages =>
         {

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
+using OpenQA.Selenium;
+using OpenQA.Selenium.Support.UI;
 using StationEdge.KeeperSite.Station;
 
 namespace StationEdge.KeeperSite.Tests;
@@ -77,6 +79,35 @@ public sealed partial class DoorSecurityPageTests
 
         Assert.Contains("本站用固定阈值 0.620（Access:Threshold），不按安全等级校准（fixed threshold）", page, StringComparison.Ordinal);
         Assert.Contains("门现在用的阈值：0.620（已登记 0 位工友）", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DoorPage_SecuritySection_InChromium_ZhAndEnglish()
+    {
+        Directory.CreateDirectory(HeadlessChromium.Shots);
+        await using var site = await SiteHost.StartAsync();
+        var tag = site.App.Services.GetRequiredService<SiteVision>().Pipeline.EmbedderSha256;
+        await SecuritySeed.SeedAsync(site.Store, tag, 512);
+        using var profile = new TempFolder("chromium-");
+        using var browser = HeadlessChromium.Start(profile.Path);
+        var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(30));
+        browser.Navigate().GoToUrl(new Uri(site.Url, "/Login").ToString());
+        HeadlessChromium.LogIn(browser, SiteHost.Keeper, SiteHost.KeeperPassword);
+        wait.Until(b => b.FindElements(By.Id("visits")).Count == 1);
+
+        browser.Navigate().GoToUrl(new Uri(site.Url, "/Door").ToString());
+        var section = wait.Until(b => b.FindElements(By.Id("security")).FirstOrDefault())!;
+        ((IJavaScriptExecutor)browser).ExecuteScript("arguments[0].scrollIntoView()", section);
+        HeadlessChromium.Shot(browser, "door-security-level");
+
+        Assert.Contains("标准（现用）", section.Text, StringComparison.Ordinal);
+        Assert.Equal(3, section.FindElements(By.CssSelector("td.cost")).Count);
+        browser.Navigate().GoToUrl(new Uri(site.Url, "/Door?lang=en").ToString());
+        section = wait.Until(b => b.FindElements(By.Id("security")).FirstOrDefault())!;
+        Assert.Contains("standard (in use)", section.Text, StringComparison.Ordinal);
+        ((IJavaScriptExecutor)browser).ExecuteScript("arguments[0].scrollIntoView()", section);
+        HeadlessChromium.Shot(browser, "door-security-level-en");
+        site.Logs.AssertNoErrors();
     }
 
     [GeneratedRegex(@"<tr class=""level(?<current> current)?"" data-level=""(?<level>\w+)"">.*?<td class=""threshold"">(?<threshold>[0-9.]+)</td>\s*<td class=""cost"">(?<cost>[^<]*)</td>", RegexOptions.Singleline)]

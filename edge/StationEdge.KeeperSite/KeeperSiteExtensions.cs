@@ -81,6 +81,9 @@ public static class KeeperSiteExtensions
         services.TryAddSingleton<IStationHealth, StationHealthProbe>();
         services.TryAddSingleton(new PhotoDecoder());
         services.TryAddSingleton<IEnrolment, FaceEnrolment>();
+        // Read when the door page first asks, after the daemon has validated its Access section (which names a bad key first).
+        services.TryAddSingleton(_ => DoorRule.From(builder.Configuration));
+        services.TryAddSingleton<DoorSecurity>();
 
         services.AddRazorPages(pages =>
         {

@@ -79,6 +79,11 @@ public sealed partial class StationStore
             .With("$w", workerId).RowsAsync(r => new LearnedTemplateInfo(Guid.Parse(r.GetString(0)), r.GetString(1), Column.Time(r.GetString(2)), Guid.Parse(r.GetString(3)), r.GetString(4)), ct), ct);
     }
 
+    /// <summary>Every worker's learned templates (metadata), oldest first: the station's own evidence of its riders' walk-ups.</summary>
+    public Task<IReadOnlyList<LearnedTemplateInfo>> ListAllLearnedTemplatesAsync(CancellationToken ct = default) =>
+        _db.ReadAsync(c => c.Command("SELECT id, embedder_sha256, created_at, visit_id, learn_reason FROM templates WHERE source = 'learned' ORDER BY created_at, rowid")
+            .RowsAsync(r => new LearnedTemplateInfo(Guid.Parse(r.GetString(0)), r.GetString(1), Column.Time(r.GetString(2)), Guid.Parse(r.GetString(3)), r.GetString(4)), ct), ct);
+
     /// <summary>Removes one learned template (audited); an enrolment template is refused, not removed.</summary>
     public Task RemoveLearnedTemplateAsync(string workerId, Guid templateId, KeeperContext by, CancellationToken ct = default)
     {

@@ -5,12 +5,14 @@ using StationEdge.KeeperSite.Station;
 using StationEdge.KeeperSite.Text;
 using StationEdge.KeeperSite.Web;
 using StationEdge.Store;
+using StationEdge.Vision.Models;
+using StationEdge.Vision.Recognition;
 using DoorEvent = StationEdge.Door.Control.DoorEvent;
 
 namespace StationEdge.KeeperSite.Pages;
 
 /// <summary>门: the door's state and alarms, and the manual open, which needs a reason and is audited and recorded as a visit.</summary>
-public sealed class DoorModel(IKeeperDoor door, StationStore store, IKeeperVisits visits, TimeProvider time, Localizer l) : PageModel
+public sealed class DoorModel(IKeeperDoor door, StationStore store, IKeeperVisits visits, TimeProvider time, Localizer l, DoorSecurity security, DoorRule rule, SiteVision vision) : PageModel
 {
     public DoorStatus? Status => door.Status;
 
@@ -18,9 +20,31 @@ public sealed class DoorModel(IKeeperDoor door, StationStore store, IKeeperVisit
 
     public string? Error { get; private set; }
 
-    public void OnGet()
+    /// <summary>安全等级: the level, the threshold now, and each level's cost on the station's own walk-ups.</summary>
+    public DoorSecurityReport? Security { get; private set; }
+
+    /// <summary>Why <see cref="Security"/> could not be worked out (the face models did not load).</summary>
+    public string? SecurityProblem { get; private set; }
+
+    public Task OnGetAsync(CancellationToken ct) => LoadSecurityAsync(ct);
+
+    private async Task LoadSecurityAsync(CancellationToken ct)
     {
+        string tag;
+        try
+        {
+            tag = vision.Pipeline.EmbedderSha256;
+        }
+        catch (Exception e) when (e is ModelIntegrityException or IOException or InvalidOperationException)
+        {
+            SecurityProblem = e.Message;
+            return;
+        }
+
+        Security = await security.ReportAsync(tag, rule, ct);
     }
+
+    public string LevelName(StrangerRateLevel level) => l.Language == Language.English ? level.NameEn : level.NameZh;
 
     public async Task<IActionResult> OnPostAsync(string? reason)
     {
@@ -28,6 +52,7 @@ public sealed class DoorModel(IKeeperDoor door, StationStore store, IKeeperVisit
         if (reason is null || reason.Length > 100 || reason.Any(char.IsControl))
         {
             Error = l[Texts.ReasonRequired];
+            await LoadSecurityAsync(HttpContext.RequestAborted);
             return Page();
         }
 
@@ -38,6 +63,7 @@ public sealed class DoorModel(IKeeperDoor door, StationStore store, IKeeperVisit
         if (!opened)
         {
             Error = l[Texts.DoorDidNotOpen];
+            await LoadSecurityAsync(HttpContext.RequestAborted);
             return Page();
         }
 

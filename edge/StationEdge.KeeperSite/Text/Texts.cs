@@ -199,6 +199,26 @@ public static class Texts
     public static readonly Phrase AlarmHeldOpen = new("门开着太久", "Door held open");
     public static readonly Phrase AlarmRelayStuck = new("继电器异常", "Relay stuck");
     public static readonly Phrase AlarmFault = new("门控故障", "Door controller fault");
+    public static readonly Phrase SecurityTitle = new("安全等级", "Security level");
+    public static readonly Phrase SecurityLevelIs = new("本站的安全等级：{0}（陌生人最多放进 {1}；Access:StrangerRate）", "This station's level: {0} (at most {1} of strangers let in; Access:StrangerRate)");
+    public static readonly Phrase SecurityFixed = new("本站用固定阈值 {0}（Access:Threshold），不按安全等级校准（fixed threshold）", "This station uses a fixed threshold {0} (Access:Threshold), not a security level");
+    public static readonly Phrase SecurityNow = new("门现在用的阈值：{0}（已登记 {1} 位工友）", "The threshold the door applies now: {0} ({1} workers enrolled)");
+    public static readonly Phrase SecurityLevel = new("等级", "Level");
+    public static readonly Phrase SecurityRate = new("陌生人放进率", "Strangers let in");
+    public static readonly Phrase SecurityThreshold = new("本站阈值", "Threshold here");
+    public static readonly Phrase SecurityCost = new("本站记录中会被拒的", "Refused on this station's record");
+    public static readonly Phrase SecurityCurrent = new("（现用）", " (in use)");
+    public static readonly Phrase SecurityWouldRefuse = new("这些刷脸中有 {0} / {1} 次会被拒", "{0} of {1} of these walk-ups would have been refused");
+    public static readonly Phrase SecurityEvidence = new(
+        "依据：本站确认是本人的 {0} 次刷脸——{1} 次是门口学到人脸的那次到访，{2} 次是刷脸未通过、本人在一分钟内刷卡开门。",
+        "On this station's evidence: {0} walk-ups known to be the rider — {1} the visits the door learned faces from, {2} face refusals the same rider's pass opened within a minute.");
+    public static readonly Phrase SecurityTooLittle = new(
+        "本站的证据还太少（确认是本人的刷脸只有 {0} 次，至少要 {1} 次），暂不能算出各等级会拒多少人。",
+        "Too little evidence yet ({0} walk-ups known to be the rider, at least {1} needed) to say what each level would refuse here.");
+    public static readonly Phrase SecurityDevSet = new(
+        "开发数据集上（东亚照片 / faces-dev，每人一张照片登记）：严格拒 79.0% / 56.3%，标准拒 60.0% / 6.3%，便利拒 40.0% / 6.3%（东亚照片上放进 117 个陌生人中的 3 个）。",
+        "On the development sets (East Asian / faces-dev, one photo enrolled): strict refuses 79.0% / 56.3%, standard 60.0% / 6.3%, convenient 40.0% / 6.3% (and let in 3 of 117 East Asian strangers).");
+    public static readonly Phrase SecurityNoModels = new("人脸模型没有加载，算不出阈值：{0}", "The face models are not loaded, so no threshold can be shown: {0}");
     public static readonly Phrase DoorEvents = new("门的事件（本次启动以来）", "Door events (since the daemon started)");
     public static readonly Phrase EventAlarmRaised = new("报警：{0}", "Alarm: {0}");
     public static readonly Phrase EventAlarmCleared = new("报警解除：{0}", "Alarm cleared: {0}");

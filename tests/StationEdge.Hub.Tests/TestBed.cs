@@ -142,7 +142,7 @@ internal sealed class TestBed : IAsyncDisposable
         var gallery = withGallery
             ? await StationGallery.LoadAsync(store, Embedder, Dimensions, new GalleryOptions(), _loggers.CreateLogger<StationGallery>(), CancellationToken.None)
             : null;
-        var control = gallery is null ? null : new GalleryControl(gallery);
+        var control = gallery is null ? null : new GalleryControl(gallery, store);
         var options = new SyncOptions
         {
             Broker = Broker.Uri,
@@ -289,7 +289,7 @@ internal sealed class Station(string id, StationStore store, SyncAgent agent)
 }
 
 /// <summary>The door and gallery as the daemon gives them to the link: the real gallery, a door that records who it opened for.</summary>
-internal sealed class GalleryControl(StationGallery gallery) : IStationControl
+internal sealed class GalleryControl(StationGallery gallery, StationStore store) : IStationControl
 {
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _unlocks = new();
 
@@ -306,4 +306,7 @@ internal sealed class GalleryControl(StationGallery gallery) : IStationControl
         _unlocks.Enqueue(by);
         return true;
     }
+
+    /// <summary>The link alone has no recorder: the opening's visit goes straight into the store.</summary>
+    public async Task RecordOpeningAsync(VisitDraft draft, CancellationToken ct) => await store.RecordVisitAsync(draft, ct: ct);
 }

@@ -105,7 +105,7 @@ public sealed class FaceEnrolment(FrameSource camera, StationStore store, SiteVi
         }
 
         // The threshold alone: a worker enrolled twice would fail the margin against themselves.
-        var best = faces.Select(f => gallery.Search(f.Embedding)).Where(m => m.WorkerId is not null && m.Score >= gallery.Options.Threshold)
+        var best = faces.Select(f => gallery.Search(f.Embedding)).Where(m => m.WorkerId is not null && m.Score >= gallery.CurrentThreshold)
             .MaxBy(m => m.Score);
         return best is null || await store.GetWorkerAsync(best.WorkerId!, ct) is not { } worker ? null : new DuplicateMatch(worker, best.Score);
     }

@@ -6,7 +6,7 @@ using NpgsqlTypes;
 namespace StationEdge.CountySite;
 
 /// <summary>The visits page's filters, as the query string carries them; dates are the county's own.</summary>
-public sealed record VisitFilter(string? Station, DateOnly? From, DateOnly? To, string? Worker, string? Decision)
+public sealed record VisitFilter(string? Station, DateOnly? From, DateOnly? To, string? Worker, string? Decision, string? Reason = null, string? Method = null)
 {
     public static readonly IReadOnlyList<string> Decisions = ["granted", "refused"];
 }
@@ -72,6 +72,22 @@ public sealed class CountyData(NpgsqlDataSource data, TimeZoneInfo zone)
         }
     }
 
+    /// <summary>Every column of one visit, in the table's order (names as the database spells them); null when there is none.</summary>
+    public async Task<IReadOnlyList<(string Column, object? Value)>?> VisitAsync(string station, long seq, CancellationToken ct)
+    {
+        await using var connection = await data.OpenConnectionAsync(ct);
+        await using var select = new NpgsqlCommand("SELECT * FROM visits WHERE station_id = @s AND seq = @q ORDER BY time DESC LIMIT 1", connection);
+        select.Parameters.AddWithValue("s", station);
+        select.Parameters.AddWithValue("q", seq);
+        await using var r = await select.ExecuteReaderAsync(ct);
+        if (!await r.ReadAsync(ct))
+        {
+            return null;
+        }
+
+        return [.. Enumerable.Range(0, r.FieldCount).Select(i => (r.GetName(i), r.IsDBNull(i) ? null : r.GetValue(i)))];
+    }
+
     public async Task<IReadOnlyList<StationLine>> StationsAsync(CancellationToken ct)
     {
         await using var connection = await data.OpenConnectionAsync(ct);
@@ -112,6 +128,18 @@ public sealed class CountyData(NpgsqlDataSource data, TimeZoneInfo zone)
         {
             sql.Append(" AND decision = @decision");
             p.AddWithValue("decision", f.Decision);
+        }
+
+        if (!string.IsNullOrEmpty(f.Reason))
+        {
+            sql.Append(" AND reason = @reason");
+            p.AddWithValue("reason", f.Reason);
+        }
+
+        if (!string.IsNullOrEmpty(f.Method))
+        {
+            sql.Append(" AND method = @method");
+            p.AddWithValue("method", f.Method);
         }
 
         if (f.From is { } from)

@@ -37,6 +37,8 @@ internal static class CountySitePages
         app.MapGet("/visits/{station}/{seq:long}", VisitDetailAsync).RequireAuthorization(StaffPolicy);
         app.MapGet("/visits.csv", CsvAsync).RequireAuthorization(StaffPolicy);
         app.MapGet("/stations", StationsAsync).RequireAuthorization(StaffPolicy);
+        app.MapGet("/alarms", AlarmsAsync).RequireAuthorization(StaffPolicy);
+        app.MapPost("/alarms/ack", AcknowledgeAsync).RequireAuthorization(AdminPolicy);
         app.MapGet("/accounts", AccountsAsync).RequireAuthorization(AdminPolicy);
         app.MapPost("/accounts", AddAccountAsync).RequireAuthorization(AdminPolicy);
         app.MapGet("/denied", (HttpContext c) => Send(c, StatusCodes.Status403Forbidden, Lang.Of(c).T("没有权限", "Not allowed"),
@@ -415,6 +417,72 @@ internal static class CountySitePages
 
         sb.Append("</tbody></table>");
         return Send(c, StatusCodes.Status200OK, l.T("驿站", "Stations"), sb.ToString());
+    }
+
+    private static async Task<IResult> AlarmsAsync(HttpContext c, CountyData data, IOptions<CountySiteOptions> options, TimeProvider time)
+    {
+        var l = Lang.Of(c);
+        var zone = options.Value.Zone();
+        var admin = c.User.IsInRole("county-admin");
+        var alarms = await data.AlarmsAsync(time.GetUtcNow(), Stale, c.RequestAborted);
+        string When(DateTimeOffset t) => TimeZoneInfo.ConvertTime(t, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+        var sb = new StringBuilder();
+        if (alarms.Count == 0)
+        {
+            sb.Append($"<p id=\"none\">{E(l.T("现在没有告警。", "No open alarms."))}</p>");
+        }
+
+        sb.Append("<table id=\"alarms\"><thead><tr>")
+          .Append($"<th>{E(l.T("驿站", "Station"))}</th><th>{E(l.T("告警", "Alarm"))}</th><th>{E(l.T("确认", "Acknowledged"))}</th></tr></thead><tbody>");
+        foreach (var a in alarms)
+        {
+            sb.Append($"<tr data-alarm=\"{E(a.Station + "/" + a.Alarm)}\" class=\"{(a.AckedBy is null ? "open" : "acked")}\"><td>{E(a.StationName)} <small>{E(a.Station)}</small></td>")
+              .Append($"<td class=\"{(a.AckedBy is null ? "down" : "")}\">{E(CountyCodes.Alarm(l, a.Alarm))}")
+              .Append(a.Since is { } since ? $" <small>{E(l.T("最后联系", "last seen"))} {E(When(since))}</small>" : "").Append("</td><td>");
+            if (a.AckedBy is not null)
+            {
+                sb.Append(E(l.T($"{a.AckedBy} 于 {When(a.AckedAt!.Value)} 确认", $"{a.AckedBy} at {When(a.AckedAt!.Value)}")));
+                if (a.Note is not null)
+                {
+                    sb.Append("<br><small>").Append(E(a.Note)).Append("</small>");
+                }
+            }
+            else if (admin)
+            {
+                sb.Append(Form(c, "/alarms/ack", Hidden("Station", a.Station) + Hidden("Alarm", a.Alarm)
+                    + $"<input name=\"Note\" maxlength=\"500\" placeholder=\"{E(l.T("备注（可不填）", "Note (optional)"))}\">"
+                    + $"<button class=\"primary\" type=\"submit\">{E(l.T("确认已知", "Acknowledge"))}</button>", "ack"));
+            }
+            else
+            {
+                sb.Append(E(l.T("未确认（县级管理员可确认）", "not yet (a county admin acknowledges)")));
+            }
+
+            sb.Append("</td></tr>");
+        }
+
+        sb.Append("</tbody></table>");
+        return Send(c, StatusCodes.Status200OK, l.T("告警", "Alarms"), sb.ToString());
+    }
+
+    private static async Task<IResult> AcknowledgeAsync(HttpContext c, CountyData data, TimeProvider time)
+    {
+        var l = Lang.Of(c);
+        if (!await FormOkAsync(c))
+        {
+            return Send(c, StatusCodes.Status400BadRequest, l.T("告警", "Alarms"), $"<p class=\"error\">{E(l.T("表单已过期，请再试一次。", "The form expired; please try again."))}</p>");
+        }
+
+        var form = await c.Request.ReadFormAsync(c.RequestAborted);
+        var station = form["Station"].FirstOrDefault() ?? "";
+        var alarm = form["Alarm"].FirstOrDefault() ?? "";
+        var note = form["Note"].FirstOrDefault()?.Trim() is { Length: > 0 } n ? (n.Length > 500 ? n[..500] : n) : null;
+        if (!await data.AcknowledgeAsync(station, alarm, User(c)!, note, Address(c), time.GetUtcNow(), Stale, c.RequestAborted))
+        {
+            return Send(c, StatusCodes.Status404NotFound, l.T("告警", "Alarms"), $"<p class=\"error\">{E($"no open alarm {alarm} at station {station}")}</p>");
+        }
+
+        return Results.Redirect("/alarms");
     }
 
     private static string Ago(Lang l, double seconds) =>

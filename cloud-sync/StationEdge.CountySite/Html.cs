@@ -64,7 +64,8 @@ public static class Html
           .Append("<link rel=\"stylesheet\" href=\"/assets/site.css\"></head><body><header><nav>");
         if (user is not null)
         {
-            sb.Append(Link("/visits", l.T("到访记录", "Visits"))).Append(Link("/stations", l.T("驿站", "Stations")));
+            sb.Append(Link("/visits", l.T("到访记录", "Visits"))).Append(Link("/stats", l.T("统计", "Statistics")))
+              .Append(Link("/stations", l.T("驿站", "Stations"))).Append(Link("/alarms", l.T("告警", "Alarms")));
             if (admin)
             {
                 sb.Append(Link("/accounts", l.T("账号", "Accounts")));
@@ -97,6 +98,7 @@ public static class Html
         input,select,button{font-size:1em;padding:.3em}button.primary{background:#b3261e;color:#fff;border:0;padding:.45em 1.2em;border-radius:4px}
         .down{color:#b3261e;font-weight:700}.up{color:#1b7a2b}.refused{color:#b3261e}.error{color:#b3261e;font-weight:700}
         .login{max-width:360px;display:flex;flex-direction:column;gap:.8em}.more{margin:1em 0;display:inline-block}
+        form.ack{display:flex;gap:.4em;flex-wrap:wrap}tr.acked td{color:#666}
         @media (max-width:700px){td:nth-child(n+7),th:nth-child(n+7){display:none}}
         """;
 }

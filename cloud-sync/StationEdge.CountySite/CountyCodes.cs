@@ -10,6 +10,7 @@ public static class CountyCodes
     {
         ["match"] = ("识别通过", "Recognised"),
         ["matched"] = ("识别通过", "Recognised"),
+        ["recognised"] = ("识别通过", "Recognised"),
         ["unknown"] = ("陌生人（未登记）", "Stranger (not enrolled)"),
         ["suspended"] = ("工友已暂停", "Worker suspended"),
         ["expired"] = ("已过有效期", "Past the valid date"),
@@ -59,7 +60,7 @@ public static class CountyCodes
     public static IReadOnlyCollection<string> MethodCodes => Methods.Keys;
 
     /// <summary>The reasons offered in the filter, one entry per wording (match and matched say the same).</summary>
-    public static IEnumerable<string> ReasonCodes => Reasons.Keys.Where(k => k != "matched");
+    public static IEnumerable<string> ReasonCodes => Reasons.Keys.Where(k => k is not ("matched" or "recognised"));
 
     public static string Reason(Lang l, string code) => Word(Reasons, l, code);
 

@@ -16,7 +16,7 @@ using static StationEdge.CountySite.Html;
 namespace StationEdge.CountySite;
 
 /// <summary>The site's pages and feeds. Pages need a login except the login page itself and the station finder.</summary>
-internal static class CountySitePages
+internal static partial class CountySitePages
 {
     public const string RoleClaim = ClaimTypes.Role;
     public const string StampClaim = "county_stamp";
@@ -43,6 +43,7 @@ internal static class CountySitePages
         app.MapPost("/accounts", AddAccountAsync).RequireAuthorization(AdminPolicy);
         app.MapGet("/denied", (HttpContext c) => Send(c, StatusCodes.Status403Forbidden, Lang.Of(c).T("没有权限", "Not allowed"),
             $"<p>{E(Lang.Of(c).T("这个操作需要县级管理员。", "This needs a county admin."))}</p>")).AllowAnonymous();
+        MapStats(app);
         app.MapGet("/finder", FinderAsync).AllowAnonymous();
         app.MapGet("/api/public/stations", PublicStationsAsync).AllowAnonymous();
     }

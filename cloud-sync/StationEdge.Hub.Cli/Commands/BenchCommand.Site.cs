@@ -43,7 +43,7 @@ internal static partial class BenchCommand
 
         var port = FreeTcpPort();
         var url = $"http://127.0.0.1:{port}";
-        await using var app = CountySiteExtensions.Build(new CountySiteOptions { Urls = url, PageSize = 50 }, database);
+        await using var app = CountySiteExtensions.Build(new CountySiteOptions { Urls = url, PageSize = 50 }, database, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
         await app.StartAsync(ct);
         using var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(10) };
         var login = await client.GetStringAsync(new Uri("/login", UriKind.Relative), ct);

@@ -6,7 +6,7 @@ using NpgsqlTypes;
 namespace StationEdge.CountySite;
 
 /// <summary>The visits page's filters, as the query string carries them; dates are the county's own.</summary>
-public sealed record VisitFilter(string? Station, DateOnly? From, DateOnly? To, string? Worker, string? Decision)
+public sealed record VisitFilter(string? Station, DateOnly? From, DateOnly? To, string? Worker, string? Decision, string? Reason = null, string? Method = null)
 {
     public static readonly IReadOnlyList<string> Decisions = ["granted", "refused"];
 }
@@ -32,6 +32,9 @@ public sealed record VisitLine(DateTime TimeUtc, string Station, long Seq, strin
 
 public sealed record StationLine(string Id, string Name, string? Address, double? Lat, double? Lon, string? OpeningHours, DateTimeOffset? LastSeen,
     bool Online, long? OutboxDepth, double? OldestUnsentSeconds, string? SoftwareVersion, IReadOnlyList<string>? OpenAlarms);
+
+/// <summary>An alarm open now at a station, and who acknowledged it (null while nobody has).</summary>
+public sealed record AlarmLine(string Station, string StationName, string Alarm, DateTimeOffset? Since, string? AckedBy, DateTimeOffset? AckedAt, string? Note);
 
 /// <summary>The site's reads of the county database: visits by keyset, the stations, and the CSV stream.</summary>
 public sealed class CountyData(NpgsqlDataSource data, TimeZoneInfo zone)
@@ -72,6 +75,22 @@ public sealed class CountyData(NpgsqlDataSource data, TimeZoneInfo zone)
         }
     }
 
+    /// <summary>Every column of one visit, in the table's order (names as the database spells them); null when there is none.</summary>
+    public async Task<IReadOnlyList<(string Column, object? Value)>?> VisitAsync(string station, long seq, CancellationToken ct)
+    {
+        await using var connection = await data.OpenConnectionAsync(ct);
+        await using var select = new NpgsqlCommand("SELECT * FROM visits WHERE station_id = @s AND seq = @q ORDER BY time DESC LIMIT 1", connection);
+        select.Parameters.AddWithValue("s", station);
+        select.Parameters.AddWithValue("q", seq);
+        await using var r = await select.ExecuteReaderAsync(ct);
+        if (!await r.ReadAsync(ct))
+        {
+            return null;
+        }
+
+        return [.. Enumerable.Range(0, r.FieldCount).Select(i => (r.GetName(i), r.IsDBNull(i) ? null : r.GetValue(i)))];
+    }
+
     public async Task<IReadOnlyList<StationLine>> StationsAsync(CancellationToken ct)
     {
         await using var connection = await data.OpenConnectionAsync(ct);
@@ -89,6 +108,83 @@ public sealed class CountyData(NpgsqlDataSource data, TimeZoneInfo zone)
         }
 
         return list;
+    }
+
+    /// <summary>
+    /// The open alarms: each station's reported <c>open_alarms</c>, and <c>offline</c> for a station that is down.
+    /// Acknowledgements of alarms no longer open are dropped here, so a later alarm of the same kind is new again.
+    /// </summary>
+    public async Task<IReadOnlyList<AlarmLine>> AlarmsAsync(DateTimeOffset now, TimeSpan stale, CancellationToken ct)
+    {
+        var stations = await StationsAsync(ct);
+        var open = new List<(StationLine Station, string Alarm)>();
+        foreach (var s in stations)
+        {
+            var down = !(s.Online && s.LastSeen is { } seen && now - seen < stale);
+            if (down)
+            {
+                open.Add((s, "offline"));
+            }
+
+            foreach (var a in s.OpenAlarms ?? [])
+            {
+                open.Add((s, a));
+            }
+        }
+
+        await using var connection = await data.OpenConnectionAsync(ct);
+        await using (var forget = new NpgsqlCommand(
+            "DELETE FROM county_alarm_acks a WHERE NOT EXISTS (SELECT 1 FROM unnest(@s::text[], @a::text[]) o(s, a) WHERE o.s = a.station_id AND o.a = a.alarm)", connection))
+        {
+            forget.Parameters.AddWithValue("s", open.Select(o => o.Station.Id).ToArray());
+            forget.Parameters.AddWithValue("a", open.Select(o => o.Alarm).ToArray());
+            await forget.ExecuteNonQueryAsync(ct);
+        }
+
+        var acks = new Dictionary<(string, string), (string By, DateTimeOffset At, string? Note)>();
+        await using (var select = new NpgsqlCommand("SELECT station_id, alarm, acked_by, acked_at, note FROM county_alarm_acks", connection))
+        await using (var r = await select.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+            {
+                acks[(r.GetString(0), r.GetString(1))] = (r.GetString(2), new DateTimeOffset(r.GetDateTime(3), TimeSpan.Zero), Text(r, 4));
+            }
+        }
+
+        return [.. open.Select(o =>
+        {
+            var known = acks.TryGetValue((o.Station.Id, o.Alarm), out var ack);
+            return new AlarmLine(o.Station.Id, o.Station.Name, o.Alarm, o.Alarm == "offline" ? o.Station.LastSeen : null,
+                known ? ack.By : null, known ? ack.At : null, known ? ack.Note : null);
+        }).OrderBy(a => a.AckedBy is not null).ThenBy(a => a.Station, StringComparer.Ordinal).ThenBy(a => a.Alarm, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Records that <paramref name="by"/> has seen an open alarm (audited); false when that alarm is not open.</summary>
+    public async Task<bool> AcknowledgeAsync(string station, string alarm, string by, string? note, string? address, DateTimeOffset now, TimeSpan stale, CancellationToken ct)
+    {
+        if (!(await AlarmsAsync(now, stale, ct)).Any(a => a.Station == station && a.Alarm == alarm))
+        {
+            return false;
+        }
+
+        await using var connection = await data.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using (var upsert = new NpgsqlCommand("""
+            INSERT INTO county_alarm_acks (station_id, alarm, acked_by, acked_at, note) VALUES (@s, @a, @b, @t, @n)
+            ON CONFLICT (station_id, alarm) DO UPDATE SET acked_by = excluded.acked_by, acked_at = excluded.acked_at, note = excluded.note
+            """, connection, tx))
+        {
+            upsert.Parameters.AddWithValue("s", station);
+            upsert.Parameters.AddWithValue("a", alarm);
+            upsert.Parameters.AddWithValue("b", by);
+            upsert.Parameters.Add(new NpgsqlParameter("t", NpgsqlDbType.TimestampTz) { Value = now.UtcDateTime });
+            upsert.Parameters.AddWithValue("n", (object?)note ?? DBNull.Value);
+            await upsert.ExecuteNonQueryAsync(ct);
+        }
+
+        await CountyAudit.WriteAsync(connection, by, "alarm.ack", station + "/" + alarm, note, address, ct);
+        await tx.CommitAsync(ct);
+        return true;
     }
 
     private NpgsqlCommand Select(NpgsqlConnection connection, VisitFilter f, VisitCursor? after, int? limit)
@@ -112,6 +208,18 @@ public sealed class CountyData(NpgsqlDataSource data, TimeZoneInfo zone)
         {
             sql.Append(" AND decision = @decision");
             p.AddWithValue("decision", f.Decision);
+        }
+
+        if (!string.IsNullOrEmpty(f.Reason))
+        {
+            sql.Append(" AND reason = @reason");
+            p.AddWithValue("reason", f.Reason);
+        }
+
+        if (!string.IsNullOrEmpty(f.Method))
+        {
+            sql.Append(" AND method = @method");
+            p.AddWithValue("method", f.Method);
         }
 
         if (f.From is { } from)

@@ -60,6 +60,8 @@ public static class CountySiteExtensions
         services.AddSingleton(_ => NpgsqlDataSource.Create(database));
         services.AddSingleton(sp => new CountyAccounts(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton(sp => new CountyData(sp.GetRequiredService<NpgsqlDataSource>(), site.Zone()));
+        services.AddSingleton(sp => new CountyTokens(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddSingleton(sp => new CountyStats(sp.GetRequiredService<NpgsqlDataSource>(), site.Zone()));
         services.AddSingleton(sp => new CountyLoginGuard(site.LoginAttempts, TimeSpan.FromMinutes(site.LockoutMinutes), sp.GetRequiredService<TimeProvider>()));
         services.AddAntiforgery(o =>
         {

@@ -16,7 +16,7 @@ using static StationEdge.CountySite.Html;
 namespace StationEdge.CountySite;
 
 /// <summary>The site's pages and feeds. Pages need a login except the login page itself and the station finder.</summary>
-internal static class CountySitePages
+internal static partial class CountySitePages
 {
     public const string RoleClaim = ClaimTypes.Role;
     public const string StampClaim = "county_stamp";
@@ -34,12 +34,17 @@ internal static class CountySitePages
         app.MapPost("/login", LoginAsync).AllowAnonymous();
         app.MapPost("/logout", LogoutAsync).RequireAuthorization(StaffPolicy);
         app.MapGet("/visits", VisitsAsync).RequireAuthorization(StaffPolicy);
+        app.MapGet("/visits/{station}/{seq:long}", VisitDetailAsync).RequireAuthorization(StaffPolicy);
         app.MapGet("/visits.csv", CsvAsync).RequireAuthorization(StaffPolicy);
         app.MapGet("/stations", StationsAsync).RequireAuthorization(StaffPolicy);
+        app.MapGet("/alarms", AlarmsAsync).RequireAuthorization(StaffPolicy);
+        app.MapPost("/alarms/ack", AcknowledgeAsync).RequireAuthorization(AdminPolicy);
         app.MapGet("/accounts", AccountsAsync).RequireAuthorization(AdminPolicy);
         app.MapPost("/accounts", AddAccountAsync).RequireAuthorization(AdminPolicy);
         app.MapGet("/denied", (HttpContext c) => Send(c, StatusCodes.Status403Forbidden, Lang.Of(c).T("没有权限", "Not allowed"),
             $"<p>{E(Lang.Of(c).T("这个操作需要县级管理员。", "This needs a county admin."))}</p>")).AllowAnonymous();
+        MapStats(app);
+        MapApi(app);
         app.MapGet("/finder", FinderAsync).AllowAnonymous();
         app.MapGet("/api/public/stations", PublicStationsAsync).AllowAnonymous();
     }
@@ -164,12 +169,24 @@ internal static class CountySitePages
             problem = $"decision must be {string.Join(" or ", VisitFilter.Decisions)} (was '{decision}')";
         }
 
+        var reason = Text("reason");
+        if (reason is not null && (reason.Length > 64 || !reason.All(ch => ch is (>= 'a' and <= 'z') or '_')))
+        {
+            problem = $"reason must be a reason code such as unknown or match (was '{reason}')";
+        }
+
+        var method = Text("method");
+        if (method is not null && !CountyCodes.MethodCodes.Contains(method))
+        {
+            problem = $"method must be {string.Join(", ", CountyCodes.MethodCodes)} (was '{method}')";
+        }
+
         if (q["after"].FirstOrDefault() is { Length: > 0 } after && VisitCursor.Parse(after) is null)
         {
             problem = "after is not a page cursor of this site";
         }
 
-        return problem is null ? (new VisitFilter(Text("station"), from, to, Text("worker"), decision), null) : (null, problem);
+        return problem is null ? (new VisitFilter(Text("station"), from, to, Text("worker"), decision, reason, method), null) : (null, problem);
     }
 
     private static async Task<IResult> VisitsAsync(HttpContext c, CountyData data, IOptions<CountySiteOptions> options)
@@ -204,6 +221,20 @@ internal static class CountySitePages
             sb.Append($"<option value=\"{d}\"{(d == filter.Decision ? " selected" : "")}>{E(DecisionText(l, d))}</option>");
         }
 
+        sb.Append("</select></label>")
+          .Append($"<label>{E(l.T("原因", "Reason"))}<select name=\"reason\"><option value=\"\">{E(l.T("全部", "All"))}</option>");
+        foreach (var r in CountyCodes.ReasonCodes)
+        {
+            sb.Append($"<option value=\"{r}\"{(r == filter.Reason ? " selected" : "")}>{E(CountyCodes.Reason(l, r))}</option>");
+        }
+
+        sb.Append("</select></label>")
+          .Append($"<label>{E(l.T("方式", "Method"))}<select name=\"method\"><option value=\"\">{E(l.T("全部", "All"))}</option>");
+        foreach (var m in CountyCodes.MethodCodes)
+        {
+            sb.Append($"<option value=\"{m}\"{(m == filter.Method ? " selected" : "")}>{E(CountyCodes.Method(l, m))}</option>");
+        }
+
         var query = FilterQuery(filter);
         sb.Append("</select></label>")
           .Append($"<button class=\"primary\" type=\"submit\">{E(l.T("筛选", "Filter"))}</button>")
@@ -215,9 +246,9 @@ internal static class CountySitePages
         foreach (var v in rows)
         {
             var local = TimeZoneInfo.ConvertTimeFromUtc(v.TimeUtc, zone);
-            sb.Append($"<tr class=\"{(v.Decision == "granted" ? "" : "refused")}\"><td>{local.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}</td>")
+            sb.Append($"<tr class=\"{(v.Decision == "granted" ? "" : "refused")}\"><td><a href=\"{E(DetailPath(v.Station, v.Seq))}\">{local.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}</a></td>")
               .Append($"<td>{E(names.GetValueOrDefault(v.Station, v.Station))}</td><td>{E(v.WorkerName ?? v.WorkerId ?? "—")}</td>")
-              .Append($"<td>{E(DecisionText(l, v.Decision))}</td><td>{E(v.Reason)}</td><td>{E(v.Method)}</td>")
+              .Append($"<td>{E(DecisionText(l, v.Decision))}</td><td>{E(CountyCodes.Reason(l, v.Reason))}</td><td>{E(CountyCodes.Method(l, v.Method))}</td>")
               .Append($"<td>{E(Score(v.Score))} / {E(Score(v.Threshold))}</td></tr>");
         }
 
@@ -238,14 +269,70 @@ internal static class CountySitePages
         return Send(c, StatusCodes.Status200OK, l.T("到访记录", "Visits"), sb.ToString());
     }
 
+    private static readonly Dictionary<string, (string Zh, string En)> Fields = new(StringComparer.Ordinal)
+    {
+        ["station_id"] = ("驿站", "Station"),
+        ["seq"] = ("上传序号", "Outbox seq"),
+        ["id"] = ("记录编号", "Visit id"),
+        ["visit_seq"] = ("驿站内序号", "Station's visit no."),
+        ["time"] = ("时间", "Time"),
+        ["decision"] = ("结果", "Decision"),
+        ["reason"] = ("原因", "Reason"),
+        ["method"] = ("方式", "Method"),
+        ["worker_id"] = ("骑手编号", "Worker id"),
+        ["worker_name"] = ("骑手姓名", "Worker name"),
+        ["score"] = ("相似度分数", "Score"),
+        ["margin"] = ("与第二名的差距", "Margin over the next"),
+        ["liveness"] = ("活体分数", "Liveness"),
+        ["threshold"] = ("当时的阈值", "Threshold at the time"),
+        ["gallery_size"] = ("当时登记人数", "Gallery size"),
+        ["pass_id"] = ("通行证编号", "Pass id"),
+        ["by_whom"] = ("操作人", "By whom"),
+        ["received_at"] = ("县里收到的时间", "Received by the county"),
+    };
+
+    /// <summary>One visit with every column the county holds; a field this page has no words for is shown by its column name.</summary>
+    private static async Task<IResult> VisitDetailAsync(HttpContext c, string station, long seq, CountyData data, IOptions<CountySiteOptions> options)
+    {
+        var l = Lang.Of(c);
+        var title = l.T("到访详情", "Visit");
+        var fields = await data.VisitAsync(station, seq, c.RequestAborted);
+        if (fields is null)
+        {
+            return Send(c, StatusCodes.Status404NotFound, title, $"<p class=\"error\">{E(l.T($"没有驿站 {station} 序号 {seq} 的到访。", $"No visit {seq} of station {station}."))}</p>");
+        }
+
+        var zone = options.Value.Zone();
+        var names = (await data.StationsAsync(c.RequestAborted)).ToDictionary(s => s.Id, s => s.Name, StringComparer.Ordinal);
+        var sb = new StringBuilder("<table id=\"visit\"><tbody>");
+        foreach (var (column, value) in fields)
+        {
+            var text = value switch
+            {
+                null => "—",
+                DateTime t => TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(t, DateTimeKind.Utc), zone).ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
+                float f => f.ToString("0.000", CultureInfo.InvariantCulture),
+                string s when column == "decision" => CountyCodes.Decision(l, s),
+                string s when column == "reason" => $"{CountyCodes.Reason(l, s)} ({s})",
+                string s when column == "method" => $"{CountyCodes.Method(l, s)} ({s})",
+                string s when column == "station_id" => $"{names.GetValueOrDefault(s, s)} ({s})",
+                IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+                _ => value.ToString() ?? "",
+            };
+            var label = Fields.TryGetValue(column, out var w) ? l.T(w.Zh, w.En) : column;
+            sb.Append($"<tr data-field=\"{E(column)}\"><th>{E(label)}</th><td>{E(text)}</td></tr>");
+        }
+
+        sb.Append("</tbody></table>").Append($"<p>{E(l.T($"时间为 {zone.Id} 时间。", $"Times in {zone.Id}."))} ")
+          .Append($"<a href=\"/visits?station={E(Uri.EscapeDataString(station))}\">{E(l.T("这个驿站的到访", "This station's visits"))}</a></p>");
+        return Send(c, StatusCodes.Status200OK, title, sb.ToString());
+    }
+
     private static string Score(float? x) => x is { } v ? v.ToString("0.000", CultureInfo.InvariantCulture) : "—";
 
-    private static string DecisionText(Lang l, string d) => d switch
-    {
-        "granted" => l.T("通过", "granted"),
-        "refused" => l.T("拒绝", "refused"),
-        _ => d,
-    };
+    private static string DecisionText(Lang l, string d) => CountyCodes.Decision(l, d);
+
+    private static string DetailPath(string station, long seq) => $"/visits/{Uri.EscapeDataString(station)}/{seq.ToString(CultureInfo.InvariantCulture)}";
 
     private static string FilterQuery(VisitFilter f)
     {
@@ -263,6 +350,8 @@ internal static class CountySitePages
         Add("to", f.To?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         Add("worker", f.Worker);
         Add("decision", f.Decision);
+        Add("reason", f.Reason);
+        Add("method", f.Method);
         return string.Join('&', parts);
     }
 
@@ -282,13 +371,18 @@ internal static class CountySitePages
         c.Response.ContentType = "text/csv; charset=utf-8";
         c.Response.Headers.ContentDisposition = $"attachment; filename=\"visits-{DateTime.UtcNow:yyyyMMdd-HHmm}.csv\"";
         await using var writer = new StreamWriter(c.Response.Body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), 64 * 1024);
-        await writer.WriteAsync("\"time\",\"station\",\"seq\",\"worker_id\",\"worker_name\",\"decision\",\"reason\",\"method\",\"score\",\"threshold\"\r\n".AsMemory(), c.RequestAborted);
+        // The header and the decision, reason and method in the page's language: the clerk opens this in Excel.
+        var l = Lang.Of(c);
+        var header = l.English
+            ? new[] { "time", "station", "seq", "worker_id", "worker_name", "decision", "reason", "method", "score", "threshold" }
+            : ["时间", "驿站", "序号", "骑手编号", "骑手姓名", "结果", "原因", "方式", "分数", "阈值"];
+        await writer.WriteAsync((string.Join(',', header.Select(Csv.Cell)) + "\r\n").AsMemory(), c.RequestAborted);
         var n = 0;
         await foreach (var v in data.AllVisitsAsync(filter, c.RequestAborted))
         {
             var local = TimeZoneInfo.ConvertTimeFromUtc(v.TimeUtc, zone).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
             await writer.WriteAsync(string.Join(',', Csv.Cell(local), Csv.Cell(v.Station), Csv.Cell(v.Seq.ToString(CultureInfo.InvariantCulture)),
-                Csv.Cell(v.WorkerId), Csv.Cell(v.WorkerName), Csv.Cell(v.Decision), Csv.Cell(v.Reason), Csv.Cell(v.Method),
+                Csv.Cell(v.WorkerId), Csv.Cell(v.WorkerName), Csv.Cell(CountyCodes.Decision(l, v.Decision)), Csv.Cell(CountyCodes.Reason(l, v.Reason)), Csv.Cell(CountyCodes.Method(l, v.Method)),
                 Csv.Cell(v.Score?.ToString("0.000", CultureInfo.InvariantCulture)), Csv.Cell(v.Threshold?.ToString("0.000", CultureInfo.InvariantCulture))) + "\r\n");
             if (++n % 2000 == 0)
             {
@@ -325,6 +419,72 @@ internal static class CountySitePages
 
         sb.Append("</tbody></table>");
         return Send(c, StatusCodes.Status200OK, l.T("驿站", "Stations"), sb.ToString());
+    }
+
+    private static async Task<IResult> AlarmsAsync(HttpContext c, CountyData data, IOptions<CountySiteOptions> options, TimeProvider time)
+    {
+        var l = Lang.Of(c);
+        var zone = options.Value.Zone();
+        var admin = c.User.IsInRole("county-admin");
+        var alarms = await data.AlarmsAsync(time.GetUtcNow(), Stale, c.RequestAborted);
+        string When(DateTimeOffset t) => TimeZoneInfo.ConvertTime(t, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+        var sb = new StringBuilder();
+        if (alarms.Count == 0)
+        {
+            sb.Append($"<p id=\"none\">{E(l.T("现在没有告警。", "No open alarms."))}</p>");
+        }
+
+        sb.Append("<table id=\"alarms\"><thead><tr>")
+          .Append($"<th>{E(l.T("驿站", "Station"))}</th><th>{E(l.T("告警", "Alarm"))}</th><th>{E(l.T("确认", "Acknowledged"))}</th></tr></thead><tbody>");
+        foreach (var a in alarms)
+        {
+            sb.Append($"<tr data-alarm=\"{E(a.Station + "/" + a.Alarm)}\" class=\"{(a.AckedBy is null ? "open" : "acked")}\"><td>{E(a.StationName)} <small>{E(a.Station)}</small></td>")
+              .Append($"<td class=\"{(a.AckedBy is null ? "down" : "")}\">{E(CountyCodes.Alarm(l, a.Alarm))}")
+              .Append(a.Since is { } since ? $" <small>{E(l.T("最后联系", "last seen"))} {E(When(since))}</small>" : "").Append("</td><td>");
+            if (a.AckedBy is not null)
+            {
+                sb.Append(E(l.T($"{a.AckedBy} 于 {When(a.AckedAt!.Value)} 确认", $"{a.AckedBy} at {When(a.AckedAt!.Value)}")));
+                if (a.Note is not null)
+                {
+                    sb.Append("<br><small>").Append(E(a.Note)).Append("</small>");
+                }
+            }
+            else if (admin)
+            {
+                sb.Append(Form(c, "/alarms/ack", Hidden("Station", a.Station) + Hidden("Alarm", a.Alarm)
+                    + $"<input name=\"Note\" maxlength=\"500\" placeholder=\"{E(l.T("备注（可不填）", "Note (optional)"))}\">"
+                    + $"<button class=\"primary\" type=\"submit\">{E(l.T("确认已知", "Acknowledge"))}</button>", "ack"));
+            }
+            else
+            {
+                sb.Append(E(l.T("未确认（县级管理员可确认）", "not yet (a county admin acknowledges)")));
+            }
+
+            sb.Append("</td></tr>");
+        }
+
+        sb.Append("</tbody></table>");
+        return Send(c, StatusCodes.Status200OK, l.T("告警", "Alarms"), sb.ToString());
+    }
+
+    private static async Task<IResult> AcknowledgeAsync(HttpContext c, CountyData data, TimeProvider time)
+    {
+        var l = Lang.Of(c);
+        if (!await FormOkAsync(c))
+        {
+            return Send(c, StatusCodes.Status400BadRequest, l.T("告警", "Alarms"), $"<p class=\"error\">{E(l.T("表单已过期，请再试一次。", "The form expired; please try again."))}</p>");
+        }
+
+        var form = await c.Request.ReadFormAsync(c.RequestAborted);
+        var station = form["Station"].FirstOrDefault() ?? "";
+        var alarm = form["Alarm"].FirstOrDefault() ?? "";
+        var note = form["Note"].FirstOrDefault()?.Trim() is { Length: > 0 } n ? (n.Length > 500 ? n[..500] : n) : null;
+        if (!await data.AcknowledgeAsync(station, alarm, User(c)!, note, Address(c), time.GetUtcNow(), Stale, c.RequestAborted))
+        {
+            return Send(c, StatusCodes.Status404NotFound, l.T("告警", "Alarms"), $"<p class=\"error\">{E($"no open alarm {alarm} at station {station}")}</p>");
+        }
+
+        return Results.Redirect("/alarms");
     }
 
     private static string Ago(Lang l, double seconds) =>

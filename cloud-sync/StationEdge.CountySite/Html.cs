@@ -64,7 +64,8 @@ public static class Html
           .Append("<link rel=\"stylesheet\" href=\"/assets/site.css\"></head><body><header><nav>");
         if (user is not null)
         {
-            sb.Append(Link("/visits", l.T("到访记录", "Visits"))).Append(Link("/stations", l.T("驿站", "Stations")));
+            sb.Append(Link("/visits", l.T("到访记录", "Visits"))).Append(Link("/stats", l.T("统计", "Statistics")))
+              .Append(Link("/stations", l.T("驿站", "Stations"))).Append(Link("/alarms", l.T("告警", "Alarms")));
             if (admin)
             {
                 sb.Append(Link("/accounts", l.T("账号", "Accounts")));
@@ -97,6 +98,13 @@ public static class Html
         input,select,button{font-size:1em;padding:.3em}button.primary{background:#b3261e;color:#fff;border:0;padding:.45em 1.2em;border-radius:4px}
         .down{color:#b3261e;font-weight:700}.up{color:#1b7a2b}.refused{color:#b3261e}.error{color:#b3261e;font-weight:700}
         .login{max-width:360px;display:flex;flex-direction:column;gap:.8em}.more{margin:1em 0;display:inline-block}
+        form.ack{display:flex;gap:.4em;flex-wrap:wrap}tr.acked td{color:#666}
+        figure{margin:1em 0;overflow-x:auto}figure svg{max-width:100%;height:auto}tfoot th{background:#f3f3f3}
+        .printed{color:#666;font-size:.85em}
+        @page{size:A4;margin:15mm}
+        @media print{header,.noprint,form{display:none}body{background:#fff}main{padding:0;max-width:none}
+          h1{font-size:16pt;margin:0 0 6pt}th,td{font-size:9pt;padding:2pt 4pt}svg{width:100%;height:auto}
+          table,figure,svg{page-break-inside:avoid;break-inside:avoid}}
         @media (max-width:700px){td:nth-child(n+7),th:nth-child(n+7){display:none}}
         """;
 }

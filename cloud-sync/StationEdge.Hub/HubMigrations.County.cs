@@ -33,5 +33,27 @@ internal static partial class HubMigrations
             CREATE INDEX visits_station_time ON visits (station_id, time DESC, seq DESC);
             CREATE INDEX visits_worker_time ON visits (worker_id, time DESC);
             """),
+        (21, "county site alarm acknowledgements and script tokens", """
+            -- An open alarm (a station's open_alarms, or offline) a county admin has seen: kept while the alarm stays
+            -- open, forgotten once the site sees it closed, so the next one shows unacknowledged again.
+            CREATE TABLE county_alarm_acks (
+                station_id text NOT NULL,
+                alarm text NOT NULL,
+                acked_by text NOT NULL,
+                acked_at timestamptz NOT NULL DEFAULT now(),
+                note text,
+                PRIMARY KEY (station_id, alarm)
+            );
+
+            -- Tokens for scripts reading the JSON API and /metrics: only a SHA-256 of the token is kept.
+            CREATE TABLE county_tokens (
+                name text PRIMARY KEY,
+                token_sha256 bytea NOT NULL UNIQUE,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                created_by text NOT NULL,
+                revoked_at timestamptz,
+                last_used_at timestamptz
+            );
+            """),
     ];
 }

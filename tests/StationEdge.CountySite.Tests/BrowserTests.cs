@@ -45,6 +45,18 @@ public sealed class BrowserTests(CountyFixture site) : IClassFixture<CountyFixtu
         wait.Until(b => b.Url.Contains("after=", StringComparison.Ordinal));
         Assert.All(browser.FindElements(By.CssSelector("#visits tbody tr")), r => Assert.Contains("拒绝", r.Text, StringComparison.Ordinal));
 
+        browser.Navigate().GoToUrl(Url("/stats?from=2026-03-01&to=2026-03-10&by=day"));
+        wait.Until(b => b.FindElements(By.Id("stats")).Count == 1);
+        var bars = browser.FindElements(By.CssSelector("#chart svg g.bar"));
+        Assert.Equal(10, bars.Count);
+        Assert.True(bars[^1].Size.Height > 100, $"the 10 March bar is drawn tall (was {bars[^1].Size.Height}px)");
+        HeadlessChromium.Shot(browser, "county-stats");
+
+        browser.Navigate().GoToUrl(Url("/visits/S1/15"));
+        wait.Until(b => b.FindElements(By.Id("visit")).Count == 1);
+        Assert.Contains("陌生人", browser.FindElement(By.CssSelector("tr[data-field=reason] td")).Text, StringComparison.Ordinal);
+        HeadlessChromium.Shot(browser, "county-visit");
+
         browser.Navigate().GoToUrl(Url("/stations"));
         wait.Until(b => b.FindElements(By.Id("stations")).Count == 1);
         HeadlessChromium.Shot(browser, "county-stations");

@@ -50,6 +50,36 @@ public sealed class CliAndOptionsTests(PostgresFixture pg) : IClassFixture<Postg
         Assert.Equal(2, await db.CountAsync("SELECT count(*) FROM county_audit WHERE action = 'account.add' AND actor = 'county-hub'"));
     }
 
+    [Fact]
+    public async Task Accounts_token_prints_a_token_once_keeps_its_hash_and_revoke_stops_it()
+    {
+        var database = await pg.NewDatabaseAsync();
+        var config = _folder.File("hub-tokens.json");
+        File.WriteAllText(config, JsonSerializer.Serialize(new { Hub = new { Database = database, County = "c1" } }));
+        var issued = await RunAsync("", "accounts", "token", "grafana", "--config", config);
+        Assert.Equal(0, issued.Code);
+        var token = issued.Stdout.Trim();
+        Assert.Matches("^cst_[A-Za-z0-9_-]{43}$", token);
+        Assert.Contains("shown once", issued.Stderr, StringComparison.Ordinal);
+
+        await using var data = Npgsql.NpgsqlDataSource.Create(database);
+        var tokens = new CountyTokens(data);
+        Assert.Equal("grafana", await tokens.CheckAsync(token, default));
+        Assert.Null(await tokens.CheckAsync(token + "x", default));
+        await using var db = new HubDatabase(database);
+        Assert.Equal(0, await db.CountAsync($"SELECT count(*) FROM county_tokens WHERE position('{token}' in encode(token_sha256, 'escape')) > 0"));
+        Assert.Equal(1, await db.CountAsync("SELECT count(*) FROM county_audit WHERE action = 'token.issue' AND target = 'grafana' AND actor = 'county-hub'"));
+
+        var listed = await RunAsync("", "accounts", "tokens", "--config", config);
+        Assert.Contains("grafana", listed.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(token, listed.Stdout, StringComparison.Ordinal);
+        Assert.Equal((0, "token grafana revoked"), ((await RunAsync("", "accounts", "revoke-token", "grafana", "--config", config)) is var r ? (r.Code, r.Stdout.Trim()) : default));
+        Assert.Null(await tokens.CheckAsync(token, default));
+        var again = await RunAsync("", "accounts", "revoke-token", "grafana", "--config", config);
+        Assert.Equal((2, "county-hub: accounts: no token named 'grafana' to revoke"), (again.Code, again.Stderr.Trim()));
+        Assert.Equal(2, (await RunAsync("", "accounts", "token", "bad name", "--config", config)).Code);
+    }
+
     [Theory]
     [InlineData("Urlz", "http://127.0.0.1:1", "CountySite:Urlz is not a known key")]
     [InlineData("TimeZone", "Mars/Olympus", "CountySite:TimeZone 'Mars/Olympus' is not a known time zone")]

@@ -231,10 +231,10 @@ public sealed partial class SiteTests(CountyFixture site) : IClassFixture<County
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    [GeneratedRegex("<tr class=\"[a-z]*\"><td>[^<]+</td>.*?</tr>")]
+    [GeneratedRegex("<tr class=\"[a-z]*\"><td><a href=\"[^\"]+\">[^<]+</a></td>.*?</tr>")]
     private static partial Regex Row();
 
-    [GeneratedRegex("^<tr class=\"[a-z]*\"><td>([^<]+)</td>")]
+    [GeneratedRegex("^<tr class=\"[a-z]*\"><td><a href=\"[^\"]+\">([^<]+)</a></td>")]
     private static partial Regex Cell();
 
     [GeneratedRegex("id=\"next\" href=\"([^\"]+)\"")]

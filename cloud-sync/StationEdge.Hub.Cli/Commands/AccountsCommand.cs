@@ -11,7 +11,7 @@ namespace StationEdge.Hub.Cli.Commands;
 /// </summary>
 internal static class AccountsCommand
 {
-    private const string UsageLine = "usage: county-hub accounts add NAME --role county-admin|reviewer | accounts list [--json]";
+    private const string UsageLine = "usage: county-hub accounts add NAME --role county-admin|reviewer | accounts list [--json] | accounts token NAME | accounts revoke-token NAME | accounts tokens [--json]";
 
     public static async Task<int> RunAsync(IReadOnlyList<string> argv, TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
@@ -58,19 +58,55 @@ internal static class AccountsCommand
                     return 0;
                 }
 
+            case ["token", var name]:
+                {
+                    // Printed once, here; the database keeps only its hash.
+                    var token = await WithDataAsync(options, d => new CountyTokens(d).IssueAsync(name, "county-hub", ct), ct);
+                    stdout.WriteLine(args.Json ? JsonSerializer.Serialize(new { name, token }) : token);
+                    stderr.WriteLine($"token {name}: shown once, keep it now (Authorization: Bearer <token> on /api/... and /metrics)");
+                    return 0;
+                }
+
+            case ["revoke-token", var name]:
+                {
+                    if (!await WithDataAsync(options, d => new CountyTokens(d).RevokeAsync(name, "county-hub", ct), ct))
+                    {
+                        throw HubCliError.BadInput($"no token named '{name}' to revoke");
+                    }
+
+                    stdout.WriteLine($"token {name} revoked");
+                    return 0;
+                }
+
+            case ["tokens"]:
+                {
+                    var list = await WithDataAsync(options, d => new CountyTokens(d).ListAsync(ct), ct);
+                    foreach (var t in list)
+                    {
+                        stdout.WriteLine(args.Json
+                            ? JsonSerializer.Serialize(new { name = t.Name, created_at = t.CreatedAt, created_by = t.CreatedBy, revoked_at = t.RevokedAt, last_used_at = t.LastUsedAt })
+                            : $"{t.Name}\tmade {t.CreatedAt:yyyy-MM-dd} by {t.CreatedBy}\t{(t.RevokedAt is null ? "active" : "revoked")}\tlast used {(t.LastUsedAt is { } u ? u.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) : "never")}");
+                    }
+
+                    return 0;
+                }
+
             default:
                 throw HubCliError.BadInput(UsageLine);
         }
     }
 
-    private static async Task<T> WithAccountsAsync<T>(HubOptions options, Func<CountyAccounts, Task<T>> work, CancellationToken ct) =>
+    private static Task<T> WithAccountsAsync<T>(HubOptions options, Func<CountyAccounts, Task<T>> work, CancellationToken ct) =>
+        WithDataAsync(options, d => work(new CountyAccounts(d)), ct);
+
+    private static async Task<T> WithDataAsync<T>(HubOptions options, Func<NpgsqlDataSource, Task<T>> work, CancellationToken ct) =>
         await DatabaseCall.RunAsync(options, async db =>
         {
             await db.MigrateAsync(ct);
             await using var data = NpgsqlDataSource.Create(options.Database!);
             try
             {
-                return await work(new CountyAccounts(data));
+                return await work(data);
             }
             catch (CountyAccountException e)
             {

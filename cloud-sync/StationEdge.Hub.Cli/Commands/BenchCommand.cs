@@ -23,13 +23,14 @@ namespace StationEdge.Hub.Cli.Commands;
 /// (3) 500 simulated stations sending 20 visits/s in all (5 minutes; 20 s with --quick), counting what is lost or
 /// duplicated; (4) the station's memory with 100,000 visits waiting. Every phase has a deadline; it stops by itself.
 /// </summary>
-internal static class BenchCommand
+internal static partial class BenchCommand
 {
     private const string County = "bench";
 
     public static async Task<int> RunAsync(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        var args = HubArgs.Parse(argv, ["--seconds", "--stations"], ["--quick"]);
+        var args = HubArgs.Parse(argv, ["--seconds", "--stations", "--visits"], ["--quick"]);
+        var siteRows = args.Int("--visits", args.Has("--quick") ? 100_000 : 1_000_000, 1_000, 20_000_000);
         var soak = args.Int("--seconds", args.Has("--quick") ? 20 : 300, 5, 3600);
         var simulated = args.Int("--stations", 500, 1, 2000);
         void Say(string line)
@@ -136,6 +137,8 @@ internal static class BenchCommand
         await agent.StopAsync(CancellationToken.None);
         agent.Dispose();
 
+        var site = await SiteBenchAsync(database, siteRows, Say, ct);
+
         if (args.Json)
         {
             stdout.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
@@ -153,6 +156,10 @@ internal static class BenchCommand
                     ["lost"] = sent - distinct,
                 },
                 ["backlog_rss_mb"] = new Dictionary<string, object> { ["idle"] = Math.Round(idle, 1), ["with_100k"] = Math.Round(loaded, 1) },
+                ["review_visits"] = siteRows,
+                ["review_p95_ms"] = site.ReviewP95Ms,
+                ["csv_rows_per_s"] = site.CsvRowsPerSecond,
+                ["csv_rss_mb"] = site.CsvRssMb,
             }));
         }
 

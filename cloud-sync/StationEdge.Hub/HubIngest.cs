@@ -47,7 +47,6 @@ public sealed partial class HubIngest(HubDatabase database, RosterSignal roster,
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var (host, port, tls) = _options.Endpoint() ?? throw new InvalidOperationException("Hub:Broker is not mqtt://host:port");
         var attempt = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -55,7 +54,7 @@ public sealed partial class HubIngest(HubDatabase database, RosterSignal roster,
             try
             {
                 var password = (await File.ReadAllTextAsync(_options.PasswordFile!, stoppingToken)).Trim();
-                await RunConnectedAsync(client, ClientOptions(host, port, tls, password), () => attempt = 0, stoppingToken);
+                await RunConnectedAsync(client, ClientOptions(password), () => attempt = 0, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -307,60 +306,20 @@ public sealed partial class HubIngest(HubDatabase database, RosterSignal roster,
         _ => false,
     };
 
-    private MqttClientOptions ClientOptions(string host, int port, bool tls, string password)
-    {
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(host, port)
-            .WithProtocolVersion(MqttProtocolVersion.V500)
-            .WithClientId(_options.EffectiveClientId())
-            .WithCredentials(_options.Username, password)
+    private MqttClientOptions ClientOptions(string password) =>
+        HubMqtt.Client(_options, _options.EffectiveClientId(), password)
             // The broker keeps this hub's session and its unacknowledged batches while the hub is away or restarting.
             .WithCleanStart(false)
             .WithSessionExpiryInterval((uint)_options.SessionExpirySeconds)
-            .WithKeepAlivePeriod(TimeSpan.FromSeconds(30))
-            .WithTimeout(TimeSpan.FromSeconds(10));
-        if (tls)
-        {
-            var trust = string.IsNullOrWhiteSpace(_options.BrokerCaFile) ? null : BrokerTrust.Load(_options.BrokerCaFile, "Hub:BrokerCaFile");
-            builder.WithTlsOptions(o =>
-            {
-                o.UseTls();
-                if (trust is not null)
-                {
-                    o.WithTrustChain(trust).WithRevocationMode(X509RevocationMode.NoCheck);
-                }
-            });
-        }
-
-        return builder.Build();
-    }
+            .Build();
 
     private async Task DisconnectAsync(IMqttClient client)
     {
         Connected = false;
-        if (!client.IsConnected)
-        {
-            return;
-        }
-
-        using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        try
-        {
-            await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), bounded.Token);
-        }
-        catch (Exception e) when (e is OperationCanceledException or IOException or MQTTnet.Exceptions.MqttCommunicationException)
-        {
-            // Stopping: the session keeps whatever was not acknowledged.
-        }
+        await HubMqtt.DisconnectAsync(client);
     }
 
-    private TimeSpan Backoff(int attempt)
-    {
-        var cap = TimeSpan.FromSeconds(_options.MaxBackoffSeconds);
-        var exponential = Math.Min(cap.TotalMilliseconds, 250 * Math.Pow(2, Math.Min(attempt - 1, 16)));
-        // Jitter, so hub processes cut off together do not come back in step.
-        return TimeSpan.FromMilliseconds(exponential * (0.5 + (Random.Shared.NextDouble() / 2)));
-    }
+    private TimeSpan Backoff(int attempt) => HubMqtt.Backoff(attempt, _options.MaxBackoffSeconds);
 
     private static string OneLine(Exception e) => e.Message.ReplaceLineEndings(" ");
 

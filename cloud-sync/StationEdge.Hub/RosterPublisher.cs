@@ -59,7 +59,6 @@ public sealed partial class RosterPublisher(HubDatabase database, RosterSignal s
         }
 
         using var signer = CountySigner.FromPem(await File.ReadAllTextAsync(_options.SigningKeyFile, stoppingToken));
-        var (host, port, tls) = _options.Endpoint() ?? throw new InvalidOperationException("Hub:Broker is not mqtt://host:port");
         var attempt = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -67,7 +66,7 @@ public sealed partial class RosterPublisher(HubDatabase database, RosterSignal s
             try
             {
                 var password = (await File.ReadAllTextAsync(_options.PasswordFile!, stoppingToken)).Trim();
-                await RunConnectedAsync(client, signer, ClientOptions(host, port, tls, password), () => attempt = 0, stoppingToken);
+                await RunConnectedAsync(client, signer, ClientOptions(password), () => attempt = 0, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -227,50 +226,14 @@ public sealed partial class RosterPublisher(HubDatabase database, RosterSignal s
         }
     }
 
-    private MqttClientOptions ClientOptions(string host, int port, bool tls, string password)
-    {
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(host, port)
-            .WithProtocolVersion(MqttProtocolVersion.V500)
-            // Its own client id beside the ingest's; no session kept: what is published is recorded in PostgreSQL,
-            // and a station asks again for a resync it was not answered.
-            .WithClientId($"{_options.EffectiveClientId()}-roster")
-            .WithCredentials(_options.Username, password)
-            .WithCleanStart(true)
-            .WithKeepAlivePeriod(TimeSpan.FromSeconds(30))
-            .WithTimeout(TimeSpan.FromSeconds(10));
-        if (tls)
-        {
-            builder.WithTlsOptions(o => o.UseTls());
-        }
+    // Its own client id beside the ingest's; no session kept: what is published is recorded in PostgreSQL, and a
+    // station asks again for a resync it was not answered.
+    private MqttClientOptions ClientOptions(string password) =>
+        HubMqtt.Client(_options, $"{_options.EffectiveClientId()}-roster", password).WithCleanStart(true).Build();
 
-        return builder.Build();
-    }
+    private static Task DisconnectAsync(IMqttClient client) => HubMqtt.DisconnectAsync(client);
 
-    private static async Task DisconnectAsync(IMqttClient client)
-    {
-        if (!client.IsConnected)
-        {
-            return;
-        }
-
-        using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        try
-        {
-            await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), bounded.Token);
-        }
-        catch (Exception e) when (e is OperationCanceledException or IOException or MQTTnet.Exceptions.MqttCommunicationException)
-        {
-            // Stopping: nothing is lost, the published version is in PostgreSQL.
-        }
-    }
-
-    private TimeSpan Backoff(int attempt)
-    {
-        var cap = TimeSpan.FromSeconds(_options.MaxBackoffSeconds);
-        var exponential = Math.Min(cap.TotalMilliseconds, 250 * Math.Pow(2, Math.Min(attempt - 1, 16)));
-        return TimeSpan.FromMilliseconds(exponential * (0.5 + (Random.Shared.NextDouble() / 2)));
-    }
+    private TimeSpan Backoff(int attempt) => HubMqtt.Backoff(attempt, _options.MaxBackoffSeconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "roster: no Hub:SigningKeyFile, so the county's roster is kept but not published to the stations")]
     private static partial void LogNoKey(ILogger logger);

@@ -120,16 +120,9 @@ internal static class CommandCommand
 
     private static async Task PublishAsync(HubOptions options, StationCommand command, byte[] payload, CancellationToken ct)
     {
-        var (host, port, tls) = options.Endpoint()!.Value;
         var password = (await File.ReadAllTextAsync(options.PasswordFile!, ct)).Trim();
-        var builder = new MqttClientOptionsBuilder().WithTcpServer(host, port).WithProtocolVersion(MqttProtocolVersion.V500)
-            // Its own client id: the running hub's sessions are left alone.
-            .WithClientId($"{options.EffectiveClientId()}-cmd-{Environment.ProcessId}")
-            .WithCredentials(options.Username, password).WithCleanStart(true).WithTimeout(TimeSpan.FromSeconds(10));
-        if (tls)
-        {
-            builder.WithTlsOptions(o => o.UseTls());
-        }
+        // Its own client id: the running hub's sessions are left alone.
+        var builder = HubMqtt.Client(options, $"{options.EffectiveClientId()}-cmd-{Environment.ProcessId}", password).WithCleanStart(true);
 
         using var client = new MqttClientFactory().CreateMqttClient();
         try

@@ -63,12 +63,20 @@ public static class CountyRoster
 
                     // The home station is the one that sent it, whatever the record says.
                     record = record with { HomeStation = station };
-                    // Templates only under a consent that covers the county; a notice without templates (an edit of
-                    // the name) keeps the ones the county holds.
+                    // Templates only under a consent that covers the county; a county notice without templates (an edit
+                    // of the name, a station without the template key) keeps the ones the county holds. Any other scope
+                    // withdraws them: an empty list, which a station applies as "no templates" (null would mean "keep
+                    // yours"), and the earlier deltas lose them too, so a resync does not bring the face back.
+                    var roams = record.ConsentScope == CountyScope;
                     record = record with
                     {
-                        Templates = record.ConsentScope != CountyScope ? null : record.Templates ?? current?.Record.Templates,
+                        Templates = roams ? record.Templates ?? current?.Record.Templates : [],
                     };
+                    if (!roams && current?.Record.Templates is { Count: > 0 })
+                    {
+                        await RedactTemplatesAsync(connection, county, workerId!, ct);
+                    }
+
                     var op = current is null ? RosterDelta.Add : RosterDelta.Update;
                     return (await UpsertAsync(connection, county, head, op, record, station, ct), null);
                 }
@@ -248,16 +256,18 @@ public static class CountyRoster
 
         // A deleted worker's face is gone from the county too: earlier deltas keep the record (a resync replays the add
         // and then this delete) but not the sealed templates.
-        await using (var redact = new NpgsqlCommand(
-            "UPDATE roster_deltas SET delta = delta #- '{worker,templates}' WHERE county = @c AND worker_id = @w AND delta ? 'worker'", connection))
-        {
-            redact.Parameters.AddWithValue("c", county);
-            redact.Parameters.AddWithValue("w", workerId);
-            await redact.ExecuteNonQueryAsync(ct);
-        }
-
+        await RedactTemplatesAsync(connection, county, workerId, ct);
         await AddDeltaAsync(connection, county, new RosterDelta(Schemas.V(Schemas.RosterDelta), county, version, RosterDelta.Delete, workerId, DateTimeOffset.UtcNow), source, ct);
         return version;
+    }
+
+    private static async Task RedactTemplatesAsync(NpgsqlConnection connection, string county, string workerId, CancellationToken ct)
+    {
+        await using var redact = new NpgsqlCommand(
+            "UPDATE roster_deltas SET delta = delta #- '{worker,templates}' WHERE county = @c AND worker_id = @w AND delta ? 'worker'", connection);
+        redact.Parameters.AddWithValue("c", county);
+        redact.Parameters.AddWithValue("w", workerId);
+        await redact.ExecuteNonQueryAsync(ct);
     }
 
     private static async Task AddDeltaAsync(NpgsqlConnection connection, string county, RosterDelta delta, string source, CancellationToken ct)

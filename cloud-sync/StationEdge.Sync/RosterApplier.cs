@@ -221,6 +221,7 @@ internal sealed partial class RosterApplier(
             ValidUntil = w.ValidUntil,
             ConsentAt = w.ConsentAt ?? delta.IssuedAt,
             ConsentVersion = w.ConsentVersion ?? "county",
+            ConsentScope = w.ConsentScope == WorkerNotices.CountyScope ? ConsentScope.County : ConsentScope.Station,
             HomeStation = w.HomeStation,
         };
         return (new RosterChange(delta.Version, RosterOp.Upsert, delta.WorkerId) { Worker = worker, Templates = Usable(w) }, null);

@@ -46,6 +46,7 @@ public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> 
     private CommandHandler? _commands;
     private IMqttClient? _client;
     private long _noticedAuditId = -1;
+    private byte[]? _noticeTemplateKey;
 
     /// <summary>Items the county acknowledged since start (for tests and the demo).</summary>
     public long Acknowledged { get; private set; }
@@ -309,7 +310,10 @@ public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> 
             return;
         }
 
-        while (await store.QueueWorkerNoticesAsync(change => WorkerNotices.Describe(_options.StationId!, change), ct: ct) > 0)
+        // Read once (the validator has checked it): without it no template can leave the station, whatever the consent.
+        var key = _noticeTemplateKey ??= _options.TemplateKey() ?? [];
+        var sealWith = key.Length == 0 ? null : key;
+        while (await store.QueueWorkerNoticesAsync(change => WorkerNotices.Describe(_options.StationId!, change, sealWith), countyTemplates: sealWith is not null, ct: ct) > 0)
         {
             // A long history (the first start with a link) goes in steps of 100, each its own transaction.
         }

@@ -14,7 +14,7 @@ internal static class Program
           run      [--camera SRC] [--gpio sim|libgpiod|libgpiod2] [--for SECONDS] [--data DIR] [--config F]
                                                   the station daemon: camera → recognise → decide → door, records, greeting
           enroll   --id ID --name NAME --photo P [--photo P2 …] [--consent-version V] [--valid-until DATE]
-                   [--allow-duplicate] [--data DIR]
+                   [--consent station|county] [--allow-duplicate] [--data DIR]
                                                   enrol a worker from photos (quality gate, duplicate check)
           identify --photo P [--photo P2 …] [--data DIR]
                                                   each photo against the enrolled workers, by the door's rule
@@ -33,7 +33,7 @@ internal static class Program
                                                   energise the door relay for one pulse on the configured chip,
                                                   or drive it to its rest (de-energised) level and exit
           workers  list [--search TEXT] | show ID | edit ID [--name NAME] [--valid-until DATE|none]
-                   | suspend ID | resume ID | delete ID [--by NAME]
+                   [--consent station|county] | suspend ID | resume ID | delete ID [--by NAME]
                                                   the enrolled workers; every change is audited
           passes   issue --worker ID | --visitor NAME [--days N] --out FILE.png|FILE.svg | list | revoke ID [--by NAME]
                                                   the station's QR passes; issue and revoke are audited

@@ -34,6 +34,9 @@ public sealed record CountyWorker
 
     public required string ConsentVersion { get; init; }
 
+    /// <summary>The scope the worker's home station recorded (recorded here as by <c>county</c>).</summary>
+    public ConsentScope ConsentScope { get; init; } = ConsentScope.Station;
+
     public string? HomeStation { get; init; }
 }
 
@@ -161,20 +164,25 @@ public sealed partial class StationStore
         var status = Status(w.Status);
         if (existing is null)
         {
-            using var insert = c.Command($"INSERT INTO workers ({WorkerColumns}) VALUES ($id, $name, $phone, $employer, $member, $status, $valid, $consentAt, $consentVersion, $by, $home, $now, $now)", t);
+            using var insert = c.Command($"INSERT INTO workers ({WorkerColumns}) VALUES ($id, $name, $phone, $employer, $member, $status, $valid, $consentAt, $consentVersion, $by, $home, $now, $now, $scope, $now, $by)", t);
             insert.With("$id", w.Id).With("$name", name).With("$phone", phone).With("$employer", employer).With("$member", member)
                 .With("$status", status).With("$valid", w.ValidUntil is { } v ? Column.Date(v) : null)
                 .With("$consentAt", Column.Time(Column.Truncate(w.ConsentAt))).With("$consentVersion", consentVersion)
-                .With("$by", CountyKeeper).With("$home", home).With("$now", Column.Time(now));
+                .With("$by", CountyKeeper).With("$home", home).With("$now", Column.Time(now)).With("$scope", Scope(w.ConsentScope));
             await insert.ExecuteNonQueryAsync(ct);
         }
         else
         {
+            // A worker enrolled here keeps the scope recorded here: only their own station speaks for their consent.
             using var update = c.Command("""
                 UPDATE workers SET name = $name, phone = $phone, employer = $employer, member_number = $member, status = $status,
-                    valid_until = $valid, consent_at = $consentAt, consent_version = $consentVersion, home_station = $home, updated_at = $now
+                    valid_until = $valid, consent_at = $consentAt, consent_version = $consentVersion, home_station = $home, updated_at = $now,
+                    consent_scope_at = CASE WHEN enrolled_by = $county AND consent_scope <> $scope THEN $now ELSE consent_scope_at END,
+                    consent_scope_by = CASE WHEN enrolled_by = $county AND consent_scope <> $scope THEN $county ELSE consent_scope_by END,
+                    consent_scope = CASE WHEN enrolled_by = $county THEN $scope ELSE consent_scope END
                 WHERE id = $id
                 """, t);
+            update.With("$county", CountyKeeper).With("$scope", Scope(w.ConsentScope));
             update.With("$id", w.Id).With("$name", name).With("$phone", phone).With("$employer", employer).With("$member", member)
                 .With("$status", status).With("$valid", w.ValidUntil is { } v ? Column.Date(v) : null)
                 .With("$consentAt", Column.Time(Column.Truncate(w.ConsentAt))).With("$consentVersion", consentVersion)
@@ -217,8 +225,15 @@ public sealed partial class StationStore
     }
 }
 
-/// <summary>A change made to a worker at this station (not by the county's roster), for the notice the county gets of it.</summary>
-public sealed record WorkerChange(long AuditId, DateTimeOffset Time, string Action, string WorkerId, Worker? Worker);
+/// <summary>
+/// A change made to a worker at this station (not by the county's roster), for the notice the county gets of it.
+/// <see cref="Templates"/>: the worker's enrolment templates, decrypted, when they were asked for and the worker's
+/// consent covers the county; null otherwise (a worker of this station only never has theirs read for a notice).
+/// </summary>
+public sealed record WorkerChange(long AuditId, DateTimeOffset Time, string Action, string WorkerId, Worker? Worker)
+{
+    public IReadOnlyList<StoredTemplate>? Templates { get; init; }
+}
 
 public sealed partial class StationStore
 {
@@ -228,9 +243,11 @@ public sealed partial class StationStore
     /// Queues a notice for every worker change made here since the last call (enrol, edit, suspend, resume, delete,
     /// templates added: the audit rows they wrote, not the county's own <c>roster.*</c> rows), in audit order, and moves
     /// the cursor in the same transaction, so each change is queued exactly once, whichever process made it.
-    /// <paramref name="describe"/> gives the outbox item, or null to skip one. Returns how many changes were looked at (0: none left).
+    /// <paramref name="describe"/> gives the outbox item, or null to skip one. With <paramref name="countyTemplates"/>, a
+    /// change of a worker whose consent scope is county carries their enrolment templates (learned ones stay here: they
+    /// are this door's light). Returns how many changes were looked at (0: none left).
     /// </summary>
-    public Task<int> QueueWorkerNoticesAsync(Func<WorkerChange, OutboxDraft?> describe, int limit = 100, CancellationToken ct = default)
+    public Task<int> QueueWorkerNoticesAsync(Func<WorkerChange, OutboxDraft?> describe, int limit = 100, bool countyTemplates = false, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(describe);
         return _db.WriteAsync("the worker notices", async (c, t) =>
@@ -240,7 +257,7 @@ public sealed partial class StationStore
             var rows = await c.Command("""
                 SELECT id, time, action, target FROM audit
                 WHERE id > $after AND target IS NOT NULL AND keeper <> $county
-                  AND action IN ('worker.enroll', 'worker.edit', 'worker.suspend', 'worker.resume', 'worker.delete', 'worker.templates.add')
+                  AND action IN ('worker.enroll', 'worker.edit', 'worker.consent', 'worker.suspend', 'worker.resume', 'worker.delete', 'worker.templates.add')
                 ORDER BY id LIMIT $limit
                 """, t).With("$after", after).With("$county", CountyKeeper).With("$limit", limit)
                 .RowsAsync(r => (Id: r.GetInt64(0), Time: Column.Time(r.GetString(1)), Action: r.GetString(2), Target: r.GetString(3)), ct);
@@ -252,7 +269,8 @@ public sealed partial class StationStore
             foreach (var row in rows)
             {
                 var worker = await FindWorkerAsync(c, t, row.Target, ct);
-                if (describe(new WorkerChange(row.Id, row.Time, row.Action, row.Target, worker)) is { } draft)
+                var templates = countyTemplates && worker is { ConsentScope: ConsentScope.County } ? await ReadEnrolmentTemplatesAsync(c, t, worker.Id, ct) : null;
+                if (describe(new WorkerChange(row.Id, row.Time, row.Action, row.Target, worker) { Templates = templates }) is { } draft)
                 {
                     CheckOutbox(draft);
                     await InsertOutboxAsync(c, t, draft, null, ct);
@@ -262,5 +280,33 @@ public sealed partial class StationStore
             await WriteMetaAsync(c, t, NoticeCursorKey, rows[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
             return rows.Count;
         }, ct);
+    }
+
+    /// <summary>One worker's enrolment templates (every embedder), decrypted; a row that fails authentication is left out and logged.</summary>
+    private async Task<IReadOnlyList<StoredTemplate>> ReadEnrolmentTemplatesAsync(SqliteConnection c, SqliteTransaction t, string workerId, CancellationToken ct)
+    {
+        var list = new List<StoredTemplate>();
+        using var aes = _cipher.Create();
+        using var command = c.Command($"SELECT id, embedder_sha256, dimensions, nonce, ciphertext, tag, {QualityColumns} FROM templates WHERE worker_id = $id AND source = 'enrolment' ORDER BY rowid", t)
+            .With("$id", workerId);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var id = Guid.Parse(reader.GetString(0));
+            var embedder = reader.GetString(1);
+            var value = new Crypto.SealedValue(reader.GetFieldValue<byte[]>(3), reader.GetFieldValue<byte[]>(4), reader.GetFieldValue<byte[]>(5));
+            var embedding = new float[value.Ciphertext.Length / sizeof(float)];
+            if (value.Ciphertext.Length == reader.GetInt32(2) * sizeof(float)
+                && Crypto.RowCipher.TryOpen(aes, value, System.Runtime.InteropServices.MemoryMarshal.AsBytes(embedding.AsSpan()), Crypto.RowCipher.TemplateData(id, workerId, embedder)))
+            {
+                list.Add(new StoredTemplate(id, workerId, embedder, embedding, ReadQuality(reader, 6)));
+            }
+            else
+            {
+                LogUnreadableTemplate(_logger, id, workerId, "the AES-GCM tag does not match: not sent to the county");
+            }
+        }
+
+        return list;
     }
 }

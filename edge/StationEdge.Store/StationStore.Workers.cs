@@ -6,7 +6,7 @@ namespace StationEdge.Store;
 public sealed partial class StationStore
 {
     private const string WorkerColumns =
-        "id, name, phone, employer, member_number, status, valid_until, consent_at, consent_version, enrolled_by, home_station, created_at, updated_at";
+        "id, name, phone, employer, member_number, status, valid_until, consent_at, consent_version, enrolled_by, home_station, created_at, updated_at, consent_scope, consent_scope_at, consent_scope_by";
 
     /// <summary>Stores a new worker (active) with their templates and an audit entry, all in one transaction.</summary>
     /// <exception cref="StoreException">Bad input, or the id is already enrolled (<see cref="StoreFault.Conflict"/>).</exception>
@@ -26,19 +26,19 @@ public sealed partial class StationStore
             }
 
             var stored = row with { CreatedAt = now, UpdatedAt = now };
-            using (var insert = c.Command($"INSERT INTO workers ({WorkerColumns}) VALUES ($id, $name, $phone, $employer, $member, $status, $valid, $consentAt, $consentVersion, $by, $home, $created, $updated)", t))
+            using (var insert = c.Command($"INSERT INTO workers ({WorkerColumns}) VALUES ($id, $name, $phone, $employer, $member, $status, $valid, $consentAt, $consentVersion, $by, $home, $created, $updated, $scope, $created, $by)", t))
             {
                 insert.With("$id", stored.Id).With("$name", stored.Name).With("$phone", stored.Phone).With("$employer", stored.Employer)
                     .With("$member", stored.MemberNumber).With("$status", Status(stored.Status))
                     .With("$valid", stored.ValidUntil is { } v ? Column.Date(v) : null).With("$consentAt", Column.Time(stored.ConsentAt))
                     .With("$consentVersion", stored.ConsentVersion).With("$by", stored.EnrolledBy).With("$home", stored.HomeStation)
-                    .With("$created", Column.Time(now)).With("$updated", Column.Time(now));
+                    .With("$created", Column.Time(now)).With("$updated", Column.Time(now)).With("$scope", Scope(stored.ConsentScope));
                 await insert.ExecuteNonQueryAsync(ct);
             }
 
             var ids = await InsertTemplatesAsync(c, t, worker.Id, templates, now, ct);
-            await AuditAsync(c, t, by, "worker.enroll", worker.Id, $"{ids.Count} templates, consent {worker.ConsentVersion}", now, ct);
-            return new Enrollment(stored, ids);
+            await AuditAsync(c, t, by, "worker.enroll", worker.Id, $"{ids.Count} templates, consent {worker.ConsentVersion}, scope {Scope(stored.ConsentScope)}", now, ct);
+            return new Enrollment(stored with { ConsentScopeAt = now }, ids);
         }, ct);
     }
 
@@ -143,6 +143,41 @@ public sealed partial class StationStore
         }, ct);
     }
 
+    /// <summary>
+    /// Records where the worker agreed to be recognised (audited as <c>worker.consent</c> with the old and new scope, and
+    /// announced to the county like any worker change: from county to station, the county withdraws their templates).
+    /// Returns the worker as stored; when the scope is already <paramref name="scope"/>, nothing is written.
+    /// </summary>
+    /// <exception cref="StoreException">Bad input, or no such worker (<see cref="StoreFault.NotFound"/>).</exception>
+    public Task<Worker> SetConsentScopeAsync(string id, ConsentScope scope, KeeperContext by, CancellationToken ct = default)
+    {
+        Input.WorkerId(id);
+        Keeper(by);
+        if (!Enum.IsDefined(scope))
+        {
+            throw Input.Invalid($"consent scope {scope} is not station or county");
+        }
+
+        return _db.WriteAsync($"the consent scope of {id}", async (c, t) =>
+        {
+            var current = await FindWorkerAsync(c, t, id, ct) ?? throw NoWorker(id);
+            if (current.ConsentScope == scope)
+            {
+                return current;
+            }
+
+            var now = Now();
+            using (var update = c.Command("UPDATE workers SET consent_scope = $scope, consent_scope_at = $now, consent_scope_by = $by, updated_at = $now WHERE id = $id", t)
+                .With("$scope", Scope(scope)).With("$now", Column.Time(now)).With("$by", by.Keeper).With("$id", id))
+            {
+                await update.ExecuteNonQueryAsync(ct);
+            }
+
+            await AuditAsync(c, t, by, "worker.consent", id, $"consent scope {Scope(current.ConsentScope)} -> {Scope(scope)}", now, ct);
+            return (await FindWorkerAsync(c, t, id, ct))!;
+        }, ct);
+    }
+
     /// <summary>Deletes a worker with their templates and crops (audited). Their visits stay, keeping only the worker id.</summary>
     public Task<WorkerDeletion> DeleteWorkerAsync(string id, KeeperContext by, CancellationToken ct = default)
     {
@@ -211,6 +246,8 @@ public sealed partial class StationStore
         ValidUntil = worker.ValidUntil,
         ConsentAt = Column.Truncate(worker.ConsentAt ?? now),
         ConsentVersion = Input.Text(worker.ConsentVersion, "consent version"),
+        ConsentScope = Enum.IsDefined(worker.ConsentScope) ? worker.ConsentScope : throw Input.Invalid($"consent scope {worker.ConsentScope} is not station or county"),
+        ConsentScopeBy = by.Keeper,
         EnrolledBy = by.Keeper,
         HomeStation = Input.OptionalText(worker.HomeStation, "home station"),
         CreatedAt = default,
@@ -239,9 +276,14 @@ public sealed partial class StationStore
             HomeStation = r.NullableString(10),
             CreatedAt = Column.Time(r.GetString(11)),
             UpdatedAt = Column.Time(r.GetString(12)),
+            ConsentScope = r.GetString(13) == "county" ? ConsentScope.County : ConsentScope.Station,
+            ConsentScopeAt = Column.Time(r.GetString(14)),
+            ConsentScopeBy = r.GetString(15),
         }, ct);
 
     private static string Status(WorkerStatus status) => status == WorkerStatus.Suspended ? "suspended" : "active";
+
+    private static string Scope(ConsentScope scope) => scope == ConsentScope.County ? "county" : "station";
 
     private static StoreException NoWorker(string id) => new(StoreFault.NotFound, $"no worker {id} is enrolled");
 

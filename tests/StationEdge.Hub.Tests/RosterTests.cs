@@ -20,7 +20,7 @@ public sealed class RosterTests(PostgresFixture pg) : IClassFixture<PostgresFixt
     private static readonly TimeSpan Roaming = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public async Task A_worker_enrolled_at_A_is_granted_at_B_then_suspended_and_deleted_at_the_hub_and_refused_at_both()
+    public async Task A_worker_enrolled_at_A_with_county_consent_is_granted_at_B_until_the_consent_is_withdrawn_then_suspended_and_deleted_at_the_hub_and_refused_at_both()
     {
         await using var bed = await TestBed.StartAsync(pg);
         await bed.StartHubAsync();
@@ -28,28 +28,27 @@ public sealed class RosterTests(PostgresFixture pg) : IClassFixture<PostgresFixt
         var b = await bed.StartStationAsync("B", withGallery: true);
         await TestBed.WaitForAsync(() => a.Agent.Connected && b.Agent.Connected, TimeSpan.FromSeconds(20), "both stations connected");
 
-        // A keeper's enrolment at A as the store records it today: consent without a scope, so the record roams and
-        // the template stays at A.
+        // A keeper's enrolment at A with the default consent (this station only): the record roams, the template stays at A.
         var keeper = new KeeperContext("站长", "cli");
         await a.Store.EnrollAsync(new NewWorker { Id = "L1", Name = "本站", ConsentVersion = "v2" },
             [new NewTemplate(TestBed.Embedder, Vector(5), new TemplateQuality(60, 1, 100, 120, 0.9))], keeper);
         await WaitForAsync(async () => await b.Store.GetWorkerAsync("L1") is not null, Roaming, "L1's record at B");
         Assert.Null(b.Control!.Gallery.Match(Vector(5)).Match.WorkerId);
+        Assert.Empty(await b.Store.ListTemplatesAsync("L1"));
 
-        // A rider whose consent covers the county: the notice as A queues it then, the template sealed under the
-        // county's template key (the store does not record a consent scope yet, so it is queued here as A's would be).
+        // A rider whose recorded consent covers the county, enrolled at A as a keeper does: A's agent seals the
+        // template under the county's template key (Sync:TemplateKeyFile) and sends it with the notice.
         var face = Vector(1);
-        var sealedTemplate = TemplateSeal.Seal(bed.TemplateKey, Guid.CreateVersion7(), "W1", TestBed.Embedder, face);
-        var record = new WorkerRecord("W1", "王芳", "active", "A", DateTimeOffset.UtcNow, "v2", CountyRoster.CountyScope) { Templates = [sealedTemplate] };
-        var notice = new StationEvent(0, Guid.CreateVersion7(), DateTimeOffset.UtcNow, EventTypes.WorkerEnrolled) { WorkerId = "W1", Worker = record };
         var enrolled = Stopwatch.StartNew();
-        await a.Store.EnqueueAsync(new OutboxDraft(Topics.Events("A"), Encoding.UTF8.GetString(SyncJson.Write(notice))));
+        await a.Store.EnrollAsync(new NewWorker { Id = "W1", Name = "王芳", ConsentVersion = "v2", ConsentScope = ConsentScope.County },
+            [new NewTemplate(TestBed.Embedder, face, new TemplateQuality(60, 1, 100, 120, 0.9))], keeper);
 
         await WaitForAsync(() => Task.FromResult(Granted(b, face)), Roaming, "W1 granted at B");
         var took = enrolled.Elapsed;
         Assert.True(took < Roaming, $"W1 reached B after {took.TotalSeconds:0.0} s");
         await WaitForAsync(() => Task.FromResult(Granted(a, face)), Roaming, "W1 granted at A");
         Assert.Equal("W1", b.Control!.Gallery.Match(face).Match.WorkerId);
+        Assert.Equal(ConsentScope.County, (await b.Store.GetWorkerAsync("W1"))!.ConsentScope);
 
         var list = await CliAsync(bed, "workers", "list", "--json");
         Assert.Equal(0, list.Code);
@@ -59,6 +58,16 @@ public sealed class RosterTests(PostgresFixture pg) : IClassFixture<PostgresFixt
             Assert.Equal(("A", "station", 0), (workers["L1"].GetProperty("home_station").GetString(), workers["L1"].GetProperty("consent_scope").GetString(), workers["L1"].GetProperty("templates").GetInt32()));
             Assert.Equal(("A", "county", 1), (workers["W1"].GetProperty("home_station").GetString(), workers["W1"].GetProperty("consent_scope").GetString(), workers["W1"].GetProperty("templates").GetInt32()));
         }
+
+        // The rider takes the county back: A announces scope station, the hub drops the sealed template (from the worker
+        // and from the earlier deltas) and B forgets the face; A still knows its own rider.
+        await a.Store.SetConsentScopeAsync("W1", ConsentScope.Station, keeper);
+        await WaitForAsync(() => Task.FromResult(b.Control!.Gallery.Match(face).Match.WorkerId is null), Roaming, "W1 out of B's gallery");
+        Assert.Empty(await b.Store.ListTemplatesAsync("W1"));
+        Assert.Equal(ConsentScope.Station, (await b.Store.GetWorkerAsync("W1"))!.ConsentScope);
+        Assert.True(Granted(a, face));
+        Assert.Equal(0, await bed.CountAsync("SELECT count(*) FROM roster_deltas WHERE worker_id = 'W1' AND delta::text LIKE '%ciphertext%'"));
+        Assert.Equal(0, await bed.CountAsync("SELECT COALESCE(jsonb_array_length(record->'templates'), 0) FROM county_workers WHERE worker_id = 'W1'"));
 
         var suspend = await CliAsync(bed, "workers", "suspend", "W1");
         Assert.Equal(0, suspend.Code);
@@ -80,12 +89,12 @@ public sealed class RosterTests(PostgresFixture pg) : IClassFixture<PostgresFixt
         }
 
         // Each change once, in order, and the deleted rider's face is gone from the county's deltas too.
-        Assert.Equal(["add", "suspend", "delete"], await OpsAsync(bed, "W1"));
+        Assert.Equal(["add", "update", "suspend", "delete"], await OpsAsync(bed, "W1"));
         Assert.Equal(["add"], await OpsAsync(bed, "L1"));
         Assert.Equal(0, await bed.CountAsync("SELECT count(*) FROM roster_deltas WHERE worker_id = 'W1' AND delta::text LIKE '%ciphertext%'"));
         Assert.Equal(0, await bed.CountAsync("SELECT count(*) FROM county_workers WHERE worker_id = 'W1'"));
         var head = await bed.CountAsync("SELECT version FROM county_roster WHERE county = 'c1'");
-        Assert.Equal(4, head);
+        Assert.Equal(5, head);
         await WaitForAsync(async () => await a.Store.GetRosterVersionAsync() == head && await b.Store.GetRosterVersionAsync() == head, Roaming, "both stations at the head");
 
         var unknown = await CliAsync(bed, "workers", "delete", "W1");

@@ -315,6 +315,52 @@ public sealed class RosterAndCommandTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_worker_of_this_station_only_sends_no_template_and_one_whose_consent_covers_the_county_sends_sealed_templates_until_it_is_withdrawn()
+    {
+        await using var county = await SignedCounty.StartAsync(_broker.Port, _signer);
+        await using var agent = await StartAgentAsync(new TestControl(_gallery));
+        await county.WaitSubscribedAsync(agent.Value);
+        var keeper = new KeeperContext("站长", "cli");
+        var quality = new TemplateQuality(60, 1, 100, 120, 0.9);
+        await _store.EnrollAsync(new NewWorker { Id = "S1", Name = "本站", ConsentVersion = "v2" }, [new NewTemplate(Embedder, Vector(6), quality)], keeper);
+        await _store.EnrollAsync(new NewWorker { Id = "C1", Name = "漫游", ConsentVersion = "v2", ConsentScope = ConsentScope.County },
+            [new NewTemplate(Embedder, Vector(7), quality), new NewTemplate(OtherEmbedder, Vector(8), quality)], keeper);
+        await WaitForAsync(async () => (await EventsAsync(EventTypes.WorkerEnrolled)).Count == 2);
+
+        var enrolled = (await EventsAsync(EventTypes.WorkerEnrolled)).ToDictionary(e => e.WorkerId!);
+        Assert.Equal("station", enrolled["S1"].Worker!.ConsentScope);
+        Assert.Null(enrolled["S1"].Worker!.Templates);
+        var roaming = enrolled["C1"].Worker!;
+        Assert.Equal("county", roaming.ConsentScope);
+        Assert.Equal([Embedder, OtherEmbedder], roaming.Templates!.Select(t => t.Embedder));
+        Assert.Equal(Vector(7), TemplateSeal.Open(_templateKey, "C1", roaming.Templates![0]));
+        Assert.Equal(Vector(8), TemplateSeal.Open(_templateKey, "C1", roaming.Templates![1]));
+        // Sealed: the face is not in the payload for the broker or the hub's database to read.
+        Assert.Null(TemplateSeal.Open(RandomNumberGenerator.GetBytes(TemplateSeal.KeyBytes), "C1", roaming.Templates![0]));
+
+        await _store.SetConsentScopeAsync("C1", ConsentScope.Station, keeper);
+        await WaitForAsync(async () => (await EventsAsync(EventTypes.WorkerUpdated)).Count == 1);
+        var withdrawn = Assert.Single(await EventsAsync(EventTypes.WorkerUpdated)).Worker!;
+        Assert.Equal(("C1", "station"), (withdrawn.Id, withdrawn.ConsentScope));
+        Assert.Null(withdrawn.Templates);
+    }
+
+    [Fact]
+    public async Task Without_a_template_key_no_template_leaves_the_station_whatever_the_consent()
+    {
+        await using var county = await SignedCounty.StartAsync(_broker.Port, _signer);
+        await using var agent = await StartAgentAsync(new TestControl(_gallery), o => o.TemplateKeyFile = null);
+        await county.WaitSubscribedAsync(agent.Value);
+        await _store.EnrollAsync(new NewWorker { Id = "C1", Name = "漫游", ConsentVersion = "v2", ConsentScope = ConsentScope.County },
+            [new NewTemplate(Embedder, Vector(7), new TemplateQuality(60, 1, 100, 120, 0.9))], new KeeperContext("站长", "cli"));
+        await WaitForAsync(async () => (await EventsAsync(EventTypes.WorkerEnrolled)).Count == 1);
+
+        var notice = Assert.Single(await EventsAsync(EventTypes.WorkerEnrolled)).Worker!;
+        Assert.Equal("county", notice.ConsentScope);
+        Assert.Null(notice.Templates);
+    }
+
+    [Fact]
     public void A_template_key_file_that_is_not_a_32_byte_key_is_refused_naming_the_key()
     {
         File.WriteAllText(_folder.File("short.key"), Convert.ToBase64String(new byte[16]));

@@ -10,7 +10,7 @@ using StationEdge.Vision.Quality;
 namespace StationEdge.Cli.Commands;
 
 /// <summary>
-/// <c>enroll --id ID --name NAME --photo P [--photo P2 …] [--consent-version V] [--valid-until DATE] [--allow-duplicate]</c>: each photo must
+/// <c>enroll --id ID --name NAME --photo P [--photo P2 …] [--consent-version V] [--consent station|county] [--valid-until DATE] [--allow-duplicate]</c>: each photo must
 /// show one face that passes the quality gate; the photos must show one person; the face must not already be enrolled as
 /// another worker (unless --allow-duplicate); then the worker and one template per photo are stored (with the aligned
 /// crop when Store:KeepCrops). Any refused photo stops the enrolment (exit 2) with one line naming it and why.
@@ -29,11 +29,12 @@ internal static class EnrollCommand
 
     public static async Task<int> RunAsync(IReadOnlyList<string> argv, TextWriter stdout, CancellationToken ct)
     {
-        var args = CliArgs.Parse(Name, argv, [.. StationCli.Flags, "--id", "--name", "--consent-version", Records.StoreCli.ValidUntilFlag], ["--allow-duplicate"], ["--photo"]);
+        var args = CliArgs.Parse(Name, argv, [.. StationCli.Flags, "--id", "--name", "--consent-version", Records.StoreCli.ConsentFlag, Records.StoreCli.ValidUntilFlag], ["--allow-duplicate"], ["--photo"]);
         var id = args.Require("--id");
         var name = args.Require("--name").Trim();
         var paths = args.List("--photo");
         var (_, validUntil) = Records.StoreCli.ValidUntil(args, allowNone: false);
+        var scope = Records.StoreCli.Consent(args) ?? ConsentScope.Station;
         if (paths.Count == 0)
         {
             throw CliError.BadInput("--photo is required (one or more photos of the worker alone)");
@@ -106,7 +107,7 @@ internal static class EnrollCommand
             var templates = photos.Select(p => new NewTemplate(vision.EmbedderSha256, p.Embedding,
                 new TemplateQuality(p.Figures.InterEyePx, p.Figures.YawDegrees, p.Figures.Sharpness, p.Figures.Brightness, p.Figures.DetectorScore))
             { Crop = p.Crop }).ToList();
-            var worker = new NewWorker { Id = id, Name = name, ConsentVersion = args.Value("--consent-version") ?? DefaultConsentVersion, ValidUntil = validUntil };
+            var worker = new NewWorker { Id = id, Name = name, ConsentVersion = args.Value("--consent-version") ?? DefaultConsentVersion, ConsentScope = scope, ValidUntil = validUntil };
             var enrolled = await store.EnrollAsync(worker, templates, StationCli.Keeper, ct);
             var report = new Report(
                 enrolled.Worker,
@@ -153,7 +154,7 @@ internal static class EnrollCommand
         }
 
         var w = report.Worker;
-        stdout.WriteLine($"enrolled {w.Id} {w.Name}: {DetectCommand.Plural(report.Templates.Count, "template")}{(report.CropsKept ? " with their face crops" : "")}, consent version {w.ConsentVersion}");
+        stdout.WriteLine($"enrolled {w.Id} {w.Name}: {DetectCommand.Plural(report.Templates.Count, "template")}{(report.CropsKept ? " with their face crops" : "")}, consent version {w.ConsentVersion}, recognised at {Records.StoreCli.Scope(w.ConsentScope)}");
         foreach (var t in report.Templates)
         {
             stdout.WriteLine(F($"  {t.Photo}: {t.InterEyePx:0} px between the eyes, yaw {t.YawDeg:0}°, sharpness {t.Sharpness:0}, brightness {t.Brightness:0}"));

@@ -63,6 +63,7 @@ public static class Codes
     {
         ["worker.enroll"] = new("录入工友", "Enrolled a worker"),
         ["worker.edit"] = new("修改工友信息", "Edited a worker"),
+        ["worker.consent"] = new("修改刷脸范围", "Changed where a worker is recognised"),
         ["worker.suspend"] = new("暂停工友", "Suspended a worker"),
         ["worker.resume"] = new("恢复工友", "Resumed a worker"),
         ["worker.delete"] = new("删除工友", "Deleted a worker"),

@@ -116,6 +116,12 @@ public static class Texts
     public static readonly Phrase StepFace = new("2. 拍脸或上传照片", "2. Camera or photos");
     public static readonly Phrase ConsentTitle = new("个人信息告知与同意", "Notice and consent");
     public static readonly Phrase ConsentAgree = new("工友已阅读并同意以上内容", "The worker has read and agrees to the above");
+    public static readonly Phrase ScopeTitle = new("在哪里可以刷脸进门", "Where the face opens the door");
+    public static readonly Phrase ScopeStation = new("仅本驿站", "This station only");
+    public static readonly Phrase ScopeCounty = new("本县所有驿站（漫游）", "Every station of the county (roaming)");
+    public static readonly Phrase ScopeExplain = new(
+        "仅本驿站：人脸特征只保存在本驿站，不会发出。本县所有驿站：工友同意后，人脸特征加密后经县工会服务器发给本县各驿站，在任何一个驿站都能刷脸进门；改回“仅本驿站”后，其他驿站会删除。",
+        "This station only: the face templates stay at this station and are never sent. Every station of the county: with the worker's agreement, the templates are sent encrypted through the county union's server to every station of the county, so the worker's face opens any of them; set back to this station only, the other stations delete them.");
     public static readonly Phrase ConsentRequired = new("请先勾选同意。", "Please tick the consent box first.");
     public static readonly Phrase TakeWithCamera = new("用摄像头拍 {0} 张", "Take {0} with the camera");
     public static readonly Phrase OrUpload = new("或者上传照片（可用手机拍）", "Or upload photos (a phone photo will do)");

@@ -15,6 +15,9 @@ public sealed class WorkerForm
 
     public DateOnly? ValidUntil { get; set; }
 
+    /// <summary>The consent choice as posted: <c>county</c>, <c>station</c>, or null when the form did not carry it.</summary>
+    public string? ConsentScope { get; set; }
+
     public static WorkerForm From(Worker worker) => new()
     {
         Name = worker.Name,
@@ -22,6 +25,15 @@ public sealed class WorkerForm
         Employer = worker.Employer,
         MemberNumber = worker.MemberNumber,
         ValidUntil = worker.ValidUntil,
+        ConsentScope = worker.ConsentScope == Store.ConsentScope.County ? "county" : "station",
+    };
+
+    /// <summary>The scope chosen: the county only when the keeper chose it, this station otherwise; null when not posted.</summary>
+    public Store.ConsentScope? Scope() => ConsentScope switch
+    {
+        null => null,
+        "county" => Store.ConsentScope.County,
+        _ => Store.ConsentScope.Station,
     };
 
     public WorkerProfile Profile() => new()

@@ -12,6 +12,20 @@ public enum WorkerStatus
     Suspended,
 }
 
+/// <summary>
+/// Where the worker agreed their face may be recognised: <see cref="Station"/> (this station only, the default) or
+/// <see cref="County"/> (every station of the county: their templates roam, sealed, through the county's hub).
+/// </summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ConsentScope>))]
+public enum ConsentScope
+{
+    [JsonStringEnumMemberName("station")]
+    Station,
+
+    [JsonStringEnumMemberName("county")]
+    County,
+}
+
 /// <summary>Who did a keeper action and from where (an IP address on the keeper site, <c>cli</c> on the command line).</summary>
 public sealed record KeeperContext(string Keeper, string? Address = null);
 
@@ -37,6 +51,9 @@ public sealed record NewWorker
     public required string ConsentVersion { get; init; }
 
     public DateTimeOffset? ConsentAt { get; init; }
+
+    /// <summary>Where the worker may be recognised; this station only unless they agreed to the county.</summary>
+    public ConsentScope ConsentScope { get; init; } = ConsentScope.Station;
 
     /// <summary>The station the worker registered at; null: this one.</summary>
     public string? HomeStation { get; init; }
@@ -71,6 +88,17 @@ public sealed record Worker
 
     [JsonPropertyName("consent_version")]
     public required string ConsentVersion { get; init; }
+
+    [JsonPropertyName("consent_scope")]
+    public ConsentScope ConsentScope { get; init; } = ConsentScope.Station;
+
+    /// <summary>When the current scope was recorded.</summary>
+    [JsonPropertyName("consent_scope_at")]
+    public DateTimeOffset ConsentScopeAt { get; init; }
+
+    /// <summary>Who recorded the current scope (a keeper, or <c>county</c> for a worker from the county's roster).</summary>
+    [JsonPropertyName("consent_scope_by")]
+    public string ConsentScopeBy { get; init; } = "";
 
     [JsonPropertyName("enrolled_by")]
     public required string EnrolledBy { get; init; }

@@ -178,6 +178,12 @@ internal static class Schema
             ) STRICT;
             CREATE INDEX pass_uses_by_pass ON pass_uses (pass_id);
             """, LegacyPassBook.AdoptAsync),
+        new(5, "workers: the consent scope (station or county: roaming), when and by whom it was recorded", """
+            ALTER TABLE workers ADD COLUMN consent_scope TEXT NOT NULL DEFAULT 'station' CHECK (consent_scope IN ('station', 'county'));
+            ALTER TABLE workers ADD COLUMN consent_scope_at TEXT NOT NULL DEFAULT '';
+            ALTER TABLE workers ADD COLUMN consent_scope_by TEXT NOT NULL DEFAULT '';
+            UPDATE workers SET consent_scope_at = consent_at, consent_scope_by = enrolled_by;
+            """),
     ];
 
     public static int LatestVersion => Steps[^1].Version;

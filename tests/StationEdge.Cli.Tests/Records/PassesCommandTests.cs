@@ -146,7 +146,8 @@ public sealed class PassesCommandTests : IAsyncLifetime, IDisposable
     [Theory]
     [InlineData(new[] { "W001", "--valid-until", "2027-13-01" }, "--valid-until must be a date as YYYY-MM-DD or none (was '2027-13-01')")]
     [InlineData(new[] { "W999", "--name", "某人" }, "no worker W999 is enrolled")]
-    [InlineData(new[] { "W001" }, "edit needs --name NAME or --valid-until DATE|none")]
+    [InlineData(new[] { "W001" }, "edit needs --name NAME, --valid-until DATE|none or --consent station|county")]
+    [InlineData(new[] { "W001", "--consent", "province" }, "workers: --consent must be station or county (was 'province')")]
     public async Task WorkersEdit_WithBadInput_IsOneLineExitTwo_AndChangesNothing(string[] flags, string mustName)
     {
         var result = await Run(["workers", "edit", .. flags]);
@@ -154,6 +155,29 @@ public sealed class PassesCommandTests : IAsyncLifetime, IDisposable
         result.AssertOneLineError(2, mustName);
         Assert.Equal(0, _station.Sql("SELECT count(*) FROM audit WHERE action = 'worker.edit'"));
     }
+
+    [Fact]
+    public async Task WorkersEdit_Consent_RecordsTheScope_WhenAndByWhom_AuditedAsWorkerConsent()
+    {
+        var county = await Run("workers", "edit", "W001", "--consent", "county", "--by", "li");
+        var again = await Run("workers", "edit", "W001", "--consent", "county", "--by", "li");
+        var shown = await Run("workers", "show", "W001");
+
+        Assert.True(county.Exit == 0, county.Stderr);
+        Assert.Equal("edited W001: recognised at county (every station of the county) (was station (this station only)) (recorded as li)", county.Stdout.Trim());
+        Assert.Equal("W001 张伟: nothing to change", again.Stdout.Trim());
+        Assert.Contains("recognised at  county (every station of the county), recorded ", shown.Stdout, StringComparison.Ordinal);
+        Assert.Contains(" by li", shown.Stdout, StringComparison.Ordinal);
+        await using var store = await _station.OpenAsync();
+        Assert.Equal((ConsentScope.County, "li"), ((await store.GetWorkerAsync("W001"))!.ConsentScope, (await store.GetWorkerAsync("W001"))!.ConsentScopeBy));
+        var audit = Assert.Single(await store.ListAuditAsync(), a => a.Action == "worker.consent");
+        Assert.Equal(("W001", "li", "consent scope station -> county"), (audit.Target, audit.Keeper, audit.Details));
+    }
+
+    [Fact]
+    public async Task Enroll_WithAConsentThatIsNotStationOrCounty_IsOneLineExitTwo() =>
+        (await Run("enroll", "--id", "W009", "--name", "某人", "--photo", "none.jpg", "--consent", "everywhere"))
+            .AssertOneLineError(2, "enroll: --consent must be station or county (was 'everywhere')");
 
     [Fact]
     public async Task StoreCheck_CountsThePasses()

@@ -52,6 +52,22 @@ public sealed class EnrollIdentifyTests : IDisposable
     }
 
     [Fact]
+    public async Task Enroll_RecordsTheConsentScope_ThisStationOnlyUnlessCounty_AndABadScopeIsRefusedBeforeAnyPhotoIsRead()
+    {
+        var bad = await EnrollAsync("W001", "王芳", WalkUpMedia.WorkerEnrol, "--consent", "all");
+        bad.AssertOneLineError(2, "enroll: --consent must be station or county (was 'all')");
+        Assert.False(File.Exists(Path.Combine(Data, "station.db")));
+
+        var county = await EnrollAsync("W001", "王芳", WalkUpMedia.WorkerEnrol, "--consent", "county");
+        var here = await EnrollAsync("W002", "李娜", WalkUpMedia.Strangers[0], "--json");
+
+        Assert.True(county.Exit == 0, county.Stderr);
+        Assert.Contains("consent version 1, recognised at county (every station of the county)", county.Stdout, StringComparison.Ordinal);
+        Assert.True(here.Exit == 0, here.Stderr);
+        Assert.Equal("station", here.Json().GetProperty("worker").GetProperty("consent_scope").GetString());
+    }
+
+    [Fact]
     public async Task Identify_OnePhoto_PrintsOneObject_AndAFaceTooSmall_IsRefusedWithTheGatesCode()
     {
         Assert.Equal(0, (await EnrollAsync("W001", "王芳", WalkUpMedia.WorkerEnrol)).Exit);

@@ -15,6 +15,7 @@ internal static class StoreCli
     public const string By = "--by";
     public const string CliAddress = "cli";
     public const string ValidUntilFlag = "--valid-until";
+    public const string ConsentFlag = "--consent";
     private const int MaxKeeperLength = 64;
 
     /// <summary>
@@ -139,6 +140,22 @@ internal static class StoreCli
     /// <c>--valid-until DATE</c>: the last day a worker may enter (YYYY-MM-DD, inclusive); with <paramref name="allowNone"/>,
     /// <c>none</c> clears it. Given is false when the flag is absent.
     /// </summary>
+    /// <summary><c>--consent station|county</c>: where the worker agreed to be recognised; null when not given.</summary>
+    public static ConsentScope? Consent(CliArgs args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        return args.Value(ConsentFlag) switch
+        {
+            null => null,
+            "station" => Store.ConsentScope.Station,
+            "county" => Store.ConsentScope.County,
+            var other => throw CliError.BadInput($"{args.Command}: {ConsentFlag} must be station or county (was '{other}')"),
+        };
+    }
+
+    /// <summary>How a scope reads in the command line's lines.</summary>
+    public static string Scope(ConsentScope scope) => scope == Store.ConsentScope.County ? "county (every station of the county)" : "station (this station only)";
+
     public static (bool Given, DateOnly? Date) ValidUntil(CliArgs args, bool allowNone)
     {
         var text = args.Value(ValidUntilFlag);

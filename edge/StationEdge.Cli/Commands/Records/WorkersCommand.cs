@@ -3,7 +3,7 @@ using StationEdge.Store;
 namespace StationEdge.Cli.Commands.Records;
 
 /// <summary>
-/// <c>workers list [--search TEXT] | show ID | edit ID [--name NAME] [--valid-until DATE|none] | suspend ID | resume ID | delete ID</c>: the enrolled workers. Every
+/// <c>workers list [--search TEXT] | show ID | edit ID [--name NAME] [--valid-until DATE|none] [--consent station|county] | suspend ID | resume ID | delete ID</c>: the enrolled workers. Every
 /// change is audited as <see cref="StoreCli.Keeper"/>; delete asks nothing (scripts and the keeper site call it) but
 /// prints what it removed.
 /// </summary>
@@ -30,7 +30,7 @@ internal static class WorkersCommand
         {
             "list" => CliArgs.Parse(Name, flags, [StoreCli.Data, "--search"]),
             "show" => CliArgs.Parse(Name, flags, [StoreCli.Data]),
-            "edit" => CliArgs.Parse(Name, flags, [StoreCli.Data, StoreCli.By, "--name", StoreCli.ValidUntilFlag]),
+            "edit" => CliArgs.Parse(Name, flags, [StoreCli.Data, StoreCli.By, "--name", StoreCli.ValidUntilFlag, StoreCli.ConsentFlag]),
             _ => CliArgs.Parse(Name, flags, [StoreCli.Data, StoreCli.By]),
         };
         return StoreCli.RunAsync(async () =>
@@ -99,6 +99,7 @@ internal static class WorkersCommand
         stdout.WriteLine($"  member number  {worker.MemberNumber ?? "—"}");
         stdout.WriteLine($"  valid until    {ValidUntil(worker.ValidUntil, DateOnly.FromDateTime(DateTime.Now))}");
         stdout.WriteLine($"  consent        {worker.ConsentVersion}, {StoreCli.LocalTime(worker.ConsentAt)}");
+        stdout.WriteLine($"  recognised at  {StoreCli.Scope(worker.ConsentScope)}, recorded {StoreCli.LocalTime(worker.ConsentScopeAt)} by {worker.ConsentScopeBy}");
         stdout.WriteLine($"  enrolled       {StoreCli.LocalTime(worker.CreatedAt)} by {worker.EnrolledBy}{(worker.HomeStation is { } home ? $", home station {home}" : "")}");
         stdout.WriteLine($"  changed        {StoreCli.LocalTime(worker.UpdatedAt)}");
         stdout.WriteLine($"  {DetectCommand.Plural(templates.Count, "template")}:");
@@ -114,18 +115,19 @@ internal static class WorkersCommand
         return 0;
     }
 
-    private sealed record EditRequest(string? Name, bool SetsValidUntil, DateOnly? ValidUntil)
+    private sealed record EditRequest(string? Name, bool SetsValidUntil, DateOnly? ValidUntil, ConsentScope? Scope)
     {
         public static EditRequest From(CliArgs args)
         {
             var name = args.Value("--name")?.Trim();
             var (given, until) = StoreCli.ValidUntil(args, allowNone: true);
-            if (name is null && !given)
+            var scope = StoreCli.Consent(args);
+            if (name is null && !given && scope is null)
             {
-                throw CliError.BadInput($"workers: edit needs --name NAME or {StoreCli.ValidUntilFlag} DATE|none");
+                throw CliError.BadInput($"workers: edit needs --name NAME, {StoreCli.ValidUntilFlag} DATE|none or {StoreCli.ConsentFlag} station|county");
             }
 
-            return new EditRequest(name, given, until);
+            return new EditRequest(name, given, until, scope);
         }
     }
 
@@ -141,6 +143,11 @@ internal static class WorkersCommand
             ValidUntil = edit.SetsValidUntil ? edit.ValidUntil : profile.ValidUntil,
         };
         var worker = await store.UpdateWorkerAsync(id, profile, keeper, ct);
+        if (edit.Scope is { } scope)
+        {
+            worker = await store.SetConsentScopeAsync(id, scope, keeper, ct);
+        }
+
         if (args.Json)
         {
             JsonOutput.Write(stdout, worker);
@@ -156,6 +163,11 @@ internal static class WorkersCommand
         if (worker.ValidUntil != before.ValidUntil)
         {
             changed.Add($"valid until {StoreCli.Date(worker.ValidUntil)} (was {StoreCli.Date(before.ValidUntil)})");
+        }
+
+        if (worker.ConsentScope != before.ConsentScope)
+        {
+            changed.Add($"recognised at {StoreCli.Scope(worker.ConsentScope)} (was {StoreCli.Scope(before.ConsentScope)})");
         }
 
         stdout.WriteLine(changed.Count == 0

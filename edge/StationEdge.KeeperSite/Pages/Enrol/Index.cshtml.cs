@@ -169,6 +169,7 @@ public sealed class IndexModel(IEnrolment enrolment, EnrolmentSteps steps, IOpti
             MemberNumber = profile.MemberNumber,
             ValidUntil = profile.ValidUntil,
             ConsentVersion = Codes.ConsentVersion,
+            ConsentScope = Form.Scope() ?? ConsentScope.Station,
         };
     }
 

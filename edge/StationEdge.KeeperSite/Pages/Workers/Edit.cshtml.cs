@@ -61,6 +61,12 @@ public sealed class EditModel(StationStore store, Localizer l) : PageModel
         try
         {
             var saved = await store.UpdateWorkerAsync(id, Form.Profile(), HttpContext.Keeper(), HttpContext.RequestAborted);
+            if (Form.Scope() is { } scope)
+            {
+                // Its own audit row (worker.consent), which the county hears of: to county, the templates roam; back, they are withdrawn.
+                saved = await store.SetConsentScopeAsync(id, scope, HttpContext.Keeper(), HttpContext.RequestAborted);
+            }
+
             TempData["flash"] = l.Format(Texts.WorkerSaved, saved.Name);
             return Redirect("/Workers");
         }

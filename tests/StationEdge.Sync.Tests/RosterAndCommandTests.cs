@@ -318,7 +318,7 @@ public sealed class RosterAndCommandTests : IAsyncLifetime, IDisposable
     public async Task A_worker_of_this_station_only_sends_no_template_and_one_whose_consent_covers_the_county_sends_sealed_templates_until_it_is_withdrawn()
     {
         await using var county = await SignedCounty.StartAsync(_broker.Port, _signer);
-        await using var agent = await StartAgentAsync(new TestControl(_gallery));
+        await using var agent = await StartAgentAsync(new TestControl(_gallery, _store));
         await county.WaitSubscribedAsync(agent.Value);
         var keeper = new KeeperContext("站长", "cli");
         var quality = new TemplateQuality(60, 1, 100, 120, 0.9);
@@ -349,7 +349,7 @@ public sealed class RosterAndCommandTests : IAsyncLifetime, IDisposable
     public async Task Without_a_template_key_no_template_leaves_the_station_whatever_the_consent()
     {
         await using var county = await SignedCounty.StartAsync(_broker.Port, _signer);
-        await using var agent = await StartAgentAsync(new TestControl(_gallery), o => o.TemplateKeyFile = null);
+        await using var agent = await StartAgentAsync(new TestControl(_gallery, _store), o => o.TemplateKeyFile = null);
         await county.WaitSubscribedAsync(agent.Value);
         await _store.EnrollAsync(new NewWorker { Id = "C1", Name = "漫游", ConsentVersion = "v2", ConsentScope = ConsentScope.County },
             [new NewTemplate(Embedder, Vector(7), new TemplateQuality(60, 1, 100, 120, 0.9))], new KeeperContext("站长", "cli"));

@@ -65,6 +65,8 @@ link_up() {
 }
 EOF
   link_hub_accounts "$county"
+  # The county's template key, which seals a roaming worker's face for the county's stations only.
+  (umask 077 && openssl rand -base64 32 >"$county/template.key")
   cat >"$county/broker/mosquitto.conf" <<EOF
 per_listener_settings false
 listener $mqtt_port 127.0.0.1
@@ -95,6 +97,7 @@ EOF
     "STATIONEDGE_Sync__Username=$LINK_USER"
     "STATIONEDGE_Sync__PasswordFile=$county/station.password"
     "STATIONEDGE_Sync__CountyPublicKey=$county/county.key.pub"
+    "STATIONEDGE_Sync__TemplateKeyFile=$county/template.key"
   )
 }
 

@@ -91,8 +91,9 @@ echo "log_dest file $run/mosquitto.log" | $sudo tee -a "$run/mosquitto.conf" >/d
 $sudo chmod -R a+rX "$fake/etc/mosquitto"
 mosquitto -c "$run/mosquitto.conf" >/dev/null 2>&1 &
 broker_pid=$!
-for _ in $(seq 50); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$tls_port") 2>/dev/null && break
+# Ready when it says it listens on the TLS port (a bare TCP probe would itself be logged as a client's protocol error).
+for _ in $(seq 100); do
+  $sudo grep -q "listen socket on port $tls_port" "$run/mosquitto.log" 2>/dev/null && break
   sleep 0.1
 done
 if ! kill -0 "$broker_pid" 2>/dev/null; then

@@ -92,9 +92,10 @@ public sealed class DoorSecurity(StationStore store)
         else
         {
             using var gallery = new FaceGallery(embedderTag, load.Templates[0].Embedding.Length, options, load.Templates.Count);
-            foreach (var t in load.Templates)
+            // One batch, calibrated once, as the door's own reload does: a template at a time would calibrate per template.
+            if (gallery.AddRange(load.Templates.Select(t => new FaceTemplate(t.Id, t.WorkerId, t.Embedding, t.EmbedderSha256))) is [var first, ..])
             {
-                gallery.Add(new FaceTemplate(t.Id, t.WorkerId, t.Embedding, t.EmbedderSha256));
+                throw first.Problem;
             }
 
             workers = gallery.WorkerCount;

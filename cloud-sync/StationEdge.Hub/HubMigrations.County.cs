@@ -55,5 +55,13 @@ internal static partial class HubMigrations
                 last_used_at timestamptz
             );
             """),
+        (22, "visits indexes for the worker-name, reason and method filters", """
+            -- The worker filter matches an ID or a name: with both indexed the planner ORs two bitmaps instead of
+            -- walking the whole time index. A rare reason (an expired pass) or method (a keeper's opening) would
+            -- otherwise read every visit before it found a page.
+            CREATE INDEX visits_worker_name_time ON visits (worker_name, time DESC);
+            CREATE INDEX visits_reason_time ON visits (reason, time DESC);
+            CREATE INDEX visits_method_time ON visits (method, time DESC);
+            """),
     ];
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using StationEdge.Store.Crypto;
 using StationEdge.Store.Sqlite;
 
 namespace StationEdge.Store;
@@ -17,30 +18,60 @@ public sealed record StoredPass(
 
 public sealed partial class StationStore
 {
-    /// <summary>The meta row holding the passes' HMAC key (base64); moved from passes.db by schema step 4.</summary>
+    /// <summary>The meta row holding the passes' HMAC key, sealed under the device key; moved from passes.db by schema step 4.</summary>
     internal const string PassKeyName = "pass_hmac_key";
+
+    /// <summary>The sealed form's prefix; a value without it is a key kept in the clear before sealing (base64).</summary>
+    internal const string SealedPassKeyPrefix = "sealed1:";
 
     private const string PassColumns = "id, kind, worker_id, visitor_name, issued_at, expires_at, issued_by, revoked_at, revoked_by";
 
-    /// <summary>The key passes are signed with, made the first time (<paramref name="size"/> random bytes).</summary>
+    /// <summary>
+    /// The key passes are signed with, made the first time (<paramref name="size"/> random bytes). It rests sealed
+    /// under the device key like the templates: whoever copies the database alone cannot mint passes. A key found in
+    /// the clear (a store from before sealing, or one passes.db just moved in) is sealed in place.
+    /// </summary>
     public Task<byte[]> PassKeyAsync(int size, CancellationToken ct = default) =>
         _db.WriteAsync("the pass key", async (c, t) =>
         {
+            byte[] key;
             using (var select = c.Command($"SELECT value FROM meta WHERE key = '{PassKeyName}'", t))
             {
-                if (await select.ExecuteScalarAsync(ct) is string stored)
+                var stored = await select.ExecuteScalarAsync(ct) as string;
+                if (stored is not null && stored.StartsWith(SealedPassKeyPrefix, StringComparison.Ordinal))
                 {
-                    var key = Convert.FromBase64String(stored);
+                    key = OpenPassKey(stored[SealedPassKeyPrefix.Length..]);
                     return key.Length == size ? key
                         : throw new StoreException(StoreFault.Key, $"the pass key in {DatabasePath} is {key.Length} bytes, not {size}");
                 }
+
+                key = stored is null ? RandomNumberGenerator.GetBytes(size) : Convert.FromBase64String(stored);
+                if (key.Length != size)
+                {
+                    throw new StoreException(StoreFault.Key, $"the pass key in {DatabasePath} is {key.Length} bytes, not {size}");
+                }
             }
 
-            var made = RandomNumberGenerator.GetBytes(size);
-            using var insert = c.Command($"INSERT INTO meta (key, value) VALUES ('{PassKeyName}', $v)", t).With("$v", Convert.ToBase64String(made));
-            await insert.ExecuteNonQueryAsync(ct);
-            return made;
+            using var upsert = c.Command($"INSERT INTO meta (key, value) VALUES ('{PassKeyName}', $v) ON CONFLICT (key) DO UPDATE SET value = excluded.value", t)
+                .With("$v", SealedPassKeyPrefix + SealPassKey(key));
+            await upsert.ExecuteNonQueryAsync(ct);
+            return key;
         }, ct);
+
+    private string SealPassKey(byte[] key)
+    {
+        using var aes = _cipher.Create();
+        return RowCipher.Pack(RowCipher.Seal(aes, key, RowCipher.PassKeyData));
+    }
+
+    private byte[] OpenPassKey(string sealedText)
+    {
+        using var aes = _cipher.Create();
+        var value = RowCipher.Unpack(sealedText);
+        var key = new byte[value?.Ciphertext.Length ?? 0];
+        return value is not null && RowCipher.TryOpen(aes, value, key, RowCipher.PassKeyData) ? key
+            : throw new StoreException(StoreFault.Key, $"the pass key in {DatabasePath} does not open with the device key (another station's key file, or an altered row)");
+    }
 
     /// <summary>Stores a new pass and its <c>pass.issue</c> audit entry in one transaction.</summary>
     public Task AddPassAsync(StoredPass pass, KeeperContext by, string? details, CancellationToken ct = default)

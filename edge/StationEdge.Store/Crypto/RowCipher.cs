@@ -47,8 +47,30 @@ internal sealed class RowCipher(byte[] key)
         }
     }
 
+    /// <summary>One base64 text (nonce, ciphertext, tag) for a value kept in a single text column.</summary>
+    public static string Pack(SealedValue value) => Convert.ToBase64String([.. value.Nonce, .. value.Ciphertext, .. value.Tag]);
+
+    /// <summary>The value <see cref="Pack"/> made; null when the text is not base64 or too short to hold one.</summary>
+    public static SealedValue? Unpack(string text)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = Convert.FromBase64String(text);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+
+        return bytes.Length <= NonceSize + TagSize ? null : new SealedValue(bytes[..NonceSize], bytes[NonceSize..^TagSize], bytes[^TagSize..]);
+    }
+
     public static byte[] TemplateData(Guid templateId, string workerId, string embedderSha256) =>
         Encoding.UTF8.GetBytes($"stationedge.template.v1\0{templateId:D}\0{workerId}\0{embedderSha256}");
+
+    /// <summary>The passes' HMAC key in the meta table: one per store, so the label alone names it.</summary>
+    public static readonly byte[] PassKeyData = Encoding.UTF8.GetBytes("stationedge.pass-key.v1");
 
     public static byte[] CropData(Guid templateId, string workerId) =>
         Encoding.UTF8.GetBytes($"stationedge.crop.v1\0{templateId:D}\0{workerId}");

@@ -62,6 +62,20 @@ internal static class StoreCheck
                 {
                     problems.Add($"{unreadableCrops} crops fail AES-GCM authentication and cannot be re-embedded");
                 }
+
+                if (await ScalarAsync(connection, $"SELECT value FROM meta WHERE key = '{StationStore.PassKeyName}'", ct) is string passKey
+                    && passKey.StartsWith(StationStore.SealedPassKeyPrefix, StringComparison.Ordinal) && !PassKeyOpens(key, passKey[StationStore.SealedPassKeyPrefix.Length..]))
+                {
+                    problems.Add("the pass key fails AES-GCM authentication: every printed pass is refused until passes are issued again");
+                }
+            }
+
+            // After step 4 the passes live in the store; a passes.db beside it again (an old backup restored over the
+            // folder) is never read, and its passes would silently not open the door.
+            var leftover = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(paths.DatabasePath))!, LegacyPassBook.FileName);
+            if (version >= 4 && File.Exists(leftover) && new FileInfo(leftover).Length > 0)
+            {
+                problems.Add($"{leftover} is not part of the store (its passes moved into the store at schema step 4) and is never read: move it away; passes it holds must be issued again");
             }
         }
         catch (SqliteException e)
@@ -95,6 +109,17 @@ internal static class StoreCheck
 
         using var passes = connection.Command("SELECT count(*) FROM passes");
         return counts with { Passes = (long)(await passes.ExecuteScalarAsync(ct))! };
+    }
+
+    private static bool PassKeyOpens(byte[] deviceKey, string sealedText)
+    {
+        if (RowCipher.Unpack(sealedText) is not { } value)
+        {
+            return false;
+        }
+
+        using var aes = new RowCipher(deviceKey).Create();
+        return RowCipher.TryOpen(aes, value, new byte[value.Ciphertext.Length], RowCipher.PassKeyData);
     }
 
     private static byte[]? CheckKey(StorePaths paths, StoreCounts counts, string? fingerprint, List<string> problems)

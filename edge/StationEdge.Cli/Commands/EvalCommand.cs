@@ -55,7 +55,8 @@ internal static class EvalCommand
             var openSet = CliArgs.Parse(
                 "eval",
                 argv,
-                [.. VisionCli.Flags, "--photos", "--pairs", "--gallery", "--probes", "--enroll", "--frames", "--far", "--threshold", "--margin", "--templates", "--embedder", VisionCli.AlignmentFlag],
+                [.. VisionCli.Flags, "--photos", "--pairs", "--gallery", "--probes", "--enroll", "--frames", "--far", "--threshold", "--margin", "--templates", "--embedder", VisionCli.AlignmentFlag,
+                    "--workers", "--learn-max", "--learn-clear-by", "--learn-pass-floor", "--learn-move"],
                 ["--open-set", "--liveness", "--no-mirror", "--learn"]);
             return await OpenSetEvalCommand.RunAsync(openSet, stdout, stderr, ct);
         }

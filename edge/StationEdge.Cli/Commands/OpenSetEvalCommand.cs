@@ -1,4 +1,5 @@
 using System.Globalization;
+using StationEdge.Access;
 using StationEdge.Vision.Evaluation;
 using StationEdge.Vision.Imaging;
 using StationEdge.Vision.Liveness;
@@ -69,6 +70,7 @@ internal static partial class OpenSetEvalCommand
         var far = args.Double("--far", DefaultFar, 1e-9, 0.5);
         var withLiveness = args.Has("--liveness");
         var rule = RuleFromFlags(args);
+        var (learning, workerHalf) = LearningFromFlags(args);
         var embedder = args.Value("--embedder") switch
         {
             null or "faceplugin" => EmbedderModel.Faceplugin,
@@ -101,7 +103,7 @@ internal static partial class OpenSetEvalCommand
 
             var people = results.GroupBy(r => r.Photo.Person, StringComparer.Ordinal)
                 .Select(g => new OpenSetLearnEval.Person(g.Key, [.. g.Where(r => r.Skip is null).Select(r => r.Embedding)])).ToList();
-            var learnReport = OpenSetLearnEval.Evaluate(input, people, enroll, rule, pipeline.EmbedderSha256, pipeline.Models.Embedder!.Dimensions);
+            var learnReport = OpenSetLearnEval.Evaluate(input, people, enroll, rule, pipeline.EmbedderSha256, pipeline.Models.Embedder!.Dimensions, learning, workerHalf);
             if (args.Json)
             {
                 JsonOutput.Write(stdout, learnReport);
@@ -159,6 +161,29 @@ internal static partial class OpenSetEvalCommand
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// The learner's settings for --learn: the station's Access:Learn* defaults, or the flags that try others, each
+    /// within the range the station's options accept; --workers picks which half of the people are the workers.
+    /// </summary>
+    private static (AccessOptions Learning, string WorkerHalf) LearningFromFlags(CliArgs args)
+    {
+        if (!args.Has("--learn") && new[] { "--workers", "--learn-max", "--learn-clear-by", "--learn-pass-floor", "--learn-move" }.FirstOrDefault(args.Has) is { } stray)
+        {
+            throw CliError.BadInput($"eval: {stray} is for --learn");
+        }
+
+        var defaults = new AccessOptions();
+        var learning = new AccessOptions
+        {
+            LearnMaxTemplates = args.Int("--learn-max", defaults.LearnMaxTemplates, 1, 20),
+            LearnClearBy = (float)args.Double("--learn-clear-by", defaults.LearnClearBy, 0, 0.5),
+            LearnPassFloor = (float)args.Double("--learn-pass-floor", defaults.LearnPassFloor, 0, 1),
+            LearnMaxCentroidMove = (float)args.Double("--learn-move", defaults.LearnMaxCentroidMove, 0.001, 0.5),
+        };
+        var half = args.Value("--workers") ?? "even";
+        return half is "even" or "odd" ? (learning, half) : throw CliError.BadInput($"eval: --workers must be even or odd (was '{half}')");
     }
 
     private static GalleryOptions RuleFromFlags(CliArgs args)

@@ -26,7 +26,9 @@ internal static class OpenSetLearnEval
         int LearnedPassConfirmed,
         int RefusedToLearn,
         double ThresholdStart,
-        double ThresholdEnd);
+        double ThresholdEnd,
+        double HighestStrangerScore,
+        double LeastStrangerHeadroom);
 
     public sealed record Report(
         string Input,
@@ -36,6 +38,7 @@ internal static class OpenSetLearnEval
         int MaxLearned,
         LearningLimits Limits,
         string Rule,
+        string WorkerHalf,
         IReadOnlyList<double> RefusedByPosition,
         int StrangersLetIn,
         Run Learning,
@@ -45,24 +48,30 @@ internal static class OpenSetLearnEval
     /// <summary>One person's photos in file order: the embedding, or null when the photo gave no usable face.</summary>
     public sealed record Person(string Name, IReadOnlyList<float[]?> Photos);
 
-    public static Report Evaluate(string input, IReadOnlyList<Person> people, int enroll, GalleryOptions rule, string sha, int dimensions)
+    /// <summary>
+    /// <paramref name="workerHalf"/> is <c>even</c> (the 1st, 3rd, … person in name order are the workers) or <c>odd</c>
+    /// (the others): a set this small gives different answers for its two halves, and a choice should hold for both.
+    /// <paramref name="learning"/> is the station's <c>Access:Learn*</c> settings (its defaults unless the flags say otherwise).
+    /// </summary>
+    public static Report Evaluate(string input, IReadOnlyList<Person> people, int enroll, GalleryOptions rule, string sha, int dimensions, AccessOptions learning, string workerHalf = "even")
     {
-        var defaults = new AccessOptions();
+        var defaults = learning;
         var limits = defaults.ToLearningLimits();
         var ordered = people.OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
-        var workers = ordered.Where((_, i) => i % 2 == 0).Select(p => (p.Name, Enrol: p.Photos.Where(e => e is not null).Take(enroll).ToList(), p.Photos)).Where(w => w.Enrol.Count > 0).ToList();
-        var strangers = ordered.Where((_, i) => i % 2 == 1).SelectMany(p => p.Photos.Where(e => e is not null)).ToList();
+        var first = workerHalf == "odd" ? 1 : 0;
+        var workers = ordered.Where((_, i) => i % 2 == first).Select(p => (p.Name, Enrol: p.Photos.Where(e => e is not null).Take(enroll).ToList(), p.Photos)).Where(w => w.Enrol.Count > 0).ToList();
+        var strangers = ordered.Where((_, i) => i % 2 != first).SelectMany(p => p.Photos.Where(e => e is not null)).ToList();
         if (workers.Count < 2 || strangers.Count == 0)
         {
             throw CliError.BadInput($"eval: --learn: {input}: needs at least 4 people with usable photos (half are workers, half strangers); found {workers.Count} workers and {strangers.Count} stranger photos");
         }
 
         var walks = workers.Select(w => w.Photos.SkipWhile(e => !w.Enrol.Contains(e)).Where(e => !w.Enrol.Contains(e)).ToList()).ToList();
-        var learning = Simulate(workers.Select(w => (w.Name, (IReadOnlyList<float[]>)w.Enrol)).ToList(), walks, strangers, rule, sha, dimensions, limits, defaults.LearnMaxTemplates, learn: true);
+        var learned = Simulate(workers.Select(w => (w.Name, (IReadOnlyList<float[]>)w.Enrol)).ToList(), walks, strangers, rule, sha, dimensions, limits, defaults.LearnMaxTemplates, learn: true);
         var baseline = Simulate(workers.Select(w => (w.Name, (IReadOnlyList<float[]>)w.Enrol)).ToList(), walks, strangers, rule, sha, dimensions, limits, defaults.LearnMaxTemplates, learn: false);
         var ruleText = rule.Threshold is { } t ? $"fixed threshold {t:0.000}" : "calibrated from the gallery";
-        return new Report(input, workers.Count, ordered.Count - workers.Count, enroll, defaults.LearnMaxTemplates, limits, ruleText,
-            learning.RefusedByPosition, learning.StrangersLetIn, learning, baseline, sha);
+        return new Report(input, workers.Count, ordered.Count - workers.Count, enroll, defaults.LearnMaxTemplates, limits, ruleText, workerHalf,
+            learned.RefusedByPosition, learned.StrangersLetIn, learned, baseline, sha);
     }
 
     private static Run Simulate(
@@ -82,6 +91,9 @@ internal static class OpenSetLearnEval
         var refused = new int[positions];
         var walked = new int[positions];
         int strangerWalks = 0, strangersIn = 0, wrong = 0, clear = 0, pass = 0, notLearned = 0, nextStranger = 0;
+        // How close the strangers came: the best score any reached, and the least distance below the threshold of the
+        // moment (negative when one got in). Two runs that both keep every stranger out differ here.
+        double highestStranger = double.NegativeInfinity, leastHeadroom = double.PositiveInfinity;
 
         void Learn(string worker, float[] e, bool confirmedByPass, Match m)
         {
@@ -144,6 +156,8 @@ internal static class OpenSetLearnEval
                 var s = strangers[nextStranger++ % strangers.Count]!;
                 strangerWalks++;
                 var sm = gallery.Search(s);
+                highestStranger = Math.Max(highestStranger, sm.Score);
+                leastHeadroom = Math.Min(leastHeadroom, sm.Threshold - sm.Score);
                 if (sm.IsKnown)
                 {
                     strangersIn++;
@@ -157,13 +171,13 @@ internal static class OpenSetLearnEval
 
         return new Run(
             [.. refused.Select((r, i) => walked[i] == 0 ? 0 : Math.Round((double)r / walked[i], 4))], walked, strangerWalks, strangersIn, wrong, clear, pass, notLearned,
-            Math.Round(start, 4), Math.Round(gallery.CurrentThreshold, 4));
+            Math.Round(start, 4), Math.Round(gallery.CurrentThreshold, 4), Math.Round(highestStranger, 4), Math.Round(leastHeadroom, 4));
     }
 
     public static void PrintText(TextWriter o, Report r)
     {
         o.WriteLine($"Door sequence with learning: {r.Input}");
-        o.WriteLine($"  {r.Workers} workers (first {r.Enroll} photo(s) enrolled), {r.Strangers} strangers interleaved, rule {r.Rule}");
+        o.WriteLine($"  {r.Workers} workers (first {r.Enroll} photo(s) enrolled; the {r.WorkerHalf} half in name order), {r.Strangers} strangers interleaved, rule {r.Rule}");
         o.WriteLine($"  learning: clear by {r.Limits.ClearBy:0.00}, pass floor {r.Limits.PassFloor:0.00}, centroid move ≤ {r.Limits.MaxCentroidMove:0.00}, up to {r.MaxLearned} learned a worker");
         o.WriteLine("  walk-up   workers   refused (learning)   refused (no learning)");
         for (var i = 0; i < r.Learning.RefusedByPosition.Count; i++)
@@ -172,6 +186,7 @@ internal static class OpenSetLearnEval
         }
 
         o.WriteLine($"  strangers let in: {r.Learning.StrangersLetIn} of {r.Learning.StrangerWalkUps} with learning, {r.WithoutLearning.StrangersLetIn} without");
+        o.WriteLine($"  closest stranger: {r.Learning.HighestStrangerScore:0.000} with learning ({r.WithoutLearning.HighestStrangerScore:0.000} without); least headroom below the threshold {r.Learning.LeastStrangerHeadroom:0.000} ({r.WithoutLearning.LeastStrangerHeadroom:0.000} without)");
         o.WriteLine($"  wrong-worker grants: {r.Learning.WrongWorkerGrants} with learning, {r.WithoutLearning.WrongWorkerGrants} without");
         o.WriteLine($"  learned: {r.Learning.LearnedClearGrants} clear grants, {r.Learning.LearnedPassConfirmed} pass-confirmed; {r.Learning.RefusedToLearn} refused by the checks");
         o.WriteLine($"  threshold: {r.Learning.ThresholdStart:0.000} → {r.Learning.ThresholdEnd:0.000} with learning ({r.WithoutLearning.ThresholdEnd:0.000} without)");

@@ -35,5 +35,35 @@ public sealed class OpenSetLearnEvalTests
         Assert.InRange(letIn, 0, walks.Sum());
         Assert.Equal(letIn, learning.GetProperty("strangers_let_in").GetInt32());
         Assert.Equal(JsonValueKind.Array, json.GetProperty("without_learning").GetProperty("refused_by_position").ValueKind);
+        Assert.Equal("even", json.GetProperty("worker_half").GetString());
+        var headroom = learning.GetProperty("least_stranger_headroom").GetDouble();
+        if (letIn > 0)
+        {
+            // A stranger let in reached the threshold of the moment.
+            Assert.True(headroom <= 0, $"{letIn} strangers let in, yet the least headroom was {headroom}");
+        }
+
+        Assert.InRange(learning.GetProperty("highest_stranger_score").GetDouble(), -1, 1);
+
+        // The other half as the workers: the same people, the roles swapped; the learner's limits as the flags set them.
+        var swapped = await CliRunner.InProcessAsync("eval", "--open-set", "--learn", "--workers", "odd", "--learn-max", "1", "--learn-move", "0.05",
+            "--pairs", folder.File("pairs.csv"), "--models", TestModels.Directory, "--json");
+        Assert.True(swapped.Exit == 0, swapped.Stderr);
+        var other = swapped.Json();
+        Assert.Equal(("odd", 1, 0.05), (other.GetProperty("worker_half").GetString(), other.GetProperty("max_learned").GetInt32(),
+            Math.Round(other.GetProperty("limits").GetProperty("max_centroid_move").GetDouble(), 4)));
+        Assert.Equal((2, 2), (other.GetProperty("workers").GetInt32(), other.GetProperty("strangers").GetInt32()));
+    }
+
+    [Theory]
+    [InlineData("--workers", "third", "eval: --workers must be even or odd (was 'third')", true)]
+    [InlineData("--learn-max", "2", "eval: --learn-max is for --learn", false)]
+    public async Task ALearningFlag_OutOfPlaceOrWrong_IsOneLineBeforeAnyPhotoIsRead(string flag, string value, string error, bool withLearn)
+    {
+        string[] args = ["eval", "--open-set", .. (withLearn ? new[] { "--learn" } : []), flag, value, "--photos", "/nonexistent", "--models", TestModels.Directory];
+
+        var result = await CliRunner.InProcessAsync(args);
+
+        result.AssertOneLineError(2, "station-edge: " + error);
     }
 }

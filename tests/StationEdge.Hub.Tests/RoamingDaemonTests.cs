@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using StationEdge.Access;
 using StationEdge.Store;
 using StationEdge.Vision.Imaging;
+using Xunit.Abstractions;
 using HubProgram = StationEdge.Hub.Cli.Program;
 
 namespace StationEdge.Hub.Tests;
@@ -14,7 +15,7 @@ namespace StationEdge.Hub.Tests;
 /// the roster's rules on synthetic vectors; this proves a face enrolled at one door opens another.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed class RoamingDaemonTests(PostgresFixture pg) : IClassFixture<PostgresFixture>
+public sealed class RoamingDaemonTests(PostgresFixture pg, ITestOutputHelper output) : IClassFixture<PostgresFixture>
 {
     private const string Worker = "W1";
 
@@ -50,6 +51,7 @@ public sealed class RoamingDaemonTests(PostgresFixture pg) : IClassFixture<Postg
             await WaitForAsync(async () => (await b.Store.ListTemplatesAsync(Worker)).Count == 1 && b.Gallery.FindWorker(Worker) is not null,
                 Roaming, "W1's template in B's store and door gallery");
             Assert.True(enrolled.Elapsed < Roaming, $"W1 reached B after {enrolled.Elapsed.TotalSeconds:0.0} s");
+            output.WriteLine($"W1 enrolled at A reached B's door gallery after {enrolled.Elapsed.TotalSeconds:0.00} s");
             Assert.Equal(ConsentScope.County, (await b.Store.GetWorkerAsync(Worker))!.ConsentScope);
 
             // B's door: the rider walks up, in a photo B never saw. B is started again on that stream (the camera plays a
@@ -67,6 +69,7 @@ public sealed class RoamingDaemonTests(PostgresFixture pg) : IClassFixture<Postg
                 Roaming, "B's granted visit in the county's database");
 
             // The county deletes the rider: both doors forget the face.
+            var deleted = Stopwatch.StartNew();
             var delete = await CliAsync(bed, "workers", "delete", Worker);
             Assert.True(delete.Code == 0, delete.Stderr);
             foreach (var s in new[] { a, b })
@@ -74,6 +77,8 @@ public sealed class RoamingDaemonTests(PostgresFixture pg) : IClassFixture<Postg
                 await WaitForAsync(async () => s.Gallery.FindWorker(Worker) is null && await s.Store.GetWorkerAsync(Worker) is null
                     && (await s.Store.ListTemplatesAsync(Worker)).Count == 0, Roaming, $"W1 gone at {s.Id}");
             }
+
+            output.WriteLine($"W1 deleted at the hub was gone from both doors after {deleted.Elapsed.TotalSeconds:0.00} s");
 
             // The same walk-up at both doors: refused as unknown, the relay never energised, the refusals recorded.
             await a.DisposeAsync();

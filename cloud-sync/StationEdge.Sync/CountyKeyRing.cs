@@ -152,7 +152,7 @@ internal sealed partial class CountyKeyRing : IDisposable
         }
         catch (ArgumentException e)
         {
-            return $"next_public_key: {e.Message.ReplaceLineEndings(" ")}";
+            return $"next_public_key is not usable: {e.Message.ReplaceLineEndings(" ")}";
         }
 
         if (key.KeyId == _current.Key.KeyId)

@@ -68,9 +68,11 @@ internal static class KeysCommand
     /// The reason names the next key, so <c>--commit</c> can tell which stations took this key (not an earlier rotation's).
     /// It lives as long as a command may: a station offline longer is given it again by <c>keys rotate</c>.
     /// </summary>
-    internal static StationCommand RotateCommand(string station, string by, string? reason, CountySigner next) =>
-        CommandCommand.Make(station, StationCommand.RotateKeys, by, NextKeyReason(next.KeyId) + (reason is null ? "" : ": " + reason.Trim()), StationCommand.MaxLifetime)
-            with { NextPublicKey = next.ExportPublicPem() };
+    internal static StationCommand RotateCommand(string station, string by, string? reason, CountySigner next)
+    {
+        var command = CommandCommand.Make(station, StationCommand.RotateKeys, by, NextKeyReason(next.KeyId) + (reason is null ? "" : ": " + reason.Trim()), StationCommand.MaxLifetime);
+        return command with { NextPublicKey = next.ExportPublicPem() };
+    }
 
     private static string NextKeyReason(string keyId) => $"next county key {keyId}";
 

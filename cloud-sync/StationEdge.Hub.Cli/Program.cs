@@ -21,9 +21,11 @@ internal static class Program
           workers  list | suspend ID | resume ID | delete ID
                                                   the county's roster; a change is a new version, which the
                                                   running hub signs and sends to every station
-          command  unlock STATION --by NAME --reason TEXT | resync STATION
+          command  unlock STATION --by NAME --reason TEXT | resync STATION | rotate_keys STATION
                                                   a signed command (expiry, nonce) to one station
           keys init                               the county's signing key pair (private 0600, public for the stations)
+          keys rotate [--commit [--force]]        the county's next key to every station, signed with the current one;
+                                                  --commit signs with it once every station took it
           account                                 the hub's own broker login and ACL block (once)
           accounts add NAME --role county-admin|reviewer
                                                   a county site account; the password from stdin or asked (never printed)
@@ -44,8 +46,8 @@ internal static class Program
         ["migrate"] = "usage: county-hub migrate [--config F] [--json]\n  applies the schema steps not applied yet; safe to run again",
         ["stations"] = "usage: county-hub stations add ID --name NAME [--address A] [--lat X --lon Y] [--hours H] [--config F] [--json]\n       county-hub stations list [--config F] [--json]\n  add needs Hub:MosquittoPasswordFile and Hub:MosquittoAclFile; the password is printed once",
         ["workers"] = "usage: county-hub workers list [--config F] [--json]\n       county-hub workers suspend|resume|delete ID [--config F] [--json]\n  the county's roster (workers the stations enrolled); a change is a new roster version that the running hub\n  signs with Hub:SigningKeyFile and sends on counties/{county}/roster; a deleted worker's templates leave the hub",
-        ["command"] = "usage: county-hub command unlock STATION --by NAME --reason TEXT [--config F] [--json]\n       county-hub command resync STATION [--by NAME] [--reason TEXT] [--config F] [--json]\n  signed with Hub:SigningKeyFile, with a nonce; valid 2 minutes (unlock) or 10 (resync); sent with the hub's\n  broker login; the station audits an unlock with who asked and why; the station must be registered",
-        ["keys"] = "usage: county-hub keys init [--config F] [--json]\n  writes Hub:SigningKeyFile (0600) and its .pub; never replaces an existing key",
+        ["command"] = "usage: county-hub command unlock STATION --by NAME --reason TEXT [--config F] [--json]\n       county-hub command resync STATION [--by NAME] [--reason TEXT] [--config F] [--json]\n       county-hub command rotate_keys STATION [--by NAME] [--reason TEXT] [--config F] [--json]\n  signed with Hub:SigningKeyFile, with a nonce; valid 2 minutes (unlock) or 10 (resync); sent with the hub's\n  broker login; the station audits an unlock with who asked and why; the station must be registered",
+        ["keys"] = "usage: county-hub keys init [--config F] [--json]\n       county-hub keys rotate [--by NAME] [--reason TEXT] [--config F] [--json]\n       county-hub keys rotate --commit [--force] [--config F] [--json]\n  init writes Hub:SigningKeyFile (0600) and its .pub; never replaces an existing key.\n  rotate writes the next key beside it (.next, 0600; an existing one is sent again) and sends rotate_keys with its\n  public half to every registered station, signed with the current key, which the hub keeps using; command rotate_keys\n  STATION sends it to one. --commit, once every station answered command_done (--force: anyway), makes the next key\n  Hub:SigningKeyFile (the old one kept as .retired-KEYID); then restart county-hub run",
         ["account"] = "usage: county-hub account [--config F] [--json]\n  the hub's own broker login, once: Hub:PasswordFile (0600), its Mosquitto line and the hub's ACL block",
         ["accounts"] = "usage: county-hub accounts add NAME --role county-admin|reviewer [--config F] [--json]\n       county-hub accounts list [--config F] [--json]\n  add reads the password from stdin (one line) or asks for it twice at a terminal; it is never printed",
         ["bench"] = "usage: county-hub bench [--quick] [--seconds N] [--stations N] [--visits N] [--json]\n  its own Mosquitto and PostgreSQL on loopback; the many-stations phase lasts N s (300; 20 with --quick) with N stations (500); the county site timed over N seeded visits (1,000,000; 100,000 with --quick); bounded, stops by itself",
@@ -103,7 +105,7 @@ internal static class Program
                 "run" => await RunCommand.RunAsync(rest, stdout, ct),
                 "migrate" => await MigrateCommand.RunAsync(rest, stdout, ct),
                 "stations" => await StationsCommand.RunAsync(rest, stdout, ct),
-                "keys" => await KeysCommand.RunAsync(rest, stdout),
+                "keys" => await KeysCommand.RunAsync(rest, stdout, ct),
                 "workers" => await WorkersCommand.RunAsync(rest, stdout, ct),
                 "command" => await CommandCommand.RunAsync(rest, stdout, ct),
                 "account" => await AccountCommand.RunAsync(rest, stdout),

@@ -176,6 +176,12 @@ public sealed record StationCommand(string Schema, Guid Id, string StationId, st
     public const string ResyncRoster = "resync";
     public const string RotateKeys = "rotate_keys";
 
+    /// <summary>
+    /// With <see cref="RotateKeys"/>: the county's next signing key (a P-256 public key in PEM). The station trusts it
+    /// beside the current one until something signed by it arrives, then only it.
+    /// </summary>
+    public string? NextPublicKey { get; init; }
+
     /// <summary>The longest a command may live: a remote unlock is for someone standing at the door now.</summary>
     public static readonly TimeSpan MaxLifetime = TimeSpan.FromMinutes(15);
 }

@@ -14,7 +14,7 @@ namespace StationEdge.Sync;
 internal sealed partial class CommandHandler(
     StationStore store,
     SyncOptions options,
-    CountyVerifier verifier,
+    CountyKeyRing keys,
     RosterApplier roster,
     IStationControl? control,
     TimeProvider time,
@@ -28,7 +28,7 @@ internal sealed partial class CommandHandler(
 
     public async Task OnCommandAsync(byte[] payload, Func<long, CancellationToken, Task> askResync, CancellationToken ct)
     {
-        var read = verifier.Open<StationCommand>(payload, Schemas.Command);
+        var read = await keys.OpenAsync<StationCommand>(payload, Schemas.Command, ct);
         if (!read.Ok)
         {
             await RefuseAsync(null, read.Error!, ct);
@@ -65,12 +65,28 @@ internal sealed partial class CommandHandler(
                 await DoneAsync(command, "the roster is asked for again from version 0", ct);
                 break;
             case StationCommand.RotateKeys:
-                await RefuseAsync(command, "rotate_keys is not supported by this station yet: install the new key files and restart", ct);
+                await RotateAsync(command, ct);
                 break;
             default:
                 await RefuseAsync(command, $"unknown command type '{command.Type}'", ct);
                 break;
         }
+    }
+
+    /// <summary>
+    /// The county's next signing key, trusted beside the current one until it signs. Only the county's signing key
+    /// rotates: the station's broker password and the county's template key are not touched by it.
+    /// </summary>
+    private async Task RotateAsync(StationCommand command, CancellationToken ct)
+    {
+        var previous = keys.CurrentKeyId;
+        if (await keys.AcceptNextAsync(command.NextPublicKey, $"command {command.Id} by {Clip(command.By)}", ct) is { } problem)
+        {
+            await RefuseAsync(command, problem, ct);
+            return;
+        }
+
+        await DoneAsync(command, $"next county key {keys.NextKeyId} trusted beside {previous} until the county signs with it", ct);
     }
 
     private async Task UnlockAsync(StationCommand command, CancellationToken ct)

@@ -15,7 +15,7 @@ namespace StationEdge.Sync;
 internal sealed partial class RosterApplier(
     StationStore store,
     SyncOptions options,
-    CountyVerifier verifier,
+    CountyKeyRing keys,
     byte[]? templateKey,
     IStationControl? control,
     TimeProvider time,
@@ -44,7 +44,7 @@ internal sealed partial class RosterApplier(
 
     public async Task OnDeltaAsync(byte[] payload, Func<long, CancellationToken, Task> askResync, CancellationToken ct)
     {
-        var read = verifier.Open<RosterDelta>(payload, Schemas.RosterDelta);
+        var read = await keys.OpenAsync<RosterDelta>(payload, Schemas.RosterDelta, ct);
         if (!read.Ok || read.Message!.County != options.County)
         {
             await RejectAsync(read.Error ?? $"a delta for county {read.Message!.County}, not {options.County}", null, ct);
@@ -99,7 +99,7 @@ internal sealed partial class RosterApplier(
     /// <summary>The retained head: a station that was away sees at once that it is behind.</summary>
     public async Task OnHeadAsync(byte[] payload, Func<long, CancellationToken, Task> askResync, CancellationToken ct)
     {
-        var read = verifier.Open<RosterHead>(payload, Schemas.RosterHead);
+        var read = await keys.OpenAsync<RosterHead>(payload, Schemas.RosterHead, ct);
         if (!read.Ok || read.Message!.County != options.County)
         {
             await RejectAsync(read.Error ?? $"a roster head for county {read.Message!.County}, not {options.County}", null, ct);

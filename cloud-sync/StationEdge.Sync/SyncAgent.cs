@@ -324,7 +324,7 @@ public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> 
     /// <summary>Loads the roster version and starts the one loop that applies what the county sends down.</summary>
     private async Task<Task> StartInboundAsync(CancellationToken ct)
     {
-        var verifier = CountyVerifier.FromPem(_options.CountyKeyPem());
+        var keys = CountyKeyRing.Load(_options.CountyKeyPem(), store, logger);
         var templateKey = _options.TemplateKey();
         if (control is null)
         {
@@ -335,15 +335,15 @@ public sealed partial class SyncAgent(StationStore store, IOptions<SyncOptions> 
             LogNoTemplateKey(logger);
         }
 
-        _roster = new RosterApplier(store, _options, verifier, templateKey, control, time, logger);
-        _commands = new CommandHandler(store, _options, verifier, _roster, control, time, logger);
+        _roster = new RosterApplier(store, _options, keys, templateKey, control, time, logger);
+        _commands = new CommandHandler(store, _options, keys, _roster, control, time, logger);
         await _roster.LoadAsync(ct);
-        return Task.Run(() => ApplyInboundAsync(verifier, ct), ct);
+        return Task.Run(() => ApplyInboundAsync(keys, ct), ct);
     }
 
-    private async Task ApplyInboundAsync(CountyVerifier verifier, CancellationToken ct)
+    private async Task ApplyInboundAsync(CountyKeyRing keys, CancellationToken ct)
     {
-        using (verifier)
+        using (keys)
         {
             try
             {

@@ -145,6 +145,27 @@ public sealed class SigningTests
     }
 
     [Fact]
+    public void A_rotate_keys_command_carries_the_next_key_as_next_public_key_and_a_command_without_it_reads_as_null()
+    {
+        using var signer = CountySigner.Create();
+        using var next = CountySigner.Create();
+        using var verifier = CountyVerifier.FromPem(signer.ExportPublicPem());
+        var rotate = new StationCommand(Schemas.V(Schemas.Command), Guid.NewGuid(), "st", StationCommand.RotateKeys, "county", "test", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, "n")
+        {
+            NextPublicKey = next.ExportPublicPem(),
+        };
+        var envelope = signer.Sign(rotate);
+        Assert.Contains("\"next_public_key\":\"-----BEGIN PUBLIC KEY-----", Encoding.UTF8.GetString(envelope.Payload), StringComparison.Ordinal);
+        var read = verifier.Open<StationCommand>(SyncJson.Write(envelope), Schemas.Command);
+        Assert.True(read.Ok, read.Error);
+        using var announced = CountyVerifier.FromPem(read.Message!.NextPublicKey!);
+        Assert.Equal(next.KeyId, announced.KeyId);
+
+        var unlock = verifier.Open<StationCommand>(SyncJson.Write(signer.Sign(rotate with { Type = StationCommand.Unlock, NextPublicKey = null })), Schemas.Command);
+        Assert.Null(unlock.Message!.NextPublicKey);
+    }
+
+    [Fact]
     public void Keys_that_are_not_p256_are_refused_with_a_message()
     {
         using var rsa = System.Security.Cryptography.RSA.Create(2048);

@@ -232,16 +232,126 @@ public sealed class RosterAndCommandTests : IAsyncLifetime, IDisposable
         await county.PublishCommandAsync(Command(StationCommand.Unlock) with { IssuedAt = now.AddMinutes(-10), ExpiresAt = now.AddSeconds(-1) });
         await county.PublishCommandAsync(Command(StationCommand.Unlock) with { ExpiresAt = now.AddMinutes(20) });
         await county.PublishCommandAsync(Command(StationCommand.Unlock) with { StationId = "B" });
-        await county.PublishCommandAsync(Command(StationCommand.RotateKeys));
-        await WaitForAsync(async () => (await EventsAsync(EventTypes.CommandRefused)).Count == 4);
+        await WaitForAsync(async () => (await EventsAsync(EventTypes.CommandRefused)).Count == 3);
 
         var reasons = (await EventsAsync(EventTypes.CommandRefused)).Select(e => e.Details!).ToList();
         Assert.Contains(reasons, r => r.Contains("expired at", StringComparison.Ordinal));
         Assert.Contains(reasons, r => r.Contains("over the 15 min", StringComparison.Ordinal));
         Assert.Contains(reasons, r => r.Contains("for station B", StringComparison.Ordinal));
-        Assert.Contains(reasons, r => r.Contains("rotate_keys is not supported", StringComparison.Ordinal));
         Assert.Empty(control.Unlocks);
         Assert.DoesNotContain(await _store.ListAuditAsync(), a => a.Action == "door.open");
+    }
+
+    [Fact]
+    public async Task A_key_rotation_trusts_both_keys_until_the_next_one_signs_then_refuses_the_old_one()
+    {
+        await using var county = await SignedCounty.StartAsync(_broker.Port, _signer);
+        await using var agent = await StartAgentAsync(new TestControl(_gallery, _store));
+        await county.WaitSubscribedAsync(agent.Value);
+        using var next = CountySigner.Create();
+        var rotate = Command(StationCommand.RotateKeys) with { NextPublicKey = next.ExportPublicPem() };
+        await county.PublishCommandAsync(rotate);
+        await WaitForAsync(async () => (await EventsAsync(EventTypes.CommandDone)).Count == 1);
+
+        var done = Assert.Single(await EventsAsync(EventTypes.CommandDone));
+        Assert.Equal(rotate.Id.ToString(), done.CommandId);
+        Assert.Contains(next.KeyId, done.Details, StringComparison.Ordinal);
+        Assert.True(File.Exists(KeysFile));
+        Assert.Contains(await _store.ListAuditAsync(), a => a.Action == "county_key.next" && a.Target == next.KeyId);
+
+        // Until the hub signs with the next key, the current one still works: no station is cut off mid-rotation.
+        await county.PublishDeltaAsync(Delta(1, RosterDelta.Add, Worker("W1", "王芳")));
+        await WaitForAsync(async () => await _store.GetRosterVersionAsync() == 1);
+
+        await county.PublishRawAsync(Topics.CountyRoster("c1"), SyncJson.Write(next.Sign(Delta(2, RosterDelta.Add, Worker("W2", "李强")))));
+        await WaitForAsync(async () => await _store.GetRosterVersionAsync() == 2);
+        Assert.Contains(await _store.ListAuditAsync(), a => a.Action == "county_key.rotated" && a.Target == next.KeyId);
+
+        await county.PublishDeltaAsync(Delta(3, RosterDelta.Add, Worker("W3", "张伟")));
+        await WaitForAsync(async () => (await EventsAsync(EventTypes.RosterRejected)).Count == 1);
+        Assert.Contains(_signer.KeyId, (await EventsAsync(EventTypes.RosterRejected))[0].Details, StringComparison.Ordinal);
+        Assert.Equal(2, await _store.GetRosterVersionAsync());
+        Assert.Null(await _store.GetWorkerAsync("W3"));
+    }
+
+    [Fact]
+    public async Task A_key_rotation_survives_restarts_of_the_agent_before_and_after_it_completes()
+    {
+        await using var county = await SignedCounty.StartAsync(_broker.Port, _signer);
+        using var next = CountySigner.Create();
+        await using (var agent = await StartAgentAsync(new TestControl(_gallery, _store)))
+        {
+            await county.WaitSubscribedAsync(agent.Value);
+            await county.PublishCommandAsync(Command(StationCommand.RotateKeys) with { NextPublicKey = next.ExportPublicPem() });
+            await WaitForAsync(async () => (await EventsAsync(EventTypes.CommandDone)).Count == 1);
+        }
+
+        // Sync:CountyPublicKey still names the old key: the rotation kept in the data folder is what applies.
+        await using (var again = await StartAgentAsync(new TestControl(_gallery, _store)))
+        {
+            await county.WaitSubscribedAsync(again.Value);
+            await county.PublishRawAsync(Topics.CountyRoster("c1"), SyncJson.Write(next.Sign(Delta(1, RosterDelta.Add, Worker("W1", "王芳")))));
+            await WaitForAsync(async () => await _store.GetRosterVersionAsync() == 1);
+        }
+
+        await using (var third = await StartAgentAsync(new TestControl(_gallery, _store)))
+        {
+            await county.WaitSubscribedAsync(third.Value);
+            await county.PublishDeltaAsync(Delta(2, RosterDelta.Add, Worker("W2", "李强")));
+            await WaitForAsync(async () => (await EventsAsync(EventTypes.RosterRejected)).Count == 1);
+            await county.PublishRawAsync(Topics.CountyRoster("c1"), SyncJson.Write(next.Sign(Delta(2, RosterDelta.Add, Worker("W3", "张伟")))));
+            await WaitForAsync(async () => await _store.GetRosterVersionAsync() == 2);
+        }
+
+        Assert.Null(await _store.GetWorkerAsync("W2"));
+        Assert.NotNull(await _store.GetWorkerAsync("W3"));
+    }
+
+    [Fact]
+    public async Task A_rotate_keys_signed_by_another_key_or_carrying_a_malformed_key_is_refused_and_changes_nothing()
+    {
+        await using var county = await SignedCounty.StartAsync(_broker.Port, _signer);
+        await using var agent = await StartAgentAsync(new TestControl(_gallery, _store));
+        await county.WaitSubscribedAsync(agent.Value);
+        using var stranger = CountySigner.Create();
+        using var p384 = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        await county.PublishRawAsync(Topics.Commands("A"), SyncJson.Write(stranger.Sign(Command(StationCommand.RotateKeys) with { NextPublicKey = stranger.ExportPublicPem() })));
+        await county.PublishCommandAsync(Command(StationCommand.RotateKeys) with { NextPublicKey = "-----BEGIN PUBLIC KEY-----\nnot a key\n-----END PUBLIC KEY-----" });
+        await county.PublishCommandAsync(Command(StationCommand.RotateKeys) with { NextPublicKey = p384.ExportSubjectPublicKeyInfoPem() });
+        await county.PublishCommandAsync(Command(StationCommand.RotateKeys));
+        await county.PublishCommandAsync(Command(StationCommand.RotateKeys) with { NextPublicKey = _signer.ExportPublicPem() });
+        await WaitForAsync(async () => (await EventsAsync(EventTypes.CommandRefused)).Count == 5);
+
+        var reasons = (await EventsAsync(EventTypes.CommandRefused)).Select(e => e.Details!).ToList();
+        Assert.All(reasons, r => Assert.DoesNotContain('\n', r));
+        Assert.Contains(reasons, r => r.Contains("not the county's key", StringComparison.Ordinal));
+        Assert.Equal(2, reasons.Count(r => r.Contains("next_public_key is not usable", StringComparison.Ordinal)));
+        Assert.Contains(reasons, r => r.Contains("384-bit curve", StringComparison.Ordinal));
+        Assert.Contains(reasons, r => r.Contains("no next_public_key", StringComparison.Ordinal));
+        Assert.Contains(reasons, r => r.Contains("is the key in use", StringComparison.Ordinal));
+        Assert.Empty(await EventsAsync(EventTypes.CommandDone));
+        Assert.False(File.Exists(KeysFile));
+        Assert.DoesNotContain(await _store.ListAuditAsync(), a => a.Action.StartsWith("county_key.", StringComparison.Ordinal));
+
+        // The stranger's key is trusted for nothing; the county's own still is.
+        await county.PublishRawAsync(Topics.CountyRoster("c1"), SyncJson.Write(stranger.Sign(Delta(1, RosterDelta.Add, Worker("X1", "冒充")))));
+        await WaitForAsync(async () => (await EventsAsync(EventTypes.RosterRejected)).Count == 1);
+        await county.PublishDeltaAsync(Delta(1, RosterDelta.Add, Worker("W1", "王芳")));
+        await WaitForAsync(async () => await _store.GetRosterVersionAsync() == 1);
+        Assert.Equal(["W1"], (await _store.ListWorkersAsync()).Select(w => w.Id));
+    }
+
+    [Fact]
+    public async Task An_unreadable_keys_file_refuses_the_county_rather_than_trusting_the_retired_key()
+    {
+        await File.WriteAllTextAsync(KeysFile, "{ not json");
+        await using var county = await SignedCounty.StartAsync(_broker.Port, _signer);
+        await using var agent = await StartAgentAsync(new TestControl(_gallery, _store));
+        await county.WaitSubscribedAsync(agent.Value);
+        await county.PublishDeltaAsync(Delta(1, RosterDelta.Add, Worker("W1", "王芳")));
+        await WaitForAsync(async () => (await EventsAsync(EventTypes.RosterRejected)).Count == 1);
+        Assert.Contains(CountyKeyRing.FileName, (await EventsAsync(EventTypes.RosterRejected))[0].Details, StringComparison.Ordinal);
+        Assert.Equal(0, await _store.GetRosterVersionAsync());
     }
 
     [Fact]
@@ -370,6 +480,8 @@ public sealed class RosterAndCommandTests : IAsyncLifetime, IDisposable
         Assert.Contains("Sync:TemplateKeyFile cannot be used", result.FailureMessage, StringComparison.Ordinal);
         Assert.True(new SyncOptionsValidator().Validate(null, Options()).Succeeded);
     }
+
+    private string KeysFile => Path.Combine(_store.DataPath, CountyKeyRing.FileName);
 
     private RosterDelta Delta(long version, string op, WorkerRecord? worker, string? workerId = null) =>
         new(Schemas.V(Schemas.RosterDelta), "c1", version, op, workerId ?? worker!.Id, DateTimeOffset.UtcNow) { Worker = worker };

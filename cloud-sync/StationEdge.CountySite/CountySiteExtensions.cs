@@ -74,6 +74,11 @@ public static class CountySiteExtensions
         {
             protection.PersistKeysToFileSystem(KeyRing(keysDirectory));
         }
+        else
+        {
+            // Explicitly in memory: ASP.NET Core's default would write an unprotected ring under $HOME/.aspnet.
+            protection.UseEphemeralDataProtectionProvider();
+        }
 
         services.AddAntiforgery(o =>
         {

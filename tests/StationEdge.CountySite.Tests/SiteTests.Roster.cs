@@ -46,7 +46,7 @@ public sealed partial class SiteTests
         Assert.Contains("陈大勇", page, StringComparison.Ordinal);
         Assert.DoesNotContain("/roster/confirm", page, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, (await reviewer.GetAsync("/roster/confirm?op=delete&id=R1")).StatusCode);
-        using var tried = await reviewer.PostAsync("/roster/change", Change(CountyFixture.Token(page), "delete", "R1"));
+        using var tried = await reviewer.PostAsync("/roster/change", Change(CountyFixture.Token(await reviewer.GetStringAsync("/visits")), "delete", "R1"));
         Assert.Equal(HttpStatusCode.Forbidden, tried.StatusCode);
         Assert.Contains(await RosterAsync(), w => w.Id == "R1");
         Assert.Equal(0, await CountAsync("SELECT count(*) FROM roster_deltas WHERE source LIKE 'county-site:%' AND worker_id = 'R1'"));

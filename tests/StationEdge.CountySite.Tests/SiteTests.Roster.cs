@@ -127,7 +127,7 @@ public sealed partial class SiteTests
         Assert.Equal(1, await CountAsync($"SELECT count(*) FROM county_audit WHERE action = 'worker.delete' AND actor = '{CountyFixture.Admin}' AND target = 'R2'"));
 
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/roster/confirm?op=delete&id=R2")).StatusCode);
-        using var twice = await admin.PostAsync("/roster/change", Change(CountyFixture.Token(page), "delete", "R2"));
+        using var twice = await admin.PostAsync("/roster/change", Change(CountyFixture.Token(confirm), "delete", "R2"));
         Assert.Equal(HttpStatusCode.NotFound, twice.StatusCode);
     }
 

@@ -170,7 +170,7 @@ internal static partial class CountySitePages
                 $"Suspend {whoEn}? They cannot open any station's door by face until resumed. Their templates are kept."),
             RosterDelta.Resume => l.T($"恢复 {who}？恢复后此人可以在授权范围内的驿站刷脸开门。",
                 $"Resume {whoEn}? They can open the doors their consent covers again."),
-            _ => l.T($"删除 {who}？删除会发送到全县每一个驿站，各驿站都会删除此人和他的人脸模板。删除后无法撤销，此人需重新登记。",
+            _ => l.T($"删除 {who}？删除会发送到全县每一个驿站，各驿站都会删除此人及其人脸模板。删除后无法撤销，此人需重新登记。",
                 $"Delete {whoEn}? The deletion reaches every station in the county; each deletes them and their face templates. It cannot be undone: they would have to enrol again."),
         };
         var body = $"<p id=\"explain\" class=\"{(op == RosterDelta.Delete ? "warning" : "")}\">{E(explain)}</p>"

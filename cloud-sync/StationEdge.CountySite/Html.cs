@@ -111,6 +111,6 @@ public static class Html
           h1{font-size:16pt;margin:0 0 6pt}th,td{font-size:9pt;padding:2pt 4pt}svg{width:100%;height:auto}
           table,figure,svg{page-break-inside:avoid;break-inside:avoid}}
         @media (max-width:700px){td:nth-child(n+7),th:nth-child(n+7){display:none}}
-        @media (max-width:700px){#roster td:nth-child(8),#roster th:nth-child(8){display:table-cell}#roster td small{display:block}td.actions a.button{padding:.4em .8em}}
+        @media (max-width:700px){#roster td:nth-child(8),#roster th:nth-child(8){display:table-cell}#roster td:nth-child(4),#roster th:nth-child(4){display:none}#roster td:nth-child(2),#roster td.status{white-space:nowrap}#roster td small{display:block}td.actions a.button{padding:.4em .8em}}
         """;
 }

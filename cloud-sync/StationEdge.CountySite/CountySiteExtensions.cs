@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -37,8 +38,12 @@ public static class CountySiteExtensions
         return builder;
     }
 
-    /// <summary>The site as a web application of its own on <paramref name="database"/> (the hub's connection string).</summary>
-    public static WebApplication Build(CountySiteOptions site, string database, ILoggerFactory? logs = null, TimeProvider? time = null)
+    /// <summary>
+    /// The site as a web application of its own on <paramref name="database"/> (the hub's connection string), the roster
+    /// of <paramref name="county"/> (the hub's <c>Hub:County</c>). The key ring is kept in <paramref name="keysDirectory"/>;
+    /// null keeps it in memory (logins end with the process: the bench, tests that do not restart).
+    /// </summary>
+    public static WebApplication Build(CountySiteOptions site, string database, ILoggerFactory? logs = null, TimeProvider? time = null, string? county = null, string? keysDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(site);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(CountySiteExtensions).Assembly.GetName().Name });
@@ -63,6 +68,18 @@ public static class CountySiteExtensions
         services.AddSingleton(sp => new CountyTokens(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton(sp => new CountyStats(sp.GetRequiredService<NpgsqlDataSource>(), site.Zone()));
         services.AddSingleton(sp => new CountyLoginGuard(site.LoginAttempts, TimeSpan.FromMinutes(site.LockoutMinutes), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new CountyRosterData(sp.GetRequiredService<NpgsqlDataSource>(), county));
+        var protection = services.AddDataProtection().SetApplicationName("StationEdge.CountySite");
+        if (keysDirectory is not null)
+        {
+            protection.PersistKeysToFileSystem(KeyRing(keysDirectory));
+        }
+        else
+        {
+            // Explicitly in memory: ASP.NET Core's default would write an unprotected ring under $HOME/.aspnet.
+            protection.UseEphemeralDataProtectionProvider();
+        }
+
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "cs_csrf";
@@ -99,6 +116,39 @@ public static class CountySiteExtensions
         return app;
     }
 
+    /// <summary>
+    /// The key ring's directory, made 0700 when missing. The keys are stored unencrypted (Linux has no DPAPI), and whoever
+    /// reads them can forge any login: a directory others may read or write is refused rather than used.
+    /// </summary>
+    internal static DirectoryInfo KeyRing(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return Directory.CreateDirectory(path);
+        }
+
+        var dir = Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        const UnixFileMode others = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        var mode = File.GetUnixFileMode(dir.FullName);
+        if ((mode & others) != 0)
+        {
+            throw new InvalidOperationException(
+                $"CountySite:KeysDirectory {dir.FullName} is open to other users (mode {Convert.ToString((int)mode, 8)}); it holds the keys of every login: chmod 700 it, owned by the hub's user");
+        }
+
+        return dir;
+    }
+
+    /// <summary><c>CountySite:KeysDirectory</c>, else <c>county-site-keys</c> beside <c>Hub:SigningKeyFile</c>, else null (in memory).</summary>
+    public static string? KeysDirectoryOf(CountySiteOptions site, HubOptions hub)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        ArgumentNullException.ThrowIfNull(hub);
+        return site.KeysDirectory
+            ?? (string.IsNullOrWhiteSpace(hub.SigningKeyFile) ? null : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(hub.SigningKeyFile))!, "county-site-keys"));
+    }
+
     private static Task Headers(HttpContext context, Func<Task> next)
     {
         var headers = context.Response.Headers;
@@ -132,7 +182,13 @@ public sealed partial class CountySiteService(IOptions<CountySiteOptions> site, 
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _app = CountySiteExtensions.Build(site.Value, hub.Value.Database!, logs);
+        var keys = CountySiteExtensions.KeysDirectoryOf(site.Value, hub.Value);
+        if (keys is null)
+        {
+            LogKeysInMemory(logger);
+        }
+
+        _app = CountySiteExtensions.Build(site.Value, hub.Value.Database!, logs, county: hub.Value.County, keysDirectory: keys);
         await _app.StartAsync(cancellationToken);
         LogListening(logger, site.Value.Urls);
     }
@@ -152,6 +208,9 @@ public sealed partial class CountySiteService(IOptions<CountySiteOptions> site, 
             await _app.DisposeAsync();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "county site: neither CountySite:KeysDirectory nor Hub:SigningKeyFile is set; login keys are kept in memory and every login ends when the hub restarts")]
+    private static partial void LogKeysInMemory(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "county site: {Urls}")]
     private static partial void LogListening(ILogger logger, string urls);

@@ -22,6 +22,13 @@ public sealed class CountySiteOptions
     /// <summary>Visits on one page.</summary>
     public int PageSize { get; set; } = 50;
 
+    /// <summary>
+    /// Where the site keeps its data-protection key ring (the keys that seal login and antiforgery cookies), so logins
+    /// survive a restart. Default: <c>county-site-keys</c> beside <c>Hub:SigningKeyFile</c>, a directory of the hub's
+    /// own user. Made 0700 when missing; refused when others may read it.
+    /// </summary>
+    public string? KeysDirectory { get; set; }
+
     public TimeZoneInfo Zone() => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
 
     public IReadOnlyList<Uri> ParseUrls() => [.. Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Parse)];
@@ -54,6 +61,11 @@ public sealed class CountySiteOptionsValidator : IValidateOptions<CountySiteOpti
         catch (FormatException e)
         {
             failures.Add($"CountySite:Urls: {e.Message}");
+        }
+
+        if (options.KeysDirectory is { } keys && !Path.IsPathFullyQualified(keys))
+        {
+            failures.Add($"CountySite:KeysDirectory must be an absolute path (was '{keys}')");
         }
 
         try

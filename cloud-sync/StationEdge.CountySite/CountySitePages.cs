@@ -44,6 +44,7 @@ internal static partial class CountySitePages
         app.MapGet("/denied", (HttpContext c) => Send(c, StatusCodes.Status403Forbidden, Lang.Of(c).T("没有权限", "Not allowed"),
             $"<p>{E(Lang.Of(c).T("这个操作需要县级管理员。", "This needs a county admin."))}</p>")).AllowAnonymous();
         MapStats(app);
+        MapRoster(app);
         MapApi(app);
         app.MapGet("/finder", FinderAsync).AllowAnonymous();
         app.MapGet("/api/public/stations", PublicStationsAsync).AllowAnonymous();

@@ -65,7 +65,8 @@ public static class Html
         if (user is not null)
         {
             sb.Append(Link("/visits", l.T("到访记录", "Visits"))).Append(Link("/stats", l.T("统计", "Statistics")))
-              .Append(Link("/stations", l.T("驿站", "Stations"))).Append(Link("/alarms", l.T("告警", "Alarms")));
+              .Append(Link("/stations", l.T("驿站", "Stations"))).Append(Link("/alarms", l.T("告警", "Alarms")))
+              .Append(Link("/roster", l.T("花名册", "Roster")));
             if (admin)
             {
                 sb.Append(Link("/accounts", l.T("账号", "Accounts")));
@@ -101,10 +102,15 @@ public static class Html
         form.ack{display:flex;gap:.4em;flex-wrap:wrap}tr.acked td{color:#666}
         figure{margin:1em 0;overflow-x:auto}figure svg{max-width:100%;height:auto}tfoot th{background:#f3f3f3}
         .printed{color:#666;font-size:.85em}
+        .notice{background:#e7f4e9;border-left:4px solid #1b7a2b;padding:.5em .8em}.warning{background:#fdecea;border-left:4px solid #b3261e;padding:.6em .8em;font-weight:600}
+        a.button{display:inline-block;padding:.25em .7em;border:1px solid #999;border-radius:4px;text-decoration:none;color:#222;background:#fff;margin:.1em 0}
+        a.button.delete{border-color:#b3261e;color:#b3261e}tr.suspended td{color:#777}tr.suspended td.status{color:#b3261e;font-weight:700}
+        form.confirm{display:flex;gap:1em;align-items:center;margin-top:1em}
         @page{size:A4;margin:15mm}
         @media print{header,.noprint,form{display:none}body{background:#fff}main{padding:0;max-width:none}
           h1{font-size:16pt;margin:0 0 6pt}th,td{font-size:9pt;padding:2pt 4pt}svg{width:100%;height:auto}
           table,figure,svg{page-break-inside:avoid;break-inside:avoid}}
         @media (max-width:700px){td:nth-child(n+7),th:nth-child(n+7){display:none}}
+        @media (max-width:700px){#roster td:nth-child(8),#roster th:nth-child(8){display:table-cell}#roster td:nth-child(4),#roster th:nth-child(4){display:none}#roster td:nth-child(2),#roster td.status{white-space:nowrap}#roster td small{display:block}td.actions a.button{padding:.4em .8em}}
         """;
 }

@@ -65,4 +65,53 @@ public sealed class BrowserTests(CountyFixture site) : IClassFixture<CountyFixtu
         Assert.Contains("Station finder", browser.FindElement(By.TagName("h1")).Text, StringComparison.Ordinal);
         HeadlessChromium.Shot(browser, "county-finder-en");
     }
+
+    [Fact]
+    public void A_county_admin_suspends_a_worker_after_confirming_in_chromium()
+    {
+        using var profile = new TempFolder("chromium-");
+        using var browser = HeadlessChromium.Start(profile.Path);
+        var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(30));
+        string Url(string path) => new Uri(site.Url, path).ToString();
+
+        browser.Navigate().GoToUrl(Url("/roster"));
+        wait.Until(b => b.FindElements(By.Name("Password")).Count == 1);
+        HeadlessChromium.LogIn(browser, CountyFixture.Admin, CountyFixture.AdminPassword);
+        wait.Until(b => b.FindElements(By.Id("roster")).Count == 1);
+        Assert.Equal(4, browser.FindElements(By.CssSelector("#roster tbody tr")).Count);
+        var row = browser.FindElement(By.CssSelector("tr[data-worker=R1]"));
+        Assert.Contains("陈大勇", row.Text, StringComparison.Ordinal);
+        Assert.Equal("正常", row.FindElement(By.CssSelector("td.status")).Text);
+        HeadlessChromium.Shot(browser, "county-roster");
+
+        browser.FindElement(By.Name("q")).SendKeys("东门");
+        browser.FindElement(By.CssSelector("form.filters button.primary")).Click();
+        wait.Until(b => b.Url.Contains("q=", StringComparison.Ordinal));
+        Assert.Equal(["R1", "R3"], browser.FindElements(By.CssSelector("#roster tbody tr")).Select(r => r.GetAttribute("data-worker")));
+
+        browser.FindElement(By.CssSelector("tr[data-worker=R1] a.suspend")).Click();
+        wait.Until(b => b.FindElements(By.Id("confirm")).Count == 1);
+        Assert.Contains("停用 陈大勇（R1，骑手之家 东门）", browser.FindElement(By.Id("explain")).Text, StringComparison.Ordinal);
+        HeadlessChromium.Shot(browser, "county-roster-confirm");
+        browser.FindElement(By.Id("confirm")).Click();
+        wait.Until(b => b.FindElements(By.Id("done")).Count == 1);
+        Assert.Contains("已停用 R1", browser.FindElement(By.Id("done")).Text, StringComparison.Ordinal);
+        var suspended = browser.FindElement(By.CssSelector("tr[data-worker=R1]"));
+        Assert.Equal("已停用", suspended.FindElement(By.CssSelector("td.status")).Text);
+        Assert.Contains("suspended", suspended.GetAttribute("class"), StringComparison.Ordinal);
+        Assert.Equal("恢复", suspended.FindElement(By.CssSelector("a.resume")).Text);
+        HeadlessChromium.Shot(browser, "county-roster-suspended");
+
+        // The delete's confirmation, in the phone-sized window people use at a station, then cancelled.
+        browser.Manage().Window.Size = new System.Drawing.Size(390, 844);
+        Assert.True(browser.FindElement(By.CssSelector("tr[data-worker=R1] a.delete")).Displayed, "the actions stay on a phone");
+        HeadlessChromium.Shot(browser, "county-roster-phone");
+        browser.FindElement(By.CssSelector("tr[data-worker=R1] a.delete")).Click();
+        wait.Until(b => b.FindElements(By.Id("confirm")).Count == 1);
+        Assert.Contains("无法撤销", browser.FindElement(By.Id("explain")).Text, StringComparison.Ordinal);
+        HeadlessChromium.Shot(browser, "county-roster-delete-phone");
+        browser.FindElement(By.Id("cancel")).Click();
+        wait.Until(b => b.FindElements(By.Id("roster")).Count == 1);
+        Assert.Equal(4, browser.FindElements(By.CssSelector("#roster tbody tr")).Count);
+    }
 }

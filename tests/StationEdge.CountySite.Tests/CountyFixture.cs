@@ -22,6 +22,7 @@ public sealed partial class CountyFixture : IAsyncLifetime
     public const string LockedPassword = "zhao-password-3";
     public const int PageSize = 20;
     public const int LoginAttempts = 3;
+    public const string County = "c1";
 
     /// <summary>Seeded visits: 2 stations × 60, ten minutes apart, ending here (UTC), plus the two around a county midnight.</summary>
     public static readonly DateTimeOffset Last = new(2026, 3, 10, 4, 0, 0, TimeSpan.Zero);
@@ -29,6 +30,7 @@ public sealed partial class CountyFixture : IAsyncLifetime
     public static readonly string[] Formulas = ["=HYPERLINK(\"http://x\",\"y\")", "+86 123", "-1+2", "@SUM(A1)"];
 
     private readonly PostgresFixture _pg = new();
+    private readonly string _keys = Directory.CreateTempSubdirectory("county-keys-").FullName;
     private WebApplication? _app;
 
     public string Database { get; private set; } = "";
@@ -36,6 +38,11 @@ public sealed partial class CountyFixture : IAsyncLifetime
     public Uri Url { get; private set; } = null!;
 
     public int SeededVisits { get; private set; }
+
+    public CountySiteOptions Options { get; private set; } = null!;
+
+    /// <summary>The site's key ring (a 0700 directory of its own).</summary>
+    public string KeysDirectory => Path.Combine(_keys, "ring");
 
     public async Task InitializeAsync()
     {
@@ -69,6 +76,11 @@ public sealed partial class CountyFixture : IAsyncLifetime
 
         await using (var data = Npgsql.NpgsqlDataSource.Create(Database))
         {
+            // The roster as the stations' notices make it (the hub's own path): R2 and R3 roam the county, R4 does not.
+            await EnrolAsync(data, "S1", new WorkerRecord("R1", "陈大勇", "active", "S1", Last, "v1", CountyRoster.CountyScope) { Templates = [Template(), Template()] });
+            await EnrolAsync(data, "S2", new WorkerRecord("R2", "刘晓红", "active", "S2", Last, "v1", "station"));
+            await EnrolAsync(data, "S1", new WorkerRecord("R3", "王建国", "suspended", "S1", Last, "v1", CountyRoster.CountyScope) { Templates = [Template()] });
+            await EnrolAsync(data, "S2", new WorkerRecord("R4", "<b>赵</b>", "active", "S2", Last, "v1", "station"));
             var accounts = new CountyAccounts(data);
             await accounts.AddAsync(Admin, CountyRole.CountyAdmin, AdminPassword, "test", null, default);
             await accounts.AddAsync(Reviewer, CountyRole.Reviewer, ReviewerPassword, "test", null, default);
@@ -78,8 +90,21 @@ public sealed partial class CountyFixture : IAsyncLifetime
         Url = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}/");
         var options = new CountySiteOptions { Urls = Url.ToString().TrimEnd('/'), PageSize = PageSize, LoginAttempts = LoginAttempts, LockoutMinutes = 5 };
         Assert.True(CountySiteOptionsValidator.Instance.Validate(null, options).Succeeded);
-        _app = CountySiteExtensions.Build(options, Database);
+        Options = options;
+        _app = CountySiteExtensions.Build(options, Database, county: County, keysDirectory: KeysDirectory);
         await _app.StartAsync();
+    }
+
+    private static SealedTemplate Template() => new(Guid.NewGuid(), "arcface", 512, new byte[12], new byte[16], new byte[16]);
+
+    private static async Task EnrolAsync(Npgsql.NpgsqlDataSource data, string station, WorkerRecord worker)
+    {
+        await using var connection = await data.OpenConnectionAsync();
+        await using var tx = await connection.BeginTransactionAsync();
+        var (version, ignored) = await CountyRoster.ApplyNoticeAsync(connection, County, station,
+            new StationEvent(1, Guid.NewGuid(), Last, EventTypes.WorkerEnrolled) { Worker = worker, WorkerId = worker.Id }, default);
+        Assert.True(version is not null, ignored);
+        await tx.CommitAsync();
     }
 
     private static VisitRecord Visit(string station, int i, DateTimeOffset time) =>
@@ -101,6 +126,7 @@ public sealed partial class CountyFixture : IAsyncLifetime
         }
 
         await _pg.DisposeAsync();
+        Directory.Delete(_keys, recursive: true);
     }
 
     /// <summary>A browser-like client: its own cookies, redirects not followed (tests look at them).</summary>

@@ -22,7 +22,7 @@ public sealed class RunTests(PostgresFixture pg) : IClassFixture<PostgresFixture
         File.WriteAllText(config, JsonSerializer.Serialize(new
         {
             Hub = new { Database = await pg.NewDatabaseAsync(), Broker = broker.Uri, County = "c1", Username = "hub", PasswordFile = _folder.File("hub-password") },
-            CountySite = new { Urls = url.ToString().TrimEnd('/'), TimeZone = "Asia/Shanghai", PageSize = 25 },
+            CountySite = new { Urls = url.ToString().TrimEnd('/'), TimeZone = "Asia/Shanghai", PageSize = 25, KeysDirectory = _folder.File("site-keys") },
         }));
 
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(120));
@@ -49,6 +49,8 @@ public sealed class RunTests(PostgresFixture pg) : IClassFixture<PostgresFixture
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
         Assert.Contains("name=\"Password\"", await login.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/visits")).StatusCode);
+        // The login form's antiforgery token was sealed with a key from the configured ring, on disk.
+        Assert.NotEmpty(Directory.GetFiles(_folder.File("site-keys"), "key-*.xml"));
 
         await stop.CancelAsync();
         Assert.Equal(0, await run);

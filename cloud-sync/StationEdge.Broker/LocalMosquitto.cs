@@ -106,6 +106,18 @@ public sealed class LocalMosquitto : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Makes the running broker read its password file and ACL again (SIGHUP), as <c>systemctl reload mosquitto</c>
+    /// does, without rewriting them: for a test whose files another program (county-hub) changed.
+    /// </summary>
+    public void Reload()
+    {
+        if (Running)
+        {
+            Signal("HUP");
+        }
+    }
+
     /// <summary>Starts the broker (again) on the same port with the same persistence, and waits until it listens.</summary>
     public async Task StartAgainAsync(CancellationToken ct = default)
     {

@@ -46,6 +46,14 @@ public static class MosquittoPassword
     }
 
     /// <summary>A new random password: 24 bytes, URL-safe base64 (32 characters).</summary>
+    /// <summary>The password file's text without <paramref name="user"/>'s line (every other line as it was).</summary>
+    public static string Without(string fileText, string user)
+    {
+        CheckUser(user);
+        ArgumentNullException.ThrowIfNull(fileText);
+        return string.Join('\n', fileText.Split('\n').Where(l => !l.StartsWith(user + ":", StringComparison.Ordinal)));
+    }
+
     public static string NewPassword() =>
         Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
 
@@ -81,6 +89,33 @@ public static class MosquittoAcl
             topic read {Topics.RosterHead(county)}
 
             """;
+    }
+
+    /// <summary>
+    /// The ACL file's text without <paramref name="user"/>'s block: from its <c>user</c> line up to the next
+    /// <c>user</c> or <c>pattern</c> line (Mosquitto's own block boundaries), blank lines after it included.
+    /// </summary>
+    public static string Without(string aclText, string user)
+    {
+        MosquittoPassword.CheckUser(user);
+        ArgumentNullException.ThrowIfNull(aclText);
+        var kept = new System.Text.StringBuilder();
+        var inBlock = false;
+        foreach (var line in aclText.Split('\n'))
+        {
+            var trimmed = line.Trim();
+            if (trimmed.StartsWith("user ", StringComparison.Ordinal) || trimmed.StartsWith("pattern ", StringComparison.Ordinal))
+            {
+                inBlock = trimmed == "user " + user;
+            }
+
+            if (!inBlock)
+            {
+                kept.Append(line).Append('\n');
+            }
+        }
+
+        return kept.ToString(0, Math.Max(0, kept.Length - 1));
     }
 
     public static string HubBlock(string user, string county)

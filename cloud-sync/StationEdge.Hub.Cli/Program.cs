@@ -18,6 +18,8 @@ internal static class Program
                                                   register a station: its MQTT password (shown once), its line in
                                                   Mosquitto's password file and its ACL block
           stations list                           the registered stations: online, last seen, outbox, version, alarms
+          stations revoke ID | credentials ID     take a station's broker login away (stolen, retired), or give it a
+                                                  new password (shown once) in place of the old; then reload mosquitto
           workers  list | suspend ID | resume ID | delete ID
                                                   the county's roster; a change is a new version, which the
                                                   running hub signs and sends to every station
@@ -44,7 +46,7 @@ internal static class Program
     {
         ["run"] = "usage: county-hub run [--config F] [--for SECONDS] [--json]\n  the ingest until SIGTERM or SIGINT (or for SECONDS); migrates the schema first",
         ["migrate"] = "usage: county-hub migrate [--config F] [--json]\n  applies the schema steps not applied yet; safe to run again",
-        ["stations"] = "usage: county-hub stations add ID --name NAME [--address A] [--lat X --lon Y] [--hours H] [--config F] [--json]\n       county-hub stations list [--config F] [--json]\n  add needs Hub:MosquittoPasswordFile and Hub:MosquittoAclFile; the password is printed once",
+        ["stations"] = "usage: county-hub stations add ID --name NAME [--address A] [--lat X --lon Y] [--hours H] [--config F] [--json]\n       county-hub stations list [--config F] [--json]\n       county-hub stations revoke ID | credentials ID [--config F] [--json]\n  add, revoke and credentials need Hub:MosquittoPasswordFile and Hub:MosquittoAclFile; the password is printed once",
         ["workers"] = "usage: county-hub workers list [--config F] [--json]\n       county-hub workers suspend|resume|delete ID [--config F] [--json]\n  the county's roster (workers the stations enrolled); a change is a new roster version that the running hub\n  signs with Hub:SigningKeyFile and sends on counties/{county}/roster; a deleted worker's templates leave the hub",
         ["command"] = "usage: county-hub command unlock STATION --by NAME --reason TEXT [--config F] [--json]\n       county-hub command resync STATION [--by NAME] [--reason TEXT] [--config F] [--json]\n       county-hub command rotate_keys STATION [--by NAME] [--reason TEXT] [--config F] [--json]\n  signed with Hub:SigningKeyFile, with a nonce; valid 2 minutes (unlock) or 10 (resync); sent with the hub's\n  broker login; the station audits an unlock with who asked and why; the station must be registered",
         ["keys"] = "usage: county-hub keys init [--config F] [--json]\n       county-hub keys rotate [--by NAME] [--reason TEXT] [--config F] [--json]\n       county-hub keys rotate --commit [--force] [--config F] [--json]\n  init writes Hub:SigningKeyFile (0600) and its .pub; never replaces an existing key.\n  rotate writes the next key beside it (.next, 0600; an existing one is sent again) and sends rotate_keys with its\n  public half to every registered station, signed with the current key, which the hub keeps using; command rotate_keys\n  STATION sends it to one. --commit, once every station answered command_done (--force: anyway), makes the next key\n  Hub:SigningKeyFile (the old one kept as .retired-KEYID); then restart county-hub run",

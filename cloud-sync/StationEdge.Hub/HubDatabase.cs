@@ -279,6 +279,21 @@ public sealed class HubDatabase : IAsyncDisposable
         return await insert.ExecuteNonQueryAsync(ct) == 1;
     }
 
+    /// <summary>
+    /// A station's broker login as the registry keeps it: a new password's hash, or null once it is revoked. False when
+    /// no such station is registered in <paramref name="county"/>.
+    /// </summary>
+    public async Task<bool> SetStationCredentialsAsync(string id, string county, string user, string? passwordHash, CancellationToken ct = default)
+    {
+        await using var connection = await _data.OpenConnectionAsync(ct);
+        await using var update = new NpgsqlCommand("UPDATE stations SET mqtt_user = @user, mqtt_password_hash = @hash WHERE id = @id AND county = @county", connection);
+        update.Parameters.AddWithValue("id", id);
+        update.Parameters.AddWithValue("county", county);
+        update.Parameters.AddWithValue("user", user);
+        update.Parameters.Add(new NpgsqlParameter("hash", NpgsqlDbType.Text) { Value = (object?)passwordHash ?? DBNull.Value });
+        return await update.ExecuteNonQueryAsync(ct) == 1;
+    }
+
     public async Task<IReadOnlyList<StationRow>> ListStationsAsync(CancellationToken ct = default)
     {
         await using var connection = await _data.OpenConnectionAsync(ct);

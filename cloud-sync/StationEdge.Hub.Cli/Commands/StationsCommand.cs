@@ -9,6 +9,8 @@ namespace StationEdge.Hub.Cli.Commands;
 /// <c>stations add ID --name N [--address A] [--lat X --lon Y] [--hours H]</c>: registers a station, makes its MQTT
 /// password (printed once, kept only as Mosquitto's hash) and appends its password line and ACL block to the files
 /// <c>Hub:MosquittoPasswordFile</c> and <c>Hub:MosquittoAclFile</c> name. <c>stations list [--json]</c>: the registry.
+/// <c>stations revoke ID</c>: takes the station's line and ACL block out of those files (a stolen or retired station;
+/// its visits stay); <c>stations credentials ID</c>: a new password in place of the old (a replaced box, a leaked file).
 /// </summary>
 internal static class StationsCommand
 {
@@ -22,8 +24,87 @@ internal static class StationsCommand
             ["add", var id] => await AddAsync(id, args, stdout, ct),
             ["add"] => throw HubCliError.BadInput("stations add needs the station's ID: county-hub stations add ID --name NAME"),
             ["list"] => await ListAsync(args, stdout, ct),
-            _ => throw HubCliError.BadInput("usage: county-hub stations add ID --name NAME [--address A] [--lat X --lon Y] [--hours H] | stations list [--json]"),
+            ["revoke", var id] => await CredentialsAsync(id, revoke: true, args, stdout, ct),
+            ["credentials", var id] => await CredentialsAsync(id, revoke: false, args, stdout, ct),
+            [var verb and ("revoke" or "credentials")] => throw HubCliError.BadInput($"stations {verb} needs the station's ID: county-hub stations {verb} ID"),
+            _ => throw HubCliError.BadInput(Usage),
         };
+    }
+
+    private const string Usage = "usage: county-hub stations add ID --name NAME [--address A] [--lat X --lon Y] [--hours H] | stations list [--json] | stations revoke ID | stations credentials ID";
+
+    private static async Task<int> CredentialsAsync(string id, bool revoke, HubArgs args, TextWriter stdout, CancellationToken ct)
+    {
+        var configPath = HubConfig.PathOf(args);
+        var options = HubConfig.Load(configPath, HubOptionsValidator.DatabaseOnly);
+        var (passwordFile, aclFile) = BrokerFiles(options, configPath);
+        var station = (await DatabaseCall.RunAsync(options, db => db.ListStationsAsync(ct), ct)).FirstOrDefault(s => s.Id == id && s.County == options.County)
+            ?? throw HubCliError.BadInput($"no station {id} is registered in county {options.County} (county-hub stations list)");
+        var user = station.MqttUser ?? $"st-{id}";
+        string? password = null;
+        string? line = null;
+        if (!revoke)
+        {
+            password = MosquittoPassword.NewPassword();
+            line = MosquittoPassword.Line(user, password);
+        }
+
+        // The broker's files first: once the line is gone nobody can log in as the station, whatever the registry says.
+        var passwords = MosquittoPassword.Without(File.Exists(passwordFile) ? File.ReadAllText(passwordFile) : "", user);
+        Rewrite(passwordFile, line is null ? passwords : EndLine(passwords) + line + "\n");
+        var acl = MosquittoAcl.Without(File.Exists(aclFile) ? File.ReadAllText(aclFile) : "", user);
+        Rewrite(aclFile, revoke ? acl : EndLine(acl) + "\n" + MosquittoAcl.StationBlock(user, id, options.County!));
+        var hash = line?[(line.IndexOf(':', StringComparison.Ordinal) + 1)..];
+        await DatabaseCall.RunAsync(options, db => db.SetStationCredentialsAsync(id, options.County!, user, hash, ct), ct);
+        if (args.Json)
+        {
+            stdout.WriteLine(JsonSerializer.Serialize(new { station_id = id, county = options.County, username = user, password, revoked = revoke, password_file = passwordFile, acl_file = aclFile }, Json));
+        }
+        else if (revoke)
+        {
+            stdout.WriteLine($"station {id}: broker login {user} revoked (its line left {passwordFile}, its ACL block {aclFile}); its visits stay in the county's records");
+            stdout.WriteLine("reload mosquitto (systemctl reload mosquitto) for the broker to refuse it");
+        }
+        else
+        {
+            stdout.WriteLine($"station {id}: a new password for {user}");
+            stdout.WriteLine($"  password        {password}");
+            stdout.WriteLine("the password is shown this once: put it in the station's Sync:PasswordFile (0600); the old one stops working");
+            stdout.WriteLine("reload mosquitto (systemctl reload mosquitto) for the broker to take it");
+        }
+
+        return 0;
+    }
+
+    private static string EndLine(string text) => text.Length == 0 || text.EndsWith('\n') ? text : text + "\n";
+
+    /// <summary>
+    /// In place, not by a rename: hub-install makes the broker's folder root's and these two files the hub user's, so
+    /// the hub can write the files but not make a new one beside them, and in place keeps their owner and mode.
+    /// </summary>
+    private static void Rewrite(string path, string text)
+    {
+        using var stream = new FileStream(path, new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite });
+        stream.SetLength(0);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        stream.Write(bytes);
+        stream.Flush(flushToDisk: true);
+    }
+
+    private static (string PasswordFile, string AclFile) BrokerFiles(HubOptions options, string configPath)
+    {
+        var passwordFile = options.MosquittoPasswordFile ?? throw HubCliError.BadInput($"{configPath}: Hub:MosquittoPasswordFile is not set (Mosquitto's password_file, which gets the station's line)");
+        var aclFile = options.MosquittoAclFile ?? throw HubCliError.BadInput($"{configPath}: Hub:MosquittoAclFile is not set (Mosquitto's acl_file, which gets the station's block)");
+        foreach (var (key, file) in new[] { ("Hub:MosquittoPasswordFile", passwordFile), ("Hub:MosquittoAclFile", aclFile) })
+        {
+            var folder = Path.GetDirectoryName(Path.GetFullPath(file))!;
+            if (!Directory.Exists(folder))
+            {
+                throw HubCliError.BadInput($"{key} {file}: folder {folder} does not exist");
+            }
+        }
+
+        return (passwordFile, aclFile);
     }
 
     private static async Task<int> AddAsync(string id, HubArgs args, TextWriter stdout, CancellationToken ct)
@@ -48,16 +129,7 @@ internal static class StationsCommand
 
         var configPath = HubConfig.PathOf(args);
         var options = HubConfig.Load(configPath, HubOptionsValidator.DatabaseOnly);
-        var passwordFile = options.MosquittoPasswordFile ?? throw HubCliError.BadInput($"{configPath}: Hub:MosquittoPasswordFile is not set (Mosquitto's password_file, which gets the station's line)");
-        var aclFile = options.MosquittoAclFile ?? throw HubCliError.BadInput($"{configPath}: Hub:MosquittoAclFile is not set (Mosquitto's acl_file, which gets the station's block)");
-        foreach (var (key, file) in new[] { ("Hub:MosquittoPasswordFile", passwordFile), ("Hub:MosquittoAclFile", aclFile) })
-        {
-            var folder = Path.GetDirectoryName(Path.GetFullPath(file))!;
-            if (!Directory.Exists(folder))
-            {
-                throw HubCliError.BadInput($"{key} {file}: folder {folder} does not exist");
-            }
-        }
+        var (passwordFile, aclFile) = BrokerFiles(options, configPath);
 
         var user = $"st-{id}";
         var password = MosquittoPassword.NewPassword();

@@ -1,5 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using StationEdge.Sync.Contracts;
 
 namespace StationEdge.Hub.Tests;

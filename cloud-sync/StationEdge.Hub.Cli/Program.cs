@@ -32,7 +32,7 @@ internal static class Program
           accounts add NAME --role county-admin|reviewer
                                                   a county site account; the password from stdin or asked (never printed)
           accounts list                           the county site's accounts and roles
-          bench    [--quick] [--seconds N] [--stations N] [--visits N]
+          bench    [--quick] [--seconds N] [--stations N] [--visits N] [--ingest unnest|copy]
                                                   drain, ingest rate, many stations, memory under a backlog (loopback)
         flags:
           --config F   the hub's configuration (default $COUNTY_HUB_CONFIG, else /etc/county-hub/hub.json)
@@ -52,7 +52,7 @@ internal static class Program
         ["keys"] = "usage: county-hub keys init [--config F] [--json]\n       county-hub keys rotate [--by NAME] [--reason TEXT] [--config F] [--json]\n       county-hub keys rotate --commit [--force] [--config F] [--json]\n  init writes Hub:SigningKeyFile (0600) and its .pub; never replaces an existing key.\n  rotate writes the next key beside it (.next, 0600; an existing one is sent again) and sends rotate_keys with its\n  public half to every registered station, signed with the current key, which the hub keeps using; command rotate_keys\n  STATION sends it to one. --commit, once every station answered command_done (--force: anyway), makes the next key\n  Hub:SigningKeyFile (the old one kept as .retired-KEYID); then restart county-hub run",
         ["account"] = "usage: county-hub account [--config F] [--json]\n  the hub's own broker login, once: Hub:PasswordFile (0600), its Mosquitto line and the hub's ACL block",
         ["accounts"] = "usage: county-hub accounts add NAME --role county-admin|reviewer [--config F] [--json]\n       county-hub accounts list [--config F] [--json]\n  add reads the password from stdin (one line) or asks for it twice at a terminal; it is never printed",
-        ["bench"] = "usage: county-hub bench [--quick] [--seconds N] [--stations N] [--visits N] [--json]\n  its own Mosquitto and PostgreSQL on loopback; the many-stations phase lasts N s (300; 20 with --quick) with N stations (500); the county site timed over N seeded visits (1,000,000; 100,000 with --quick); bounded, stops by itself",
+        ["bench"] = "usage: county-hub bench [--quick] [--seconds N] [--stations N] [--visits N] [--ingest unnest|copy] [--json]\n  its own Mosquitto and PostgreSQL on loopback; the many-stations phase lasts N s (300; 20 with --quick) with N stations (500); the county site timed over N seeded visits (1,000,000; 100,000 with --quick); --ingest: how the hub writes a batch of visits (unnest: one multi-row insert, the service's way; copy: binary COPY into a staging table, then insert … on conflict do nothing); bounded, stops by itself",
     };
 
     public static async Task<int> Main(string[] args)

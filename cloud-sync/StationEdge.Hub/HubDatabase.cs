@@ -6,6 +6,13 @@ using StationEdge.Sync.Contracts;
 
 namespace StationEdge.Hub;
 
+/// <summary>How a batch of visits is written: one multi-row INSERT from unnest'ed arrays, or binary COPY into a staging table.</summary>
+public enum VisitInsert
+{
+    Unnest,
+    Copy,
+}
+
 /// <summary>What storing one batch did: rows new to the county, and what the station may now delete.</summary>
 public sealed record StoreResult(int Inserted, long AckedSeq, IReadOnlyList<SeqRange> Committed);
 
@@ -49,13 +56,23 @@ public sealed class HubDatabase : IAsyncDisposable
     public const int DeadLetterPayloadBytes = 64 * 1024;
 
     private const string OutboxKind = "outbox";
+
+    private const string VisitColumns = """
+        station_id, seq, id, visit_seq, time, decision, reason, method, worker_id, worker_name,
+        score, margin, liveness, threshold, gallery_size, pass_id, by_whom
+        """;
+
     private readonly NpgsqlDataSource _data;
     private readonly HashSet<DateOnly> _months = [];
 
-    public HubDatabase(string connectionString)
+    public HubDatabase(string connectionString, VisitInsert visitInsert = VisitInsert.Unnest)
     {
         _data = NpgsqlDataSource.Create(connectionString);
+        Insert = visitInsert;
     }
+
+    /// <summary>How a batch's visits go in (the bench compares the two; the service uses the default).</summary>
+    public VisitInsert Insert { get; }
 
     /// <summary>The schema version this build migrates to.</summary>
     public static int LatestVersion => HubMigrations.Steps[^1].Version;
@@ -118,36 +135,85 @@ public sealed class HubDatabase : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(batch);
         var v = batch.Visits;
         await EnsureMonthsAsync(v.Select(x => x.Time), ct);
-        return await StoreAsync(batch.StationId, batch.FloorSeq, v.Select(x => x.Seq), async connection =>
-        {
-            await using var insert = new NpgsqlCommand("""
-                INSERT INTO visits (station_id, seq, id, visit_seq, time, decision, reason, method, worker_id, worker_name,
-                                    score, margin, liveness, threshold, gallery_size, pass_id, by_whom)
-                SELECT @station, * FROM unnest(@seq, @id, @visit_seq, @time, @decision, @reason, @method, @worker_id, @worker_name,
-                                               @score, @margin, @liveness, @threshold, @gallery_size, @pass_id, @by_whom)
-                ON CONFLICT DO NOTHING
-                """, connection);
-            var p = insert.Parameters;
-            p.AddWithValue("station", batch.StationId);
-            Array(p, "seq", NpgsqlDbType.Bigint, v.Select(x => x.Seq));
-            Array(p, "id", NpgsqlDbType.Uuid, v.Select(x => x.Id));
-            Array(p, "visit_seq", NpgsqlDbType.Bigint, v.Select(x => x.VisitSeq));
-            Array(p, "time", NpgsqlDbType.TimestampTz, v.Select(x => x.Time.UtcDateTime));
-            Array(p, "decision", NpgsqlDbType.Text, v.Select(x => x.Decision));
-            Array(p, "reason", NpgsqlDbType.Text, v.Select(x => x.Reason));
-            Array(p, "method", NpgsqlDbType.Text, v.Select(x => x.Method));
-            Array(p, "worker_id", NpgsqlDbType.Text, v.Select(x => x.WorkerId));
-            Array(p, "worker_name", NpgsqlDbType.Text, v.Select(x => x.WorkerName));
-            Array(p, "score", NpgsqlDbType.Real, v.Select(x => x.Score));
-            Array(p, "margin", NpgsqlDbType.Real, v.Select(x => x.Margin));
-            Array(p, "liveness", NpgsqlDbType.Real, v.Select(x => x.Liveness));
-            Array(p, "threshold", NpgsqlDbType.Real, v.Select(x => x.Threshold));
-            Array(p, "gallery_size", NpgsqlDbType.Integer, v.Select(x => x.GallerySize));
-            Array(p, "pass_id", NpgsqlDbType.Text, v.Select(x => x.PassId));
-            Array(p, "by_whom", NpgsqlDbType.Text, v.Select(x => x.By));
-            return await insert.ExecuteNonQueryAsync(ct);
-        }, ct);
+        return await StoreAsync(batch.StationId, batch.FloorSeq, v.Select(x => x.Seq), connection => Insert == VisitInsert.Copy
+            ? CopyVisitsAsync(connection, batch, ct)
+            : UnnestVisitsAsync(connection, batch, ct), ct);
     }
+
+    private static async Task<int> UnnestVisitsAsync(NpgsqlConnection connection, VisitBatch batch, CancellationToken ct)
+    {
+        var v = batch.Visits;
+        await using var insert = new NpgsqlCommand($"""
+            INSERT INTO visits ({VisitColumns})
+            SELECT @station, * FROM unnest(@seq, @id, @visit_seq, @time, @decision, @reason, @method, @worker_id, @worker_name,
+                                           @score, @margin, @liveness, @threshold, @gallery_size, @pass_id, @by_whom)
+            ON CONFLICT DO NOTHING
+            """, connection);
+        var p = insert.Parameters;
+        p.AddWithValue("station", batch.StationId);
+        Array(p, "seq", NpgsqlDbType.Bigint, v.Select(x => x.Seq));
+        Array(p, "id", NpgsqlDbType.Uuid, v.Select(x => x.Id));
+        Array(p, "visit_seq", NpgsqlDbType.Bigint, v.Select(x => x.VisitSeq));
+        Array(p, "time", NpgsqlDbType.TimestampTz, v.Select(x => x.Time.UtcDateTime));
+        Array(p, "decision", NpgsqlDbType.Text, v.Select(x => x.Decision));
+        Array(p, "reason", NpgsqlDbType.Text, v.Select(x => x.Reason));
+        Array(p, "method", NpgsqlDbType.Text, v.Select(x => x.Method));
+        Array(p, "worker_id", NpgsqlDbType.Text, v.Select(x => x.WorkerId));
+        Array(p, "worker_name", NpgsqlDbType.Text, v.Select(x => x.WorkerName));
+        Array(p, "score", NpgsqlDbType.Real, v.Select(x => x.Score));
+        Array(p, "margin", NpgsqlDbType.Real, v.Select(x => x.Margin));
+        Array(p, "liveness", NpgsqlDbType.Real, v.Select(x => x.Liveness));
+        Array(p, "threshold", NpgsqlDbType.Real, v.Select(x => x.Threshold));
+        Array(p, "gallery_size", NpgsqlDbType.Integer, v.Select(x => x.GallerySize));
+        Array(p, "pass_id", NpgsqlDbType.Text, v.Select(x => x.PassId));
+        Array(p, "by_whom", NpgsqlDbType.Text, v.Select(x => x.By));
+        return await insert.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// Binary COPY into a staging table of this transaction, then one INSERT … SELECT … ON CONFLICT DO NOTHING: COPY
+    /// cannot skip a row the county holds already, so the copy lands beside the table. The staging table is dropped at
+    /// commit (the pool's reset on return would drop a session's temporary table anyway).
+    /// </summary>
+    private static async Task<int> CopyVisitsAsync(NpgsqlConnection connection, VisitBatch batch, CancellationToken ct)
+    {
+        await Exec(connection, $"CREATE TEMP TABLE visits_staging ON COMMIT DROP AS SELECT {VisitColumns} FROM visits WITH NO DATA", ct);
+        await using (var import = await connection.BeginBinaryImportAsync($"COPY visits_staging ({VisitColumns}) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var x in batch.Visits)
+            {
+                await import.StartRowAsync(ct);
+                await import.WriteAsync(batch.StationId, NpgsqlDbType.Text, ct);
+                await import.WriteAsync(x.Seq, NpgsqlDbType.Bigint, ct);
+                await import.WriteAsync(x.Id, NpgsqlDbType.Uuid, ct);
+                await import.WriteAsync(x.VisitSeq, NpgsqlDbType.Bigint, ct);
+                await import.WriteAsync(x.Time.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
+                await import.WriteAsync(x.Decision, NpgsqlDbType.Text, ct);
+                await import.WriteAsync(x.Reason, NpgsqlDbType.Text, ct);
+                await import.WriteAsync(x.Method, NpgsqlDbType.Text, ct);
+                await WriteTextAsync(import, x.WorkerId, ct);
+                await WriteTextAsync(import, x.WorkerName, ct);
+                await WriteOrNullAsync(import, x.Score, NpgsqlDbType.Real, ct);
+                await WriteOrNullAsync(import, x.Margin, NpgsqlDbType.Real, ct);
+                await WriteOrNullAsync(import, x.Liveness, NpgsqlDbType.Real, ct);
+                await WriteOrNullAsync(import, x.Threshold, NpgsqlDbType.Real, ct);
+                await WriteOrNullAsync(import, x.GallerySize, NpgsqlDbType.Integer, ct);
+                await WriteTextAsync(import, x.PassId, ct);
+                await WriteTextAsync(import, x.By, ct);
+            }
+
+            await import.CompleteAsync(ct);
+        }
+
+        await using var insert = new NpgsqlCommand($"INSERT INTO visits ({VisitColumns}) SELECT {VisitColumns} FROM visits_staging ON CONFLICT DO NOTHING", connection);
+        return await insert.ExecuteNonQueryAsync(ct);
+    }
+
+    private static Task WriteTextAsync(NpgsqlBinaryImporter import, string? value, CancellationToken ct) =>
+        value is null ? import.WriteNullAsync(ct) : import.WriteAsync(value, NpgsqlDbType.Text, ct);
+
+    private static Task WriteOrNullAsync<T>(NpgsqlBinaryImporter import, T? value, NpgsqlDbType type, CancellationToken ct) where T : struct =>
+        value is { } v ? import.WriteAsync(v, type, ct) : import.WriteNullAsync(ct);
 
     public Task<StoreResult> StoreEventsAsync(EventBatch batch, CancellationToken ct = default) => StoreEventsAsync(batch, null, null, ct);
 

@@ -34,8 +34,11 @@ public interface IIngestObserver
 /// an unknown major version, a station writing as another) goes to the dead letters and is acknowledged, so it does not
 /// block what follows; the station gets no ack for it.
 /// </summary>
-public sealed partial class HubIngest(HubDatabase database, RosterSignal roster, IOptions<HubOptions> options, TimeProvider time, ILogger<HubIngest> logger, IEnumerable<IIngestObserver> observers) : BackgroundService
+public sealed partial class HubIngest(HubDatabase database, RosterSignal roster, IOptions<HubOptions> options, TimeProvider time, ILogger<HubIngest> logger, IEnumerable<IIngestObserver> observers, IngestHeartbeat heartbeat) : BackgroundService
 {
+    /// <summary>The longest the loop goes without a beat while it waits (for a message, the broker or PostgreSQL).</summary>
+    private static readonly TimeSpan BeatEvery = TimeSpan.FromSeconds(1);
+
     private readonly HubOptions _options = options.Value;
     private readonly IIngestObserver[] _observers = [.. observers];
     private long _stored;
@@ -67,7 +70,7 @@ public sealed partial class HubIngest(HubDatabase database, RosterSignal roster,
                 var delay = Backoff(++attempt);
                 var reason = OneLine(e);
                 LogLinkDown(logger, reason, delay.TotalSeconds);
-                await Task.Delay(delay, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                await DelayBeatingAsync(delay, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
     }
@@ -77,7 +80,8 @@ public sealed partial class HubIngest(HubDatabase database, RosterSignal roster,
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(ct);
         // The receive handler only queues: the work (PostgreSQL, the ack) runs on this loop, in arrival order, and the
         // client's own loop stays free for keep-alives while a batch waits for the database.
-        var inbox = Channel.CreateUnbounded<MqttApplicationMessageReceivedEventArgs>(new UnboundedChannelOptions { SingleReader = true });
+        // A null is the idle tick: queued behind the messages, so the loop beats on it only if it got through them.
+        var inbox = Channel.CreateUnbounded<MqttApplicationMessageReceivedEventArgs?>(new UnboundedChannelOptions { SingleReader = true });
         client.DisconnectedAsync += _ =>
         {
             lost.Cancel();
@@ -90,6 +94,7 @@ public sealed partial class HubIngest(HubDatabase database, RosterSignal roster,
             return Task.CompletedTask;
         };
 
+        heartbeat.Beat();
         var connect = await client.ConnectAsync(clientOptions, ct);
         if (connect.ResultCode != MqttClientConnectResultCode.Success)
         {
@@ -112,11 +117,17 @@ public sealed partial class HubIngest(HubDatabase database, RosterSignal roster,
         Connected = true;
         var clientId = clientOptions.ClientId;
         LogConnected(logger, _options.Broker!, clientId, connect.IsSessionPresent);
+        using var ticks = time.CreateTimer(_ => inbox.Writer.TryWrite(null), null, BeatEvery, BeatEvery);
         try
         {
             await foreach (var e in inbox.Reader.ReadAllAsync(lost.Token))
             {
-                await HandleAsync(client, e, lost.Token);
+                if (e is not null)
+                {
+                    await HandleAsync(client, e, lost.Token);
+                }
+
+                heartbeat.Beat();
             }
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -269,6 +280,7 @@ public sealed partial class HubIngest(HubDatabase database, RosterSignal roster,
         var since = Stopwatch.GetTimestamp();
         while (true)
         {
+            heartbeat.Beat();
             try
             {
                 await work();
@@ -289,7 +301,7 @@ public sealed partial class HubIngest(HubDatabase database, RosterSignal roster,
                     LogDatabaseDown(logger, reason, delay.TotalSeconds);
                 }
 
-                await Task.Delay(delay, time, ct);
+                await DelayBeatingAsync(delay, ct);
             }
         }
     }
@@ -317,6 +329,23 @@ public sealed partial class HubIngest(HubDatabase database, RosterSignal roster,
     {
         Connected = false;
         await HubMqtt.DisconnectAsync(client);
+    }
+
+    /// <summary>A backoff's wait in steps of at most a second, beating between them: waiting is not hanging.</summary>
+    private async Task DelayBeatingAsync(TimeSpan delay, CancellationToken ct)
+    {
+        var until = time.GetTimestamp() + (long)(delay.TotalSeconds * time.TimestampFrequency);
+        while (true)
+        {
+            heartbeat.Beat();
+            var left = time.GetElapsedTime(time.GetTimestamp(), until);
+            if (left <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            await Task.Delay(left < BeatEvery ? left : BeatEvery, time, ct);
+        }
     }
 
     private TimeSpan Backoff(int attempt) => HubMqtt.Backoff(attempt, _options.MaxBackoffSeconds);

@@ -19,6 +19,7 @@ public static class HubServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new HubDatabase(sp.GetRequiredService<IOptions<HubOptions>>().Value.Database!));
         services.TryAddSingleton<RosterSignal>();
+        services.TryAddSingleton<IngestHeartbeat>();
         services.AddSingleton<HubIngest>();
         services.AddHostedService(sp => sp.GetRequiredService<HubIngest>());
         services.AddSingleton<RosterPublisher>();

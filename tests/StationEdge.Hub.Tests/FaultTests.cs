@@ -217,9 +217,17 @@ internal sealed class ChildProcess : IAsyncDisposable
     /// <summary>How it ended; read after <see cref="DisposeAsync"/>.</summary>
     public int ExitCode { get; private set; } = -1;
 
-    public static ChildProcess Start(string dll, params string[] args)
+    public static ChildProcess Start(string dll, params string[] args) => Start(new Dictionary<string, string?>(), dll, args);
+
+    /// <summary>As <see cref="Start(string, string[])"/>, with <paramref name="environment"/> added to (or, null, removed from) the child's.</summary>
+    public static ChildProcess Start(IReadOnlyDictionary<string, string?> environment, string dll, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(dll);
         foreach (var a in args)

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using StationEdge.Sync.Contracts;
 
 namespace StationEdge.Hub.Tests;
@@ -9,11 +10,14 @@ namespace StationEdge.Hub.Tests;
 /// </summary>
 public sealed class IngestTests(PostgresFixture pg) : IClassFixture<PostgresFixture>
 {
-    [Fact]
-    public async Task Visits_from_two_stations_arrive_once_in_seq_order_and_the_acks_empty_the_outboxes()
+    [Theory]
+    [InlineData(VisitInsert.Unnest)]
+    [InlineData(VisitInsert.Copy)]
+    public async Task Visits_from_two_stations_arrive_once_in_seq_order_and_the_acks_empty_the_outboxes(VisitInsert insert)
     {
         await using var bed = await TestBed.StartAsync(pg);
-        await bed.StartHubAsync();
+        var hub = await bed.StartHubAsync(insert: insert);
+        Assert.Equal(insert, hub.Services.GetRequiredService<HubDatabase>().Insert);
         var a = await bed.StartStationAsync("A");
         var b = await bed.StartStationAsync("B");
         await Task.WhenAll(a.MakeVisitsAsync(300), b.MakeVisitsAsync(300));
@@ -107,12 +111,14 @@ public sealed class IngestTests(PostgresFixture pg) : IClassFixture<PostgresFixt
         bed.Logs.AssertNoErrors();
     }
 
-    [Fact]
-    public async Task Two_hub_processes_on_the_shared_subscription_store_each_visit_once_and_share_the_load()
+    [Theory]
+    [InlineData(VisitInsert.Unnest)]
+    [InlineData(VisitInsert.Copy)]
+    public async Task Two_hub_processes_on_the_shared_subscription_store_each_visit_once_and_share_the_load(VisitInsert insert)
     {
         await using var bed = await TestBed.StartAsync(pg);
-        var hub1 = await bed.StartHubAsync("hub-1");
-        var hub2 = await bed.StartHubAsync("hub-2");
+        var hub1 = await bed.StartHubAsync("hub-1", insert);
+        var hub2 = await bed.StartHubAsync("hub-2", insert);
         var ingest1 = Ingest(hub1);
         var ingest2 = Ingest(hub2);
         await TestBed.WaitForAsync(() => ingest1.Connected && ingest2.Connected, TimeSpan.FromSeconds(10), "both hubs connected");

@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Hosting;
 using StationEdge.Store;
 using StationEdge.Sync.Contracts;
 using HubProgram = StationEdge.Hub.Cli.Program;
@@ -168,6 +170,84 @@ public sealed class RosterTests(PostgresFixture pg) : IClassFixture<PostgresFixt
         Assert.Equal(2, bad.Code);
         Assert.StartsWith("county-hub: workers: no such workers command 'fire'", bad.Stderr, StringComparison.Ordinal);
         Assert.Single(bad.Stderr.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task Two_hub_processes_changing_the_roster_at_once_make_each_version_exactly_once_and_a_station_applies_them_all()
+    {
+        await using var bed = await TestBed.StartAsync(pg);
+        var hub1 = await bed.StartHubAsync("hub-1");
+        var hub2 = await bed.StartHubAsync("hub-2");
+        var ingest1 = (HubIngest)hub1.Services.GetService(typeof(HubIngest))!;
+        var ingest2 = (HubIngest)hub2.Services.GetService(typeof(HubIngest))!;
+        await TestBed.WaitForAsync(() => ingest1.Connected && ingest2.Connected, TimeSpan.FromSeconds(10), "both hubs connected");
+        var b = await bed.StartStationAsync("B", withGallery: true);
+        using var stationA = await bed.ConnectAsAsync("st-a", "a-pw");
+        var seq = 0L;
+        async Task NoticeAsync(string type, string worker, string name, string status)
+        {
+            // One notice per batch: the shared subscription hands A's batches to either hub.
+            var record = new WorkerRecord(worker, name, status, "A", DateTimeOffset.UtcNow, "v2", "station");
+            var notice = new StationEvent(Interlocked.Increment(ref seq), Guid.CreateVersion7(), DateTimeOffset.UtcNow, type) { WorkerId = worker, Worker = record };
+            await TestBed.PublishAsync(stationA, Topics.Events("A"), SyncJson.Write(new EventBatch(Schemas.V(Schemas.EventBatch), "A", 1, DateTimeOffset.UtcNow, [notice])));
+        }
+
+        static string Id(int i) => string.Create(CultureInfo.InvariantCulture, $"W{i:00}");
+
+        // 60 enrolments through both hubs' ingest.
+        for (var i = 1; i <= 60; i++)
+        {
+            await NoticeAsync(EventTypes.WorkerEnrolled, Id(i), $"工人{i}", "active");
+        }
+
+        await WaitForAsync(async () => await bed.CountAsync("SELECT count(*) FROM county_workers") == 60, Roaming, "60 workers in the county");
+
+        // Then at once: 40 updates through the ingest (either hub), and each hub's own pool suspending (and one resuming)
+        // its half of W41..W60, as `county-hub workers` run beside each hub would.
+        async Task ChangeAsync(IHost hub, int from, int to, bool resume)
+        {
+            var data = ((HubDatabase)hub.Services.GetService(typeof(HubDatabase))!).DataSource;
+            for (var i = from; i <= to; i++)
+            {
+                Assert.NotNull(await CountyRoster.ChangeAsync(data, TestBed.County, RosterDelta.Suspend, Id(i), $"test-{i}", CancellationToken.None));
+            }
+
+            for (var i = from; resume && i <= to; i++)
+            {
+                Assert.NotNull(await CountyRoster.ChangeAsync(data, TestBed.County, RosterDelta.Resume, Id(i), $"test-{i}", CancellationToken.None));
+            }
+        }
+
+        async Task UpdatesAsync()
+        {
+            for (var i = 1; i <= 40; i++)
+            {
+                await NoticeAsync(EventTypes.WorkerUpdated, Id(i), $"工人{i}号", "active");
+            }
+        }
+
+        await Task.WhenAll(Task.Run(UpdatesAsync), Task.Run(() => ChangeAsync(hub1, 41, 50, resume: true)), Task.Run(() => ChangeAsync(hub2, 51, 60, resume: false)));
+        const int Versions = 60 + 40 + 10 + 10 + 10;
+        await WaitForAsync(async () => await bed.CountAsync("SELECT count(*) FROM events") == 100, Roaming, "every notice stored");
+
+        Assert.True(ingest1.Stored > 0 && ingest2.Stored > 0, $"both hubs stored notices ({ingest1.Stored} and {ingest2.Stored})");
+        Assert.Equal(100, ingest1.Stored + ingest2.Stored);
+        Assert.Equal(Versions, await bed.CountAsync("SELECT version FROM county_roster WHERE county = 'c1'"));
+        Assert.Equal(Versions, await bed.CountAsync("SELECT count(*) FROM roster_deltas"));
+        Assert.Equal(Versions, await bed.CountAsync("SELECT count(DISTINCT version) FROM roster_deltas"));
+        Assert.Equal((1, Versions), (await bed.CountAsync("SELECT min(version) FROM roster_deltas"), await bed.CountAsync("SELECT max(version) FROM roster_deltas")));
+        // Each worker's own deltas in the order they were made: an update never lands before its add.
+        Assert.Equal(0, await bed.CountAsync("""
+            SELECT count(*) FROM (SELECT op, lag(op) OVER (PARTITION BY worker_id ORDER BY version) AS before FROM roster_deltas) d
+            WHERE (d.before IS NULL) <> (d.op = 'add')
+            """));
+
+        await WaitForAsync(async () => await b.Store.GetRosterVersionAsync() == Versions, Roaming, $"B at version {Versions}");
+        Assert.Equal("工人7号", (await b.Store.GetWorkerAsync("W07"))!.Name);
+        Assert.Equal(WorkerStatus.Active, (await b.Store.GetWorkerAsync("W45"))!.Status);
+        Assert.Equal(WorkerStatus.Suspended, (await b.Store.GetWorkerAsync("W55"))!.Status);
+        await WaitForAsync(async () => await bed.CountAsync("SELECT published_version FROM county_roster WHERE county = 'c1'") == Versions, Roaming, "every version published");
+        bed.Logs.AssertNoErrors();
     }
 
     private static bool Granted(Station s, float[] face) =>

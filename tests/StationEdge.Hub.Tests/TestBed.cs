@@ -102,7 +102,7 @@ internal sealed class TestBed : IAsyncDisposable
     }
 
     /// <summary>A hub process's ingest on the Generic Host, from a <c>Hub</c> section as its config file holds it.</summary>
-    public async Task<IHost> StartHubAsync(string clientId = "hub-1")
+    public async Task<IHost> StartHubAsync(string clientId = "hub-1", VisitInsert insert = VisitInsert.Unnest)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -118,6 +118,8 @@ internal sealed class TestBed : IAsyncDisposable
         });
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(Logs);
+        // Before the ingest's own registration, which then keeps this one (the bench picks the insert the same way).
+        builder.Services.AddSingleton(_ => new HubDatabase(Database, insert));
         builder.Services.AddCountyHubIngest(builder.Configuration);
         var host = builder.Build();
         await host.StartAsync();

@@ -22,6 +22,7 @@ namespace StationEdge.Hub.Cli.Commands;
 /// (1) a real station draining 10,000 queued visits; (2) a burst from 50 simulated stations into PostgreSQL;
 /// (3) 500 simulated stations sending 20 visits/s in all (5 minutes; 20 s with --quick), counting what is lost or
 /// duplicated; (4) the station's memory with 100,000 visits waiting. Every phase has a deadline; it stops by itself.
+/// <c>--ingest unnest|copy</c> picks how the hub writes a batch of visits, so the two can be measured on one machine.
 /// </summary>
 internal static partial class BenchCommand
 {
@@ -29,7 +30,13 @@ internal static partial class BenchCommand
 
     public static async Task<int> RunAsync(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        var args = HubArgs.Parse(argv, ["--seconds", "--stations", "--visits"], ["--quick"]);
+        var args = HubArgs.Parse(argv, ["--seconds", "--stations", "--visits", "--ingest"], ["--quick"]);
+        var method = args.Value("--ingest") switch
+        {
+            null or "unnest" => VisitInsert.Unnest,
+            "copy" => VisitInsert.Copy,
+            var other => throw HubCliError.BadInput($"--ingest must be unnest or copy (was '{other}')"),
+        };
         var siteRows = args.Int("--visits", args.Has("--quick") ? 100_000 : 1_000_000, 1_000, 20_000_000);
         var soak = args.Int("--seconds", args.Has("--quick") ? 20 : 300, 5, 3600);
         var simulated = args.Int("--stations", 500, 1, 2000);
@@ -60,7 +67,7 @@ internal static partial class BenchCommand
         File.WriteAllText(folder.File("hub-pw"), "hub-pw\n");
         File.WriteAllText(folder.File("d-pw"), "d-pw\n");
 
-        using var hub = await StartHubAsync(database, broker.Uri, folder.File("hub-pw"), ct);
+        using var hub = await StartHubAsync(database, method, broker.Uri, folder.File("hub-pw"), ct);
         var ingest = hub.Services.GetRequiredService<HubIngest>();
         await WaitAsync(() => Task.FromResult(ingest.Connected), TimeSpan.FromSeconds(15), "the hub connected", ct);
 
@@ -91,7 +98,7 @@ internal static partial class BenchCommand
         await WaitAsync(async () => await db.CountAsync("SELECT count(*) FROM visits", ct) - before >= burstTotal, TimeSpan.FromSeconds(120), "the burst stored", ct);
         var perSecond = burstTotal / burst.Elapsed.TotalSeconds;
         Say(string.Create(CultureInfo.InvariantCulture,
-            $"ingest: {burstTotal:N0} visits from {burstStations} stations into PostgreSQL at {perSecond:N0} visits/s (target ≥ 10,000/s); bottleneck: one ingest loop storing one batch per transaction (insert, then the station's progress under its row lock)"));
+            $"ingest: {burstTotal:N0} visits from {burstStations} stations into PostgreSQL at {perSecond:N0} visits/s by {Name(method)} (target ≥ 10,000/s); bottleneck: one ingest loop storing one batch per transaction (insert, then the station's progress under its row lock)"));
 
         // (3) Many stations, a steady trickle: 20 visits/s in all, one visit per message, each station its own seqs.
         var seqs = new long[simulated];
@@ -145,6 +152,7 @@ internal static partial class BenchCommand
             {
                 ["drain_10k_s"] = Math.Round(drainSeconds, 2),
                 ["ingest_visits_per_s"] = Math.Round(perSecond),
+                ["ingest_method"] = Name(method),
                 ["ingest_bottleneck"] = "one ingest loop storing one batch per transaction",
                 ["simulated_stations"] = new Dictionary<string, object>
                 {
@@ -181,7 +189,9 @@ internal static partial class BenchCommand
         };
     }
 
-    private static async Task<IHost> StartHubAsync(string database, string broker, string passwordFile, CancellationToken ct)
+    private static string Name(VisitInsert method) => method == VisitInsert.Copy ? "copy" : "unnest";
+
+    private static async Task<IHost> StartHubAsync(string database, VisitInsert method, string broker, string passwordFile, CancellationToken ct)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -194,6 +204,8 @@ internal static partial class BenchCommand
             ["Hub:ClientId"] = "bench-hub",
         });
         builder.Logging.ClearProviders();
+        // Before the ingest's own registration, which then keeps this one.
+        builder.Services.AddSingleton(_ => new HubDatabase(database, method));
         builder.Services.AddCountyHubIngest(builder.Configuration);
         var host = builder.Build();
         await host.StartAsync(ct);

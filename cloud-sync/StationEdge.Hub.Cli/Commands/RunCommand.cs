@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
@@ -12,7 +14,8 @@ namespace StationEdge.Hub.Cli.Commands;
 
 /// <summary>
 /// <c>run [--config F] [--for SECONDS] [--json]</c>: the ingest on the Generic Host (systemd notify: READY=1 once
-/// started, STOPPING=1), after migrating the schema. One line per stored batch on stdout (a JSON line with --json);
+/// started, STOPPING=1, and WATCHDOG=1 from the ingest loop's heartbeat when the unit sets WatchdogSec), after
+/// migrating the schema. One line per stored batch on stdout (a JSON line with --json);
 /// logs on stderr. SIGTERM or SIGINT stop it cleanly (exit 0): what was not acknowledged stays with the broker.
 /// </summary>
 internal static partial class RunCommand
@@ -39,6 +42,8 @@ internal static partial class RunCommand
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddSystemd();
+        builder.Services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
+        builder.Services.AddSingleton<IHubWatchdog, SystemdWatchdog>();
         builder.Services.AddSingleton<IIngestObserver>(new BatchPrinter(stdout, args.Json));
         builder.Services.AddCountyHubIngest(builder.Configuration);
         builder.AddCountySite();

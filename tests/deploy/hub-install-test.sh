@@ -63,6 +63,7 @@ expect "the broker's ACL" "$(mode "$fake/etc/mosquitto/station-edge/acl")" "640 
 [ -x "$fake/opt/county-hub/county-hub" ] || fail "no /opt/county-hub/county-hub"
 [ ! -e "$fake/opt/county-hub/models" ] || fail "the hub got the station's models"
 grep -q '^ExecStart=/opt/county-hub/county-hub run' "$fake/etc/systemd/system/county-hub.service" 2>/dev/null || fail "county-hub.service not installed"
+grep -q '^WatchdogSec=120' "$fake/etc/systemd/system/county-hub.service" || fail "county-hub.service has no WatchdogSec=120"
 "$fake/opt/county-hub/county-hub" --version >/dev/null || fail "the installed county-hub does not run"
 python3 - "$config" <<'EOF' || fail "hub.json does not hold the Hub section hub-install promises"
 import json, sys

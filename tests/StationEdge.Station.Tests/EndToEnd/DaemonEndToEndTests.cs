@@ -130,6 +130,37 @@ public sealed class DaemonEndToEndTests(StationFixture fixture)
     }
 
     [Fact]
+    public async Task AKeeperEnrollingAnEnrolledRiderAgainUnderAnotherName_IsWarnedWithTheirNameAndNothingIsStored()
+    {
+        using var data = new TempFolder();
+        new KeeperAccounts(data.Path).Add(Keeper, Password, KeeperRole.Keeper);
+        // 王芳 is enrolled; a one-day keeper who does not know her types a new name while she stands at the camera.
+        // The warning compares with the gallery's calibrated threshold, the one the door uses (no Access:Threshold set).
+        await fixture.EnrollAsync(data.Path, "W001", "王芳", WalkUpMedia.WorkerEnrol);
+        var stream = fixture.Stream("daemon-enrol-twice", fixture.Empty(1), fixture.Hold(WalkUpMedia.WorkerWalk, 60));
+        using var profile = new TempFolder("chromium-");
+        using var browser = HeadlessChromium.Start(profile.Path);
+        var wait = new WebDriverWait(browser, RunningStation.Patience);
+        wait.IgnoreExceptionTypes(typeof(StaleElementReferenceException));
+        await using var station = await RunningStation.StartAsync(data.Path, stream, new Dictionary<string, string?> { ["KeeperSite:Enabled"] = "true" });
+        string Url(string path) => new Uri(station.SiteUrl, path).ToString();
+
+        browser.Navigate().GoToUrl(Url("/Login"));
+        HeadlessChromium.LogIn(browser, Keeper, Password);
+        browser.Navigate().GoToUrl(Url("/Enrol"));
+        wait.Until(b => b.FindElements(By.Name("Name")).FirstOrDefault())!.SendKeys("赵强");
+        browser.FindElement(By.Name("Consent")).Click();
+        browser.FindElement(By.Id("take")).Click();
+        wait.Until(b => b.PageSource.Contains("这张脸很像已登记的 王芳", StringComparison.Ordinal) || b.FindElements(By.Id("enrolled")).Count > 0);
+        HeadlessChromium.Shot(browser, "daemon-enrol-duplicate");
+
+        Assert.Contains("这张脸很像已登记的 王芳（W001）", browser.PageSource, StringComparison.Ordinal);
+        Assert.Empty(browser.FindElements(By.Id("enrolled")));
+        var store = station.Services.GetRequiredService<StationStore>();
+        Assert.DoesNotContain(await store.ListWorkersAsync(), w => w.Name == "赵强");
+    }
+
+    [Fact]
     public async Task TheDevicePage_ListsTheModelsTheDoorLoaded_AndCountsTheWholeOutbox()
     {
         using var data = new TempFolder();

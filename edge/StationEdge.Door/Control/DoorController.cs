@@ -42,10 +42,7 @@ public sealed class DoorController : IDisposable
     private readonly Channel<DoorEvent> _events = Channel.CreateUnbounded<DoorEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<DoorAlarm> _alarms = [];
     private readonly List<int> _outputs = [];
-
-    // Recent unlocks (start, end) on the monotonic clock: an opening is judged at the moment it began, which the
-    // debounce reports later.
-    private readonly List<(long Start, long End)> _unlocks = [];
+    private readonly UnlockCycle _cycle;
 
     private DebouncedInput? _contact;
     private DebouncedInput? _exit;
@@ -63,18 +60,12 @@ public sealed class DoorController : IDisposable
     private bool _started;
     private bool _disposed;
     private bool _relayHeld;
-    private bool _unlocked;
-    private long _deadline;
-    private long _capDeadline;
-    private bool _clippedByCap;
-    private bool _openedDuringUnlock;
     private bool _doorOpen;
     private long _openedAt;
     private long _openedSince;
     private bool _presenceDetected;
     private long? _lastExitPress;
     private long _lastRelayChange;
-    private long _lockoutUntil = long.MinValue;
 
     /// <exception cref="OptionsValidationException">The options are invalid (the message names the key).</exception>
     public DoorController(GpioDriver driver, DoorOptions options, TimeProvider? timeProvider = null, ILogger<DoorController>? logger = null)
@@ -101,6 +92,7 @@ public sealed class DoorController : IDisposable
         }
 
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _cycle = new UnlockCycle(_time, Ms(options.MaxUnlockMs), Ms(options.CapLockoutMs));
     }
 
     /// <summary>Everything that happens, in order. Completed when the controller stops; read it from one reader.</summary>
@@ -113,7 +105,7 @@ public sealed class DoorController : IDisposable
             lock (_gate)
             {
                 var now = _time.GetTimestamp();
-                return new DoorStatus(_unlocked, _unlocked ? WallAt(_deadline, now) : null, _doorOpen, [.. _alarms], _presenceDetected);
+                return new DoorStatus(_cycle.Unlocked, _cycle.Unlocked ? WallAt(_cycle.Deadline, now) : null, _doorOpen, [.. _alarms], _presenceDetected);
             }
         }
     }
@@ -235,8 +227,8 @@ public sealed class DoorController : IDisposable
                 timer?.Dispose();
             }
 
-            var wasUnlocked = _unlocked;
-            _unlocked = false;
+            var wasUnlocked = _cycle.Unlocked;
+            _cycle.End(_time.GetTimestamp());
             try
             {
                 if (_relayHeld)
@@ -271,7 +263,7 @@ public sealed class DoorController : IDisposable
 
     private DateTimeOffset Wall => _time.GetUtcNow();
 
-    private static TimeSpan Ms(int milliseconds) => TimeSpan.FromMilliseconds(milliseconds);
+    private static TimeSpan Ms(int milliseconds) => DoorClock.Ms(milliseconds);
 
     // Fail-secure: energised = unlocked. Fail-safe: energised = locked.
     private bool RelayEnergisedWhen(bool unlocked) => unlocked != _options.FailSafe;
@@ -282,9 +274,7 @@ public sealed class DoorController : IDisposable
         return energised ? active : !active;
     }
 
-    private long After(long timestamp, TimeSpan span) => timestamp + (long)(span.Ticks * (_time.TimestampFrequency / (double)TimeSpan.TicksPerSecond));
-
-    private TimeSpan Until(long deadline, long now) => now >= deadline ? TimeSpan.Zero : _time.GetElapsedTime(now, deadline);
+    private TimeSpan Until(long deadline, long now) => _time.Until(deadline, now);
 
     private DateTimeOffset WallAt(long deadline, long now) => Wall + Until(deadline, now);
 
@@ -407,50 +397,30 @@ public sealed class DoorController : IDisposable
             return false;
         }
 
-        if (!exempt && now < _lockoutUntil)
+        if (!exempt && _cycle.LockedOut(now))
         {
             Refuse(by, "cap-lockout");
             return false;
         }
 
         Emit(new DoorGranted(Wall, by));
-        var wanted = After(now, Ms(pulseMs));
-        if (!_unlocked)
+        if (!_cycle.Unlocked)
         {
-            var cap = After(now, Ms(_options.MaxUnlockMs));
-
             // The relay first: if the write fails, nothing below claims an unlock.
             WriteRelay(unlocked: true, now);
-            _unlocked = true;
-            _capDeadline = cap;
-            _deadline = Math.Min(wanted, cap);
-            _clippedByCap = wanted > cap;
-            _openedDuringUnlock = _doorOpen;
-            _unlocks.Add((now, long.MaxValue));
-            if (_unlocks.Count > 8)
-            {
-                _unlocks.RemoveAt(0);
-            }
-
-            Arm(_pulseTimer!, Until(_deadline, now));
-            Arm(_capTimer!, Until(_capDeadline, now));
-            Emit(new DoorUnlocked(Wall, WallAt(_deadline, now)));
+            _cycle.Begin(now, Ms(pulseMs), _doorOpen);
+            Arm(_pulseTimer!, Until(_cycle.Deadline, now));
+            Arm(_capTimer!, Until(_cycle.CapDeadline, now));
+            Emit(new DoorUnlocked(Wall, WallAt(_cycle.Deadline, now)));
             SetOutput(_options.Led, on: true);
             _beeper?.Granted();
             return true;
         }
 
-        if (wanted > _capDeadline)
+        if (_cycle.Extend(now, Ms(pulseMs)))
         {
-            _clippedByCap = true;
-            wanted = _capDeadline;
-        }
-
-        if (wanted > _deadline)
-        {
-            _deadline = wanted;
-            Arm(_pulseTimer!, Until(_deadline, now));
-            Emit(new DoorUnlockExtended(Wall, WallAt(_deadline, now)));
+            Arm(_pulseTimer!, Until(_cycle.Deadline, now));
+            Emit(new DoorUnlockExtended(Wall, WallAt(_cycle.Deadline, now)));
         }
 
         _beeper?.Granted();
@@ -474,7 +444,7 @@ public sealed class DoorController : IDisposable
         SetOutput(_options.Led, on: false);
         if (reason == RelockReason.Cap)
         {
-            _lockoutUntil = After(now, Ms(_options.CapLockoutMs));
+            _cycle.StartLockout(now);
         }
 
         // The relay has just switched as told: whatever fault came before, the door works again.
@@ -483,12 +453,7 @@ public sealed class DoorController : IDisposable
 
     private void EndUnlock(long now)
     {
-        _unlocked = false;
-        if (_unlocks.Count > 0 && _unlocks[^1].End == long.MaxValue)
-        {
-            _unlocks[^1] = (_unlocks[^1].Start, now);
-        }
-
+        _cycle.End(now);
         Disarm(_pulseTimer!);
         Disarm(_capTimer!);
     }
@@ -515,7 +480,7 @@ public sealed class DoorController : IDisposable
         if (open)
         {
             Emit(new DoorOpened(Wall));
-            _openedDuringUnlock |= _unlocked;
+            _cycle.NoteOpened();
             _openedAt = _time.GetTimestamp();
             _openedSince = since;
             if (!AuthorisedAt(since))
@@ -531,7 +496,7 @@ public sealed class DoorController : IDisposable
         Disarm(_heldTimer!);
         Clear(DoorAlarm.ForcedOpen);
         Clear(DoorAlarm.HeldOpen);
-        if (_unlocked && _openedDuringUnlock)
+        if (_cycle.Unlocked && _cycle.OpenedDuringUnlock)
         {
             Relock(RelockReason.DoorClosed);
         }
@@ -541,15 +506,7 @@ public sealed class DoorController : IDisposable
     // or an exit press began at or before it, within Door:ExitGraceMs (free egress by the handle).
     private bool AuthorisedAt(long since)
     {
-        foreach (var (start, end) in _unlocks)
-        {
-            if (start <= since && since <= end)
-            {
-                return true;
-            }
-        }
-
-        return ExitPressCovers(since);
+        return _cycle.WasUnlockedAt(since) || ExitPressCovers(since);
     }
 
     private bool ExitPressCovers(long since) =>
@@ -604,7 +561,7 @@ public sealed class DoorController : IDisposable
         }
 
         // A released relay line (after a fault) falls to the board's pull: de-energised.
-        var commanded = _relayHeld && RelayEnergisedWhen(_unlocked);
+        var commanded = _relayHeld && RelayEnergisedWhen(_cycle.Unlocked);
         var seen = _readback.Stable == _options.RelayReadback!.ActiveLevel.ToPinValue();
         if (commanded == seen)
         {
@@ -620,33 +577,33 @@ public sealed class DoorController : IDisposable
     // the deadline moved and re-arms instead of acting.
     private void PulseDue()
     {
-        if (!_unlocked)
+        if (!_cycle.Unlocked)
         {
             return;
         }
 
         var now = _time.GetTimestamp();
-        if (now < _deadline)
+        if (now < _cycle.Deadline)
         {
-            Arm(_pulseTimer!, Until(_deadline, now));
+            Arm(_pulseTimer!, Until(_cycle.Deadline, now));
             return;
         }
 
-        Relock(_clippedByCap ? RelockReason.Cap : RelockReason.PulseEnded);
+        Relock(_cycle.PulseEndReason);
     }
 
     // A watchdog independent of the pulse bookkeeping: whatever happened to the pulse deadline, the cap relocks.
     private void CapDue()
     {
-        if (!_unlocked)
+        if (!_cycle.Unlocked)
         {
             return;
         }
 
         var now = _time.GetTimestamp();
-        if (now < _capDeadline)
+        if (now < _cycle.CapDeadline)
         {
-            Arm(_capTimer!, Until(_capDeadline, now));
+            Arm(_capTimer!, Until(_cycle.CapDeadline, now));
             return;
         }
 
@@ -761,7 +718,7 @@ public sealed class DoorController : IDisposable
                 }
             }
 
-            if (_unlocked)
+            if (_cycle.Unlocked)
             {
                 EndUnlock(now);
                 Emit(new DoorRelocked(Wall, RelockReason.Fault));

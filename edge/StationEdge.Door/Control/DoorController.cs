@@ -32,8 +32,7 @@ public sealed class DoorController : IDisposable
 
     private static readonly TimeSpan RelayRetry = TimeSpan.FromSeconds(1);
 
-    private readonly GpioDriver _driver;
-    private readonly GpioController _gpio;
+    private readonly DoorLines _lines;
     private readonly DoorOptions _options;
     private readonly TimeProvider _time;
     private readonly DedicatedTimerProvider? _timerThread;
@@ -41,7 +40,6 @@ public sealed class DoorController : IDisposable
     private readonly Lock _gate = new();
     private readonly Channel<DoorEvent> _events = Channel.CreateUnbounded<DoorEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<DoorAlarm> _alarms = [];
-    private readonly List<int> _outputs = [];
     private readonly UnlockCycle _cycle;
 
     private DebouncedInput? _contact;
@@ -59,7 +57,6 @@ public sealed class DoorController : IDisposable
 
     private bool _started;
     private bool _disposed;
-    private bool _relayHeld;
     private bool _doorOpen;
     private long _openedAt;
     private long _openedSince;
@@ -78,10 +75,6 @@ public sealed class DoorController : IDisposable
             throw new OptionsValidationException(DoorOptions.SectionName, typeof(DoorOptions), check.Failures);
         }
 
-        _driver = driver;
-
-        // Not disposed by the controller: disposing a GpioController disposes its driver, which belongs to the caller.
-        _gpio = new GpioController(driver);
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
         if (ReferenceEquals(_time, TimeProvider.System))
@@ -92,6 +85,7 @@ public sealed class DoorController : IDisposable
         }
 
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _lines = new DoorLines(driver, options, _logger);
         _cycle = new UnlockCycle(_time, Ms(options.MaxUnlockMs), Ms(options.CapLockoutMs));
     }
 
@@ -231,9 +225,9 @@ public sealed class DoorController : IDisposable
             _cycle.End(_time.GetTimestamp());
             try
             {
-                if (_relayHeld)
+                if (_lines.RelayHeld)
                 {
-                    _gpio.Write(Relay, RelayLevel(energised: false));
+                    _lines.DeEnergiseRelay();
                 }
 
                 if (wasUnlocked && !_options.FailSafe)
@@ -257,22 +251,11 @@ public sealed class DoorController : IDisposable
         }
     }
 
-    private int Relay => _options.Relay.Line!.Value;
-
     private PinValue ClosedLevel => _options.Contact.ClosedLevel.ToPinValue();
 
     private DateTimeOffset Wall => _time.GetUtcNow();
 
     private static TimeSpan Ms(int milliseconds) => DoorClock.Ms(milliseconds);
-
-    // Fail-secure: energised = unlocked. Fail-safe: energised = locked.
-    private bool RelayEnergisedWhen(bool unlocked) => unlocked != _options.FailSafe;
-
-    private PinValue RelayLevel(bool energised)
-    {
-        var active = _options.Relay.ActiveLevel.ToPinValue();
-        return energised ? active : !active;
-    }
 
     private TimeSpan Until(long deadline, long now) => _time.Until(deadline, now);
 
@@ -285,45 +268,43 @@ public sealed class DoorController : IDisposable
     private void OpenLines()
     {
         var key = "Door:Relay:Line";
-        var line = Relay;
+        var line = _lines.Relay;
+        var gpio = _lines.Gpio;
         try
         {
-            // The relay is requested at its locked level, so not even the request can pulse it.
-            GpioRequests.OpenOutput(_gpio, _driver, line, RelayLevel(RelayEnergisedWhen(unlocked: false)));
-            _outputs.Add(line);
-            _relayHeld = true;
+            // The relay first, requested at its locked level, so not even the request can pulse it.
+            _lines.OpenRelay();
             foreach (var (name, output) in new[] { ("Led", _options.Led), ("Buzzer", _options.Buzzer) })
             {
                 if (output is not null)
                 {
                     (key, line) = ($"Door:{name}:Line", output.Line!.Value);
-                    GpioRequests.OpenOutput(_gpio, _driver, line, !output.ActiveLevel.ToPinValue());
-                    _outputs.Add(line);
+                    _lines.OpenOutput(output);
                 }
             }
 
             if (_options.Beeper is { } beeper)
             {
                 (key, line) = ("Door:Beeper:Line", beeper.Line!.Value);
-                _beeper = Beeper.Open(beeper, _gpio, _driver, _time, _logger);
+                _beeper = Beeper.Open(beeper, gpio, _lines.Driver, _time, _logger);
             }
 
             var timings = new DoorTimings(_time, Ms(_options.DebounceMs), Ms(_options.MaxSettleMs));
             (key, line) = ("Door:Contact:Line", _options.Contact.Line!.Value);
-            _contact = new DebouncedInput(_gpio, line, _options.Contact.Bias, timings, !ClosedLevel, RunGuarded, ReportFault, OnContact);
+            _contact = new DebouncedInput(gpio, line, _options.Contact.Bias, timings, !ClosedLevel, RunGuarded, ReportFault, OnContact);
             (key, line) = ("Door:ExitButton:Line", _options.ExitButton.Line!.Value);
-            _exit = new DebouncedInput(_gpio, line, _options.ExitButton.Bias, timings, null, RunGuarded, ReportFault, OnExit);
+            _exit = new DebouncedInput(gpio, line, _options.ExitButton.Bias, timings, null, RunGuarded, ReportFault, OnExit);
             if (_options.RelayReadback is { } readback)
             {
                 (key, line) = ("Door:RelayReadback:Line", readback.Line!.Value);
-                _readback = new DebouncedInput(_gpio, line, readback.Bias, timings, null, RunGuarded, ReportFault, OnReadback);
+                _readback = new DebouncedInput(gpio, line, readback.Bias, timings, null, RunGuarded, ReportFault, OnReadback);
                 _readbackTimer = Timer(CheckRelayWhenSettled);
             }
 
             if (_options.Presence is { } presence)
             {
                 (key, line) = ("Door:Presence:Line", presence.Line!.Value);
-                _presence = new Hcsr501(line, _gpio, shouldDispose: false);
+                _presence = new Hcsr501(line, gpio, shouldDispose: false);
                 _presenceDetected = _presence.IsMotionDetected;
                 _presenceHigh = _presenceDetected ? 1 : 0;
                 _presence.Hcsr501ValueChanged += OnPresenceEdge;
@@ -361,37 +342,20 @@ public sealed class DoorController : IDisposable
         if (_presence is { } presence)
         {
             presence.Hcsr501ValueChanged -= OnPresenceEdge;
-            Quietly(() => _gpio.ClosePin(_options.Presence!.Line!.Value));
+            Quietly(() => _lines.Gpio.ClosePin(_options.Presence!.Line!.Value));
             presence.Dispose();
         }
 
         Quietly(() => _beeper?.Dispose());
-        for (var i = _outputs.Count - 1; i >= 0; i--)
-        {
-            var line = _outputs[i];
-            Quietly(() => _gpio.ClosePin(line));
-        }
-
-        _outputs.Clear();
-        _relayHeld = false;
+        _lines.ReleaseOutputs();
     }
 
-    private void Quietly(Action release)
-    {
-        try
-        {
-            release();
-        }
-        catch (Exception failure)
-        {
-            DoorLog.ReleaseFailed(_logger, failure);
-        }
-    }
+    private void Quietly(Action release) => _lines.Quietly(release);
 
     private bool GrantLocked(string by, int pulseMs, bool exempt)
     {
         var now = _time.GetTimestamp();
-        if (!_relayHeld)
+        if (!_lines.RelayHeld)
         {
             Refuse(by, "fault");
             return false;
@@ -460,7 +424,7 @@ public sealed class DoorController : IDisposable
 
     private void WriteRelay(bool unlocked, long now)
     {
-        _gpio.Write(Relay, RelayLevel(RelayEnergisedWhen(unlocked)));
+        _lines.WriteRelay(unlocked);
         _lastRelayChange = now;
         if (_readbackTimer is not null)
         {
@@ -561,7 +525,7 @@ public sealed class DoorController : IDisposable
         }
 
         // A released relay line (after a fault) falls to the board's pull: de-energised.
-        var commanded = _relayHeld && RelayEnergisedWhen(_cycle.Unlocked);
+        var commanded = _lines.RelayHeld && _lines.RelayEnergisedWhen(_cycle.Unlocked);
         var seen = _readback.Stable == _options.RelayReadback!.ActiveLevel.ToPinValue();
         if (commanded == seen)
         {
@@ -630,22 +594,20 @@ public sealed class DoorController : IDisposable
 
     private void RetryRelay()
     {
-        if (_relayHeld)
+        if (_lines.RelayHeld)
         {
             return;
         }
 
         try
         {
-            GpioRequests.OpenOutput(_gpio, _driver, Relay, RelayLevel(RelayEnergisedWhen(unlocked: false)));
-            _relayHeld = true;
-            _outputs.Insert(0, Relay);
+            _lines.ReopenRelay();
             _lastRelayChange = _time.GetTimestamp();
-            DoorLog.RelayRecovered(_logger, Relay);
+            DoorLog.RelayRecovered(_logger, _lines.Relay);
         }
         catch (Exception failure)
         {
-            DoorLog.RelayRetryFailed(_logger, failure, Relay);
+            DoorLog.RelayRetryFailed(_logger, failure, _lines.Relay);
             Arm(_retryTimer!, RelayRetry);
         }
     }
@@ -699,21 +661,19 @@ public sealed class DoorController : IDisposable
         {
             DoorLog.Fault(_logger, failure);
             var now = _time.GetTimestamp();
-            if (_relayHeld)
+            if (_lines.RelayHeld)
             {
                 try
                 {
-                    _gpio.Write(Relay, RelayLevel(RelayEnergisedWhen(unlocked: false)));
+                    _lines.WriteRelay(unlocked: false);
                     _lastRelayChange = now;
                 }
                 catch (Exception writeFailure)
                 {
                     // The relay cannot be written: give the line back so that the kernel and the board's pull take it,
                     // refuse grants, and try to take it again.
-                    DoorLog.RelayWriteFailed(_logger, writeFailure, Relay);
-                    Quietly(() => _gpio.ClosePin(Relay));
-                    _outputs.Remove(Relay);
-                    _relayHeld = false;
+                    DoorLog.RelayWriteFailed(_logger, writeFailure, _lines.Relay);
+                    _lines.DropRelay();
                     Arm(_retryTimer!, RelayRetry);
                 }
             }
@@ -756,16 +716,7 @@ public sealed class DoorController : IDisposable
         SetOutput(_options.Buzzer, on: _alarms.Count > 0);
     }
 
-    private void SetOutput(OutputLineOptions? output, bool on)
-    {
-        if (output?.Line is not { } line || !_outputs.Contains(line))
-        {
-            return;
-        }
-
-        var active = output.ActiveLevel.ToPinValue();
-        _gpio.Write(line, on ? active : !active);
-    }
+    private void SetOutput(OutputLineOptions? output, bool on) => _lines.SetOutput(output, on);
 
     private void Emit(DoorEvent doorEvent) => _events.Writer.TryWrite(doorEvent with { Timestamp = _time.GetTimestamp() });
 }

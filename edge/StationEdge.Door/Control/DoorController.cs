@@ -39,7 +39,7 @@ public sealed class DoorController : IDisposable
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly Channel<DoorEvent> _events = Channel.CreateUnbounded<DoorEvent>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly List<DoorAlarm> _alarms = [];
+    private readonly DoorAlarms _alarms;
     private readonly UnlockCycle _cycle;
 
     private DebouncedInput? _contact;
@@ -86,6 +86,7 @@ public sealed class DoorController : IDisposable
 
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _lines = new DoorLines(driver, options, _logger);
+        _alarms = new DoorAlarms(_lines, options.Buzzer, _time, Emit);
         _cycle = new UnlockCycle(_time, Ms(options.MaxUnlockMs), Ms(options.CapLockoutMs));
     }
 
@@ -99,7 +100,7 @@ public sealed class DoorController : IDisposable
             lock (_gate)
             {
                 var now = _time.GetTimestamp();
-                return new DoorStatus(_cycle.Unlocked, _cycle.Unlocked ? WallAt(_cycle.Deadline, now) : null, _doorOpen, [.. _alarms], _presenceDetected);
+                return new DoorStatus(_cycle.Unlocked, _cycle.Unlocked ? WallAt(_cycle.Deadline, now) : null, _doorOpen, _alarms.Snapshot(), _presenceDetected);
             }
         }
     }
@@ -486,7 +487,7 @@ public sealed class DoorController : IDisposable
         _lastExitPress = since;
 
         // A press that began before the door began to open, but settled after the contact did, still authorised it.
-        if (_doorOpen && _alarms.Contains(DoorAlarm.ForcedOpen) && ExitPressCovers(_openedSince))
+        if (_doorOpen && _alarms.IsRaised(DoorAlarm.ForcedOpen) && ExitPressCovers(_openedSince))
         {
             Clear(DoorAlarm.ForcedOpen);
         }
@@ -693,28 +694,9 @@ public sealed class DoorController : IDisposable
         }
     }
 
-    private void Raise(DoorAlarm alarm)
-    {
-        if (_alarms.Contains(alarm))
-        {
-            return;
-        }
+    private void Raise(DoorAlarm alarm) => _alarms.Raise(alarm);
 
-        _alarms.Add(alarm);
-        Emit(new DoorAlarmRaised(Wall, alarm));
-        Quietly(() => SetOutput(_options.Buzzer, on: true));
-    }
-
-    private void Clear(DoorAlarm alarm)
-    {
-        if (!_alarms.Remove(alarm))
-        {
-            return;
-        }
-
-        Emit(new DoorAlarmCleared(Wall, alarm));
-        SetOutput(_options.Buzzer, on: _alarms.Count > 0);
-    }
+    private void Clear(DoorAlarm alarm) => _alarms.Clear(alarm);
 
     private void SetOutput(OutputLineOptions? output, bool on) => _lines.SetOutput(output, on);
 

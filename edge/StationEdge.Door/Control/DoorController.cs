@@ -41,6 +41,7 @@ public sealed class DoorController : IDisposable
     private readonly Channel<DoorEvent> _events = Channel.CreateUnbounded<DoorEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly DoorAlarms _alarms;
     private readonly UnlockCycle _cycle;
+    private readonly DoorContactState _door;
 
     private DebouncedInput? _contact;
     private DebouncedInput? _exit;
@@ -57,11 +58,7 @@ public sealed class DoorController : IDisposable
 
     private bool _started;
     private bool _disposed;
-    private bool _doorOpen;
-    private long _openedAt;
-    private long _openedSince;
     private bool _presenceDetected;
-    private long? _lastExitPress;
     private long _lastRelayChange;
 
     /// <exception cref="OptionsValidationException">The options are invalid (the message names the key).</exception>
@@ -88,6 +85,7 @@ public sealed class DoorController : IDisposable
         _lines = new DoorLines(driver, options, _logger);
         _alarms = new DoorAlarms(_lines, options.Buzzer, _time, Emit);
         _cycle = new UnlockCycle(_time, Ms(options.MaxUnlockMs), Ms(options.CapLockoutMs));
+        _door = new DoorContactState(_time, Ms(options.HeldOpenMs), Ms(options.ExitGraceMs));
     }
 
     /// <summary>Everything that happens, in order. Completed when the controller stops; read it from one reader.</summary>
@@ -100,7 +98,7 @@ public sealed class DoorController : IDisposable
             lock (_gate)
             {
                 var now = _time.GetTimestamp();
-                return new DoorStatus(_cycle.Unlocked, _cycle.Unlocked ? WallAt(_cycle.Deadline, now) : null, _doorOpen, _alarms.Snapshot(), _presenceDetected);
+                return new DoorStatus(_cycle.Unlocked, _cycle.Unlocked ? WallAt(_cycle.Deadline, now) : null, _door.Open, _alarms.Snapshot(), _presenceDetected);
             }
         }
     }
@@ -120,12 +118,10 @@ public sealed class DoorController : IDisposable
             OpenLines();
             _started = true;
             var now = _time.GetTimestamp();
-            _doorOpen = _contact!.Stable != ClosedLevel;
-            Emit(new DoorStarted(Wall, _doorOpen));
-            if (_doorOpen)
+            _door.Start(_contact!.Stable != ClosedLevel, now);
+            Emit(new DoorStarted(Wall, _door.Open));
+            if (_door.Open)
             {
-                _openedAt = now;
-                _openedSince = now;
                 Arm(_heldTimer!, Ms(_options.HeldOpenMs));
             }
 
@@ -373,7 +369,7 @@ public sealed class DoorController : IDisposable
         {
             // The relay first: if the write fails, nothing below claims an unlock.
             WriteRelay(unlocked: true, now);
-            _cycle.Begin(now, Ms(pulseMs), _doorOpen);
+            _cycle.Begin(now, Ms(pulseMs), _door.Open);
             Arm(_pulseTimer!, Until(_cycle.Deadline, now));
             Arm(_capTimer!, Until(_cycle.CapDeadline, now));
             Emit(new DoorUnlocked(Wall, WallAt(_cycle.Deadline, now)));
@@ -436,18 +432,16 @@ public sealed class DoorController : IDisposable
     private void OnContact(PinValue level, long since)
     {
         var open = level != ClosedLevel;
-        if (open == _doorOpen)
+        if (open == _door.Open)
         {
             return;
         }
 
-        _doorOpen = open;
         if (open)
         {
             Emit(new DoorOpened(Wall));
             _cycle.NoteOpened();
-            _openedAt = _time.GetTimestamp();
-            _openedSince = since;
+            _door.Opened(since);
             if (!AuthorisedAt(since))
             {
                 Raise(DoorAlarm.ForcedOpen);
@@ -457,6 +451,7 @@ public sealed class DoorController : IDisposable
             return;
         }
 
+        _door.Closed();
         Emit(new DoorClosed(Wall));
         Disarm(_heldTimer!);
         Clear(DoorAlarm.ForcedOpen);
@@ -471,11 +466,8 @@ public sealed class DoorController : IDisposable
     // or an exit press began at or before it, within Door:ExitGraceMs (free egress by the handle).
     private bool AuthorisedAt(long since)
     {
-        return _cycle.WasUnlockedAt(since) || ExitPressCovers(since);
+        return _cycle.WasUnlockedAt(since) || _door.ExitPressCovers(since);
     }
-
-    private bool ExitPressCovers(long since) =>
-        _lastExitPress is { } press && press <= since && _time.GetElapsedTime(press, since) <= Ms(_options.ExitGraceMs);
 
     private void OnExit(PinValue level, long since)
     {
@@ -484,10 +476,10 @@ public sealed class DoorController : IDisposable
             return;
         }
 
-        _lastExitPress = since;
+        _door.ExitPressed(since);
 
         // A press that began before the door began to open, but settled after the contact did, still authorised it.
-        if (_doorOpen && _alarms.IsRaised(DoorAlarm.ForcedOpen) && ExitPressCovers(_openedSince))
+        if (_door.Open && _alarms.IsRaised(DoorAlarm.ForcedOpen) && _door.ExitPressCovers(_door.OpenedSince))
         {
             Clear(DoorAlarm.ForcedOpen);
         }
@@ -577,16 +569,15 @@ public sealed class DoorController : IDisposable
 
     private void HeldDue()
     {
-        if (!_doorOpen)
+        if (!_door.Open)
         {
             return;
         }
 
-        var open = _time.GetElapsedTime(_openedAt);
-        var limit = Ms(_options.HeldOpenMs);
-        if (open < limit)
+        var left = _door.HeldOpenLeft();
+        if (left > TimeSpan.Zero)
         {
-            Arm(_heldTimer!, limit - open);
+            Arm(_heldTimer!, left);
             return;
         }
 

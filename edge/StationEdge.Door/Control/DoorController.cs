@@ -1,7 +1,6 @@
 using System.Device.Gpio;
 using System.Device.Gpio.Drivers;
 using System.Threading.Channels;
-using Iot.Device.Hcsr501;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -47,18 +46,15 @@ public sealed class DoorController : IDisposable
     private DebouncedInput? _exit;
     private DebouncedInput? _readback;
     private Beeper? _beeper;
-    private Hcsr501? _presence;
-    private int _presenceHigh;
+    private PresenceWatch? _presence;
     private ITimer? _pulseTimer;
     private ITimer? _capTimer;
     private ITimer? _heldTimer;
     private ITimer? _readbackTimer;
     private ITimer? _retryTimer;
-    private ITimer? _presenceTimer;
 
     private bool _started;
     private bool _disposed;
-    private bool _presenceDetected;
     private long _lastRelayChange;
 
     /// <exception cref="OptionsValidationException">The options are invalid (the message names the key).</exception>
@@ -98,7 +94,7 @@ public sealed class DoorController : IDisposable
             lock (_gate)
             {
                 var now = _time.GetTimestamp();
-                return new DoorStatus(_cycle.Unlocked, _cycle.Unlocked ? WallAt(_cycle.Deadline, now) : null, _door.Open, _alarms.Snapshot(), _presenceDetected);
+                return new DoorStatus(_cycle.Unlocked, _cycle.Unlocked ? WallAt(_cycle.Deadline, now) : null, _door.Open, _alarms.Snapshot(), _presence?.Detected ?? false);
             }
         }
     }
@@ -213,10 +209,12 @@ public sealed class DoorController : IDisposable
                 return;
             }
 
-            foreach (var timer in new[] { _pulseTimer, _capTimer, _heldTimer, _readbackTimer, _retryTimer, _presenceTimer })
+            foreach (var timer in new[] { _pulseTimer, _capTimer, _heldTimer, _readbackTimer, _retryTimer })
             {
                 timer?.Dispose();
             }
+
+            _presence?.StopReporting();
 
             var wasUnlocked = _cycle.Unlocked;
             _cycle.End(_time.GetTimestamp());
@@ -301,11 +299,7 @@ public sealed class DoorController : IDisposable
             if (_options.Presence is { } presence)
             {
                 (key, line) = ("Door:Presence:Line", presence.Line!.Value);
-                _presence = new Hcsr501(line, gpio, shouldDispose: false);
-                _presenceDetected = _presence.IsMotionDetected;
-                _presenceHigh = _presenceDetected ? 1 : 0;
-                _presence.Hcsr501ValueChanged += OnPresenceEdge;
-                _presenceTimer = Timer(PresenceDue);
+                _presence = new PresenceWatch(line, _lines, _time, Timer, Emit);
             }
         }
         catch (Exception failure) when (failure is IOException or GpiodException or InvalidOperationException
@@ -336,12 +330,7 @@ public sealed class DoorController : IDisposable
             Quietly(() => input?.Dispose());
         }
 
-        if (_presence is { } presence)
-        {
-            presence.Hcsr501ValueChanged -= OnPresenceEdge;
-            Quietly(() => _lines.Gpio.ClosePin(_options.Presence!.Line!.Value));
-            presence.Dispose();
-        }
+        _presence?.Dispose();
 
         Quietly(() => _beeper?.Dispose());
         _lines.ReleaseOutputs();
@@ -601,23 +590,6 @@ public sealed class DoorController : IDisposable
         {
             DoorLog.RelayRetryFailed(_logger, failure, _lines.Relay);
             Arm(_retryTimer!, RelayRetry);
-        }
-    }
-
-    private void OnPresenceEdge(object sender, Hcsr501ValueChangedEventArgs e)
-    {
-        // On the driver's thread: note the level, let a timer report it under the lock.
-        Volatile.Write(ref _presenceHigh, e.PinValue == PinValue.High ? 1 : 0);
-        Quietly(() => _presenceTimer?.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
-    }
-
-    private void PresenceDue()
-    {
-        var detected = Volatile.Read(ref _presenceHigh) == 1;
-        if (detected != _presenceDetected)
-        {
-            _presenceDetected = detected;
-            Emit(new DoorPresenceChanged(Wall, detected));
         }
     }
 

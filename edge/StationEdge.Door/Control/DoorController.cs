@@ -44,18 +44,16 @@ public sealed class DoorController : IDisposable
 
     private DebouncedInput? _contact;
     private DebouncedInput? _exit;
-    private DebouncedInput? _readback;
+    private RelayReadbackCheck? _readback;
     private Beeper? _beeper;
     private PresenceWatch? _presence;
     private ITimer? _pulseTimer;
     private ITimer? _capTimer;
     private ITimer? _heldTimer;
-    private ITimer? _readbackTimer;
     private ITimer? _retryTimer;
 
     private bool _started;
     private bool _disposed;
-    private long _lastRelayChange;
 
     /// <exception cref="OptionsValidationException">The options are invalid (the message names the key).</exception>
     public DoorController(GpioDriver driver, DoorOptions options, TimeProvider? timeProvider = null, ILogger<DoorController>? logger = null)
@@ -121,11 +119,7 @@ public sealed class DoorController : IDisposable
                 Arm(_heldTimer!, Ms(_options.HeldOpenMs));
             }
 
-            _lastRelayChange = now;
-            if (_readbackTimer is not null)
-            {
-                Arm(_readbackTimer, Ms(_options.ReadbackGraceMs));
-            }
+            _readback?.RelayWritten(now);
         }
     }
 
@@ -209,10 +203,12 @@ public sealed class DoorController : IDisposable
                 return;
             }
 
-            foreach (var timer in new[] { _pulseTimer, _capTimer, _heldTimer, _readbackTimer, _retryTimer })
+            foreach (var timer in new[] { _pulseTimer, _capTimer, _heldTimer, _retryTimer })
             {
                 timer?.Dispose();
             }
+
+            _readback?.StopChecking();
 
             _presence?.StopReporting();
 
@@ -292,8 +288,11 @@ public sealed class DoorController : IDisposable
             if (_options.RelayReadback is { } readback)
             {
                 (key, line) = ("Door:RelayReadback:Line", readback.Line!.Value);
-                _readback = new DebouncedInput(gpio, line, readback.Bias, timings, null, RunGuarded, ReportFault, OnReadback);
-                _readbackTimer = Timer(CheckRelayWhenSettled);
+                _readback = new RelayReadbackCheck(
+                    readback, gpio, timings, Ms(_options.ReadbackGraceMs), RunGuarded, ReportFault, Timer,
+                    // A released relay line (after a fault) falls to the board's pull: de-energised.
+                    () => _lines.RelayHeld && _lines.RelayEnergisedWhen(_cycle.Unlocked),
+                    _alarms);
             }
 
             if (_options.Presence is { } presence)
@@ -325,7 +324,8 @@ public sealed class DoorController : IDisposable
     private void ReleaseLines()
     {
         // Inputs first, the relay last: if anything throws, the relay is still held at the level just written.
-        foreach (var input in new[] { _readback, _exit, _contact })
+        Quietly(() => _readback?.Dispose());
+        foreach (var input in new[] { _exit, _contact })
         {
             Quietly(() => input?.Dispose());
         }
@@ -411,11 +411,7 @@ public sealed class DoorController : IDisposable
     private void WriteRelay(bool unlocked, long now)
     {
         _lines.WriteRelay(unlocked);
-        _lastRelayChange = now;
-        if (_readbackTimer is not null)
-        {
-            Arm(_readbackTimer, Ms(_options.ReadbackGraceMs));
-        }
+        _readback?.RelayWritten(now);
     }
 
     private void OnContact(PinValue level, long since)
@@ -475,48 +471,6 @@ public sealed class DoorController : IDisposable
 
         // The way out is never locked out by the cap.
         GrantLocked(ExitButton, _options.ExitPulseMs, exempt: true);
-    }
-
-    private void OnReadback(PinValue level, long since)
-    {
-        // Right after a relay change the read-back may still be moving; the grace timer checks then.
-        if (_time.GetElapsedTime(_lastRelayChange) >= Ms(_options.ReadbackGraceMs))
-        {
-            CheckRelay();
-        }
-    }
-
-    private void CheckRelayWhenSettled()
-    {
-        var settled = _time.GetElapsedTime(_lastRelayChange);
-        var grace = Ms(_options.ReadbackGraceMs);
-        if (settled < grace)
-        {
-            Arm(_readbackTimer!, grace - settled);
-            return;
-        }
-
-        CheckRelay();
-    }
-
-    private void CheckRelay()
-    {
-        if (_readback is null)
-        {
-            return;
-        }
-
-        // A released relay line (after a fault) falls to the board's pull: de-energised.
-        var commanded = _lines.RelayHeld && _lines.RelayEnergisedWhen(_cycle.Unlocked);
-        var seen = _readback.Stable == _options.RelayReadback!.ActiveLevel.ToPinValue();
-        if (commanded == seen)
-        {
-            Clear(DoorAlarm.RelayStuck);
-        }
-        else
-        {
-            Raise(DoorAlarm.RelayStuck);
-        }
     }
 
     // Each timer checks its own deadline: a callback queued for an earlier unlock, or delayed past a new one, finds
@@ -583,7 +537,7 @@ public sealed class DoorController : IDisposable
         try
         {
             _lines.ReopenRelay();
-            _lastRelayChange = _time.GetTimestamp();
+            _readback?.NoteRelayChange(_time.GetTimestamp());
             DoorLog.RelayRecovered(_logger, _lines.Relay);
         }
         catch (Exception failure)
@@ -630,7 +584,7 @@ public sealed class DoorController : IDisposable
                 try
                 {
                     _lines.WriteRelay(unlocked: false);
-                    _lastRelayChange = now;
+                    _readback?.NoteRelayChange(now);
                 }
                 catch (Exception writeFailure)
                 {

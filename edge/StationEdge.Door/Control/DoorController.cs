@@ -23,6 +23,14 @@ namespace StationEdge.Door.Control;
 /// </list>
 /// Every entry point runs under one lock; events leave it through <see cref="Events"/>, so nothing a reader does can
 /// hold the lock.
+/// <para>
+/// The controller composes the parts and owns the lock, the timers of the unlock and the order of every step (the
+/// relay written before the state says so, then the events): <see cref="DoorLines"/> (the output lines and their
+/// lifecycle), <see cref="UnlockCycle"/> (the unlock and cap bookkeeping), <see cref="DoorContactState"/> (open, the
+/// opening's first edge, exit grace, held-open time), <see cref="DoorAlarms"/> (the raised set, its events, the alarm
+/// buzzer), <see cref="RelayReadbackCheck"/> (relay-stuck) and <see cref="PresenceWatch"/> (the PIR). None of the
+/// parts writes the relay but through the controller's calls, and none takes a lock of its own but the inputs' edge gates.
+/// </para>
 /// </summary>
 public sealed class DoorController : IDisposable
 {
@@ -209,7 +217,6 @@ public sealed class DoorController : IDisposable
             }
 
             _readback?.StopChecking();
-
             _presence?.StopReporting();
 
             var wasUnlocked = _cycle.Unlocked;
@@ -449,10 +456,7 @@ public sealed class DoorController : IDisposable
 
     // The debounce reports an opening late, so the door is judged as it was when the opening began: unlocked then,
     // or an exit press began at or before it, within Door:ExitGraceMs (free egress by the handle).
-    private bool AuthorisedAt(long since)
-    {
-        return _cycle.WasUnlockedAt(since) || _door.ExitPressCovers(since);
-    }
+    private bool AuthorisedAt(long since) => _cycle.WasUnlockedAt(since) || _door.ExitPressCovers(since);
 
     private void OnExit(PinValue level, long since)
     {
@@ -492,7 +496,9 @@ public sealed class DoorController : IDisposable
         Relock(_cycle.PulseEndReason);
     }
 
-    // A watchdog independent of the pulse bookkeeping: whatever happened to the pulse deadline, the cap relocks.
+    // A watchdog independent of the pulse bookkeeping: whatever happened to the pulse deadline, the cap relocks. The
+    // cap itself (when it falls, and that no extension passes it) is decided in UnlockCycle alone; this timer and
+    // PulseDue only act on its deadlines, so there is one cap to reason about and to test.
     private void CapDue()
     {
         if (!_cycle.Unlocked)

@@ -43,9 +43,11 @@ internal sealed class UnlockCycle
 
     public bool LockedOut(long now) => now < _lockoutUntil;
 
-    // The cap is enforced here and only here: every deadline an unlock can have comes out of Begin or Extend, both
-    // clip it to CapDeadline, and CapDeadline is set once per unlock. The controller's pulse and cap timers only
-    // act on these values, so no caller, grant or late timer can ask the relay for more than Door:MaxUnlockMs.
+    // The cap is decided here and only here: every deadline an unlock can have comes out of Begin or Extend, both
+    // clip it to CapDeadline, and CapDeadline is set once per unlock and never moved. The controller's pulse and cap
+    // timers only act on these values (each re-checks its deadline when it fires), so no caller, grant or late timer
+    // can ask the relay for more than Door:MaxUnlockMs. One place, because two copies of the cap could drift apart
+    // and the safety tests could then prove the one that does not hold the relay.
 
     /// <summary>A new unlock from <paramref name="now"/> for <paramref name="pulse"/>, clipped to the cap.</summary>
     public void Begin(long now, TimeSpan pulse, bool doorOpen)

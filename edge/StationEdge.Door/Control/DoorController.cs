@@ -28,8 +28,9 @@ namespace StationEdge.Door.Control;
 /// relay written before the state says so, then the events): <see cref="DoorLines"/> (the output lines and their
 /// lifecycle), <see cref="UnlockCycle"/> (the unlock and cap bookkeeping), <see cref="DoorContactState"/> (open, the
 /// opening's first edge, exit grace, held-open time), <see cref="DoorAlarms"/> (the raised set, its events, the alarm
-/// buzzer), <see cref="RelayReadbackCheck"/> (relay-stuck) and <see cref="PresenceWatch"/> (the PIR). None of the
-/// parts writes the relay but through the controller's calls, and none takes a lock of its own but the inputs' edge gates.
+/// buzzer), <see cref="RelayReadbackCheck"/> (relay-stuck) and <see cref="PresenceWatch"/> (the PIR). Every relay
+/// write is the controller's decision under its lock; the parts run under that lock too (only the inputs' edge gates
+/// and the beeper's tone timing have locks of their own, which never wait for the controller's).
 /// </para>
 /// </summary>
 public sealed class DoorController : IDisposable

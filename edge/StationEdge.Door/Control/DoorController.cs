@@ -1,7 +1,6 @@
 using System.Device.Gpio;
 using System.Device.Gpio.Drivers;
 using System.Threading.Channels;
-using Iot.Device.Hcsr501;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -24,6 +23,15 @@ namespace StationEdge.Door.Control;
 /// </list>
 /// Every entry point runs under one lock; events leave it through <see cref="Events"/>, so nothing a reader does can
 /// hold the lock.
+/// <para>
+/// The controller composes the parts and owns the lock, the timers of the unlock and the order of every step (the
+/// relay written before the state says so, then the events): <see cref="DoorLines"/> (the output lines and their
+/// lifecycle), <see cref="UnlockCycle"/> (the unlock and cap bookkeeping), <see cref="DoorContactState"/> (open, the
+/// opening's first edge, exit grace, held-open time), <see cref="DoorAlarms"/> (the raised set, its events, the alarm
+/// buzzer), <see cref="RelayReadbackCheck"/> (relay-stuck) and <see cref="PresenceWatch"/> (the PIR). Every relay
+/// write is the controller's decision under its lock; the parts run under that lock too (only the inputs' edge gates
+/// and the beeper's tone timing have locks of their own, which never wait for the controller's).
+/// </para>
 /// </summary>
 public sealed class DoorController : IDisposable
 {
@@ -32,49 +40,29 @@ public sealed class DoorController : IDisposable
 
     private static readonly TimeSpan RelayRetry = TimeSpan.FromSeconds(1);
 
-    private readonly GpioDriver _driver;
-    private readonly GpioController _gpio;
+    private readonly DoorLines _lines;
     private readonly DoorOptions _options;
     private readonly TimeProvider _time;
     private readonly DedicatedTimerProvider? _timerThread;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly Channel<DoorEvent> _events = Channel.CreateUnbounded<DoorEvent>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly List<DoorAlarm> _alarms = [];
-    private readonly List<int> _outputs = [];
-
-    // Recent unlocks (start, end) on the monotonic clock: an opening is judged at the moment it began, which the
-    // debounce reports later.
-    private readonly List<(long Start, long End)> _unlocks = [];
+    private readonly DoorAlarms _alarms;
+    private readonly UnlockCycle _cycle;
+    private readonly DoorContactState _door;
 
     private DebouncedInput? _contact;
     private DebouncedInput? _exit;
-    private DebouncedInput? _readback;
+    private RelayReadbackCheck? _readback;
     private Beeper? _beeper;
-    private Hcsr501? _presence;
-    private int _presenceHigh;
+    private PresenceWatch? _presence;
     private ITimer? _pulseTimer;
     private ITimer? _capTimer;
     private ITimer? _heldTimer;
-    private ITimer? _readbackTimer;
     private ITimer? _retryTimer;
-    private ITimer? _presenceTimer;
 
     private bool _started;
     private bool _disposed;
-    private bool _relayHeld;
-    private bool _unlocked;
-    private long _deadline;
-    private long _capDeadline;
-    private bool _clippedByCap;
-    private bool _openedDuringUnlock;
-    private bool _doorOpen;
-    private long _openedAt;
-    private long _openedSince;
-    private bool _presenceDetected;
-    private long? _lastExitPress;
-    private long _lastRelayChange;
-    private long _lockoutUntil = long.MinValue;
 
     /// <exception cref="OptionsValidationException">The options are invalid (the message names the key).</exception>
     public DoorController(GpioDriver driver, DoorOptions options, TimeProvider? timeProvider = null, ILogger<DoorController>? logger = null)
@@ -87,10 +75,6 @@ public sealed class DoorController : IDisposable
             throw new OptionsValidationException(DoorOptions.SectionName, typeof(DoorOptions), check.Failures);
         }
 
-        _driver = driver;
-
-        // Not disposed by the controller: disposing a GpioController disposes its driver, which belongs to the caller.
-        _gpio = new GpioController(driver);
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
         if (ReferenceEquals(_time, TimeProvider.System))
@@ -101,6 +85,10 @@ public sealed class DoorController : IDisposable
         }
 
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _lines = new DoorLines(driver, options, _logger);
+        _alarms = new DoorAlarms(_lines, options.Buzzer, _time, Emit);
+        _cycle = new UnlockCycle(_time, Ms(options.MaxUnlockMs), Ms(options.CapLockoutMs));
+        _door = new DoorContactState(_time, Ms(options.HeldOpenMs), Ms(options.ExitGraceMs));
     }
 
     /// <summary>Everything that happens, in order. Completed when the controller stops; read it from one reader.</summary>
@@ -113,7 +101,7 @@ public sealed class DoorController : IDisposable
             lock (_gate)
             {
                 var now = _time.GetTimestamp();
-                return new DoorStatus(_unlocked, _unlocked ? WallAt(_deadline, now) : null, _doorOpen, [.. _alarms], _presenceDetected);
+                return new DoorStatus(_cycle.Unlocked, _cycle.Unlocked ? WallAt(_cycle.Deadline, now) : null, _door.Open, _alarms.Snapshot(), _presence?.Detected ?? false);
             }
         }
     }
@@ -133,20 +121,14 @@ public sealed class DoorController : IDisposable
             OpenLines();
             _started = true;
             var now = _time.GetTimestamp();
-            _doorOpen = _contact!.Stable != ClosedLevel;
-            Emit(new DoorStarted(Wall, _doorOpen));
-            if (_doorOpen)
+            _door.Start(_contact!.Stable != ClosedLevel, now);
+            Emit(new DoorStarted(Wall, _door.Open));
+            if (_door.Open)
             {
-                _openedAt = now;
-                _openedSince = now;
                 Arm(_heldTimer!, Ms(_options.HeldOpenMs));
             }
 
-            _lastRelayChange = now;
-            if (_readbackTimer is not null)
-            {
-                Arm(_readbackTimer, Ms(_options.ReadbackGraceMs));
-            }
+            _readback?.RelayWritten(now);
         }
     }
 
@@ -230,18 +212,21 @@ public sealed class DoorController : IDisposable
                 return;
             }
 
-            foreach (var timer in new[] { _pulseTimer, _capTimer, _heldTimer, _readbackTimer, _retryTimer, _presenceTimer })
+            foreach (var timer in new[] { _pulseTimer, _capTimer, _heldTimer, _retryTimer })
             {
                 timer?.Dispose();
             }
 
-            var wasUnlocked = _unlocked;
-            _unlocked = false;
+            _readback?.StopChecking();
+            _presence?.StopReporting();
+
+            var wasUnlocked = _cycle.Unlocked;
+            _cycle.End(_time.GetTimestamp());
             try
             {
-                if (_relayHeld)
+                if (_lines.RelayHeld)
                 {
-                    _gpio.Write(Relay, RelayLevel(energised: false));
+                    _lines.DeEnergiseRelay();
                 }
 
                 if (wasUnlocked && !_options.FailSafe)
@@ -265,26 +250,13 @@ public sealed class DoorController : IDisposable
         }
     }
 
-    private int Relay => _options.Relay.Line!.Value;
-
     private PinValue ClosedLevel => _options.Contact.ClosedLevel.ToPinValue();
 
     private DateTimeOffset Wall => _time.GetUtcNow();
 
-    private static TimeSpan Ms(int milliseconds) => TimeSpan.FromMilliseconds(milliseconds);
+    private static TimeSpan Ms(int milliseconds) => DoorClock.Ms(milliseconds);
 
-    // Fail-secure: energised = unlocked. Fail-safe: energised = locked.
-    private bool RelayEnergisedWhen(bool unlocked) => unlocked != _options.FailSafe;
-
-    private PinValue RelayLevel(bool energised)
-    {
-        var active = _options.Relay.ActiveLevel.ToPinValue();
-        return energised ? active : !active;
-    }
-
-    private long After(long timestamp, TimeSpan span) => timestamp + (long)(span.Ticks * (_time.TimestampFrequency / (double)TimeSpan.TicksPerSecond));
-
-    private TimeSpan Until(long deadline, long now) => now >= deadline ? TimeSpan.Zero : _time.GetElapsedTime(now, deadline);
+    private TimeSpan Until(long deadline, long now) => _time.Until(deadline, now);
 
     private DateTimeOffset WallAt(long deadline, long now) => Wall + Until(deadline, now);
 
@@ -295,49 +267,46 @@ public sealed class DoorController : IDisposable
     private void OpenLines()
     {
         var key = "Door:Relay:Line";
-        var line = Relay;
+        var line = _lines.Relay;
+        var gpio = _lines.Gpio;
         try
         {
-            // The relay is requested at its locked level, so not even the request can pulse it.
-            GpioRequests.OpenOutput(_gpio, _driver, line, RelayLevel(RelayEnergisedWhen(unlocked: false)));
-            _outputs.Add(line);
-            _relayHeld = true;
+            // The relay first, requested at its locked level, so not even the request can pulse it.
+            _lines.OpenRelay();
             foreach (var (name, output) in new[] { ("Led", _options.Led), ("Buzzer", _options.Buzzer) })
             {
                 if (output is not null)
                 {
                     (key, line) = ($"Door:{name}:Line", output.Line!.Value);
-                    GpioRequests.OpenOutput(_gpio, _driver, line, !output.ActiveLevel.ToPinValue());
-                    _outputs.Add(line);
+                    _lines.OpenOutput(output);
                 }
             }
 
             if (_options.Beeper is { } beeper)
             {
                 (key, line) = ("Door:Beeper:Line", beeper.Line!.Value);
-                _beeper = Beeper.Open(beeper, _gpio, _driver, _time, _logger);
+                _beeper = Beeper.Open(beeper, gpio, _lines.Driver, _time, _logger);
             }
 
             var timings = new DoorTimings(_time, Ms(_options.DebounceMs), Ms(_options.MaxSettleMs));
             (key, line) = ("Door:Contact:Line", _options.Contact.Line!.Value);
-            _contact = new DebouncedInput(_gpio, line, _options.Contact.Bias, timings, !ClosedLevel, RunGuarded, ReportFault, OnContact);
+            _contact = new DebouncedInput(gpio, line, _options.Contact.Bias, timings, !ClosedLevel, RunGuarded, ReportFault, OnContact);
             (key, line) = ("Door:ExitButton:Line", _options.ExitButton.Line!.Value);
-            _exit = new DebouncedInput(_gpio, line, _options.ExitButton.Bias, timings, null, RunGuarded, ReportFault, OnExit);
+            _exit = new DebouncedInput(gpio, line, _options.ExitButton.Bias, timings, null, RunGuarded, ReportFault, OnExit);
             if (_options.RelayReadback is { } readback)
             {
                 (key, line) = ("Door:RelayReadback:Line", readback.Line!.Value);
-                _readback = new DebouncedInput(_gpio, line, readback.Bias, timings, null, RunGuarded, ReportFault, OnReadback);
-                _readbackTimer = Timer(CheckRelayWhenSettled);
+                _readback = new RelayReadbackCheck(
+                    readback, gpio, timings, Ms(_options.ReadbackGraceMs), RunGuarded, ReportFault, Timer,
+                    // A released relay line (after a fault) falls to the board's pull: de-energised.
+                    () => _lines.RelayHeld && _lines.RelayEnergisedWhen(_cycle.Unlocked),
+                    _alarms);
             }
 
             if (_options.Presence is { } presence)
             {
                 (key, line) = ("Door:Presence:Line", presence.Line!.Value);
-                _presence = new Hcsr501(line, _gpio, shouldDispose: false);
-                _presenceDetected = _presence.IsMotionDetected;
-                _presenceHigh = _presenceDetected ? 1 : 0;
-                _presence.Hcsr501ValueChanged += OnPresenceEdge;
-                _presenceTimer = Timer(PresenceDue);
+                _presence = new PresenceWatch(line, _lines, _time, Timer, Emit);
             }
         }
         catch (Exception failure) when (failure is IOException or GpiodException or InvalidOperationException
@@ -363,94 +332,53 @@ public sealed class DoorController : IDisposable
     private void ReleaseLines()
     {
         // Inputs first, the relay last: if anything throws, the relay is still held at the level just written.
-        foreach (var input in new[] { _readback, _exit, _contact })
+        Quietly(() => _readback?.Dispose());
+        foreach (var input in new[] { _exit, _contact })
         {
             Quietly(() => input?.Dispose());
         }
 
-        if (_presence is { } presence)
-        {
-            presence.Hcsr501ValueChanged -= OnPresenceEdge;
-            Quietly(() => _gpio.ClosePin(_options.Presence!.Line!.Value));
-            presence.Dispose();
-        }
+        _presence?.Dispose();
 
         Quietly(() => _beeper?.Dispose());
-        for (var i = _outputs.Count - 1; i >= 0; i--)
-        {
-            var line = _outputs[i];
-            Quietly(() => _gpio.ClosePin(line));
-        }
-
-        _outputs.Clear();
-        _relayHeld = false;
+        _lines.ReleaseOutputs();
     }
 
-    private void Quietly(Action release)
-    {
-        try
-        {
-            release();
-        }
-        catch (Exception failure)
-        {
-            DoorLog.ReleaseFailed(_logger, failure);
-        }
-    }
+    private void Quietly(Action release) => _lines.Quietly(release);
 
     private bool GrantLocked(string by, int pulseMs, bool exempt)
     {
         var now = _time.GetTimestamp();
-        if (!_relayHeld)
+        if (!_lines.RelayHeld)
         {
             Refuse(by, "fault");
             return false;
         }
 
-        if (!exempt && now < _lockoutUntil)
+        if (!exempt && _cycle.LockedOut(now))
         {
             Refuse(by, "cap-lockout");
             return false;
         }
 
         Emit(new DoorGranted(Wall, by));
-        var wanted = After(now, Ms(pulseMs));
-        if (!_unlocked)
+        if (!_cycle.Unlocked)
         {
-            var cap = After(now, Ms(_options.MaxUnlockMs));
-
             // The relay first: if the write fails, nothing below claims an unlock.
             WriteRelay(unlocked: true, now);
-            _unlocked = true;
-            _capDeadline = cap;
-            _deadline = Math.Min(wanted, cap);
-            _clippedByCap = wanted > cap;
-            _openedDuringUnlock = _doorOpen;
-            _unlocks.Add((now, long.MaxValue));
-            if (_unlocks.Count > 8)
-            {
-                _unlocks.RemoveAt(0);
-            }
-
-            Arm(_pulseTimer!, Until(_deadline, now));
-            Arm(_capTimer!, Until(_capDeadline, now));
-            Emit(new DoorUnlocked(Wall, WallAt(_deadline, now)));
+            _cycle.Begin(now, Ms(pulseMs), _door.Open);
+            Arm(_pulseTimer!, Until(_cycle.Deadline, now));
+            Arm(_capTimer!, Until(_cycle.CapDeadline, now));
+            Emit(new DoorUnlocked(Wall, WallAt(_cycle.Deadline, now)));
             SetOutput(_options.Led, on: true);
             _beeper?.Granted();
             return true;
         }
 
-        if (wanted > _capDeadline)
+        if (_cycle.Extend(now, Ms(pulseMs)))
         {
-            _clippedByCap = true;
-            wanted = _capDeadline;
-        }
-
-        if (wanted > _deadline)
-        {
-            _deadline = wanted;
-            Arm(_pulseTimer!, Until(_deadline, now));
-            Emit(new DoorUnlockExtended(Wall, WallAt(_deadline, now)));
+            Arm(_pulseTimer!, Until(_cycle.Deadline, now));
+            Emit(new DoorUnlockExtended(Wall, WallAt(_cycle.Deadline, now)));
         }
 
         _beeper?.Granted();
@@ -474,7 +402,7 @@ public sealed class DoorController : IDisposable
         SetOutput(_options.Led, on: false);
         if (reason == RelockReason.Cap)
         {
-            _lockoutUntil = After(now, Ms(_options.CapLockoutMs));
+            _cycle.StartLockout(now);
         }
 
         // The relay has just switched as told: whatever fault came before, the door works again.
@@ -483,41 +411,30 @@ public sealed class DoorController : IDisposable
 
     private void EndUnlock(long now)
     {
-        _unlocked = false;
-        if (_unlocks.Count > 0 && _unlocks[^1].End == long.MaxValue)
-        {
-            _unlocks[^1] = (_unlocks[^1].Start, now);
-        }
-
+        _cycle.End(now);
         Disarm(_pulseTimer!);
         Disarm(_capTimer!);
     }
 
     private void WriteRelay(bool unlocked, long now)
     {
-        _gpio.Write(Relay, RelayLevel(RelayEnergisedWhen(unlocked)));
-        _lastRelayChange = now;
-        if (_readbackTimer is not null)
-        {
-            Arm(_readbackTimer, Ms(_options.ReadbackGraceMs));
-        }
+        _lines.WriteRelay(unlocked);
+        _readback?.RelayWritten(now);
     }
 
     private void OnContact(PinValue level, long since)
     {
         var open = level != ClosedLevel;
-        if (open == _doorOpen)
+        if (open == _door.Open)
         {
             return;
         }
 
-        _doorOpen = open;
         if (open)
         {
             Emit(new DoorOpened(Wall));
-            _openedDuringUnlock |= _unlocked;
-            _openedAt = _time.GetTimestamp();
-            _openedSince = since;
+            _cycle.NoteOpened();
+            _door.Opened(since);
             if (!AuthorisedAt(since))
             {
                 Raise(DoorAlarm.ForcedOpen);
@@ -527,11 +444,12 @@ public sealed class DoorController : IDisposable
             return;
         }
 
+        _door.Closed();
         Emit(new DoorClosed(Wall));
         Disarm(_heldTimer!);
         Clear(DoorAlarm.ForcedOpen);
         Clear(DoorAlarm.HeldOpen);
-        if (_unlocked && _openedDuringUnlock)
+        if (_cycle.Unlocked && _cycle.OpenedDuringUnlock)
         {
             Relock(RelockReason.DoorClosed);
         }
@@ -539,21 +457,7 @@ public sealed class DoorController : IDisposable
 
     // The debounce reports an opening late, so the door is judged as it was when the opening began: unlocked then,
     // or an exit press began at or before it, within Door:ExitGraceMs (free egress by the handle).
-    private bool AuthorisedAt(long since)
-    {
-        foreach (var (start, end) in _unlocks)
-        {
-            if (start <= since && since <= end)
-            {
-                return true;
-            }
-        }
-
-        return ExitPressCovers(since);
-    }
-
-    private bool ExitPressCovers(long since) =>
-        _lastExitPress is { } press && press <= since && _time.GetElapsedTime(press, since) <= Ms(_options.ExitGraceMs);
+    private bool AuthorisedAt(long since) => _cycle.WasUnlockedAt(since) || _door.ExitPressCovers(since);
 
     private void OnExit(PinValue level, long since)
     {
@@ -562,10 +466,10 @@ public sealed class DoorController : IDisposable
             return;
         }
 
-        _lastExitPress = since;
+        _door.ExitPressed(since);
 
         // A press that began before the door began to open, but settled after the contact did, still authorised it.
-        if (_doorOpen && _alarms.Contains(DoorAlarm.ForcedOpen) && ExitPressCovers(_openedSince))
+        if (_door.Open && _alarms.IsRaised(DoorAlarm.ForcedOpen) && _door.ExitPressCovers(_door.OpenedSince))
         {
             Clear(DoorAlarm.ForcedOpen);
         }
@@ -574,79 +478,39 @@ public sealed class DoorController : IDisposable
         GrantLocked(ExitButton, _options.ExitPulseMs, exempt: true);
     }
 
-    private void OnReadback(PinValue level, long since)
-    {
-        // Right after a relay change the read-back may still be moving; the grace timer checks then.
-        if (_time.GetElapsedTime(_lastRelayChange) >= Ms(_options.ReadbackGraceMs))
-        {
-            CheckRelay();
-        }
-    }
-
-    private void CheckRelayWhenSettled()
-    {
-        var settled = _time.GetElapsedTime(_lastRelayChange);
-        var grace = Ms(_options.ReadbackGraceMs);
-        if (settled < grace)
-        {
-            Arm(_readbackTimer!, grace - settled);
-            return;
-        }
-
-        CheckRelay();
-    }
-
-    private void CheckRelay()
-    {
-        if (_readback is null)
-        {
-            return;
-        }
-
-        // A released relay line (after a fault) falls to the board's pull: de-energised.
-        var commanded = _relayHeld && RelayEnergisedWhen(_unlocked);
-        var seen = _readback.Stable == _options.RelayReadback!.ActiveLevel.ToPinValue();
-        if (commanded == seen)
-        {
-            Clear(DoorAlarm.RelayStuck);
-        }
-        else
-        {
-            Raise(DoorAlarm.RelayStuck);
-        }
-    }
-
     // Each timer checks its own deadline: a callback queued for an earlier unlock, or delayed past a new one, finds
     // the deadline moved and re-arms instead of acting.
     private void PulseDue()
     {
-        if (!_unlocked)
+        if (!_cycle.Unlocked)
         {
             return;
         }
 
         var now = _time.GetTimestamp();
-        if (now < _deadline)
+        if (now < _cycle.Deadline)
         {
-            Arm(_pulseTimer!, Until(_deadline, now));
+            Arm(_pulseTimer!, Until(_cycle.Deadline, now));
             return;
         }
 
-        Relock(_clippedByCap ? RelockReason.Cap : RelockReason.PulseEnded);
+        Relock(_cycle.PulseEndReason);
     }
 
-    // A watchdog independent of the pulse bookkeeping: whatever happened to the pulse deadline, the cap relocks.
+    // A watchdog independent of the pulse bookkeeping: whatever happened to the pulse deadline, the cap relocks. The
+    // cap itself (when it falls, and that no extension passes it) is decided in UnlockCycle alone; this timer and
+    // PulseDue only act on its deadlines, so there is one cap to reason about and to test.
     private void CapDue()
     {
-        if (!_unlocked)
+        if (!_cycle.Unlocked)
         {
             return;
         }
 
         var now = _time.GetTimestamp();
-        if (now < _capDeadline)
+        if (now < _cycle.CapDeadline)
         {
-            Arm(_capTimer!, Until(_capDeadline, now));
+            Arm(_capTimer!, Until(_cycle.CapDeadline, now));
             return;
         }
 
@@ -655,16 +519,15 @@ public sealed class DoorController : IDisposable
 
     private void HeldDue()
     {
-        if (!_doorOpen)
+        if (!_door.Open)
         {
             return;
         }
 
-        var open = _time.GetElapsedTime(_openedAt);
-        var limit = Ms(_options.HeldOpenMs);
-        if (open < limit)
+        var left = _door.HeldOpenLeft();
+        if (left > TimeSpan.Zero)
         {
-            Arm(_heldTimer!, limit - open);
+            Arm(_heldTimer!, left);
             return;
         }
 
@@ -673,40 +536,21 @@ public sealed class DoorController : IDisposable
 
     private void RetryRelay()
     {
-        if (_relayHeld)
+        if (_lines.RelayHeld)
         {
             return;
         }
 
         try
         {
-            GpioRequests.OpenOutput(_gpio, _driver, Relay, RelayLevel(RelayEnergisedWhen(unlocked: false)));
-            _relayHeld = true;
-            _outputs.Insert(0, Relay);
-            _lastRelayChange = _time.GetTimestamp();
-            DoorLog.RelayRecovered(_logger, Relay);
+            _lines.ReopenRelay();
+            _readback?.NoteRelayChange(_time.GetTimestamp());
+            DoorLog.RelayRecovered(_logger, _lines.Relay);
         }
         catch (Exception failure)
         {
-            DoorLog.RelayRetryFailed(_logger, failure, Relay);
+            DoorLog.RelayRetryFailed(_logger, failure, _lines.Relay);
             Arm(_retryTimer!, RelayRetry);
-        }
-    }
-
-    private void OnPresenceEdge(object sender, Hcsr501ValueChangedEventArgs e)
-    {
-        // On the driver's thread: note the level, let a timer report it under the lock.
-        Volatile.Write(ref _presenceHigh, e.PinValue == PinValue.High ? 1 : 0);
-        Quietly(() => _presenceTimer?.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
-    }
-
-    private void PresenceDue()
-    {
-        var detected = Volatile.Read(ref _presenceHigh) == 1;
-        if (detected != _presenceDetected)
-        {
-            _presenceDetected = detected;
-            Emit(new DoorPresenceChanged(Wall, detected));
         }
     }
 
@@ -742,26 +586,24 @@ public sealed class DoorController : IDisposable
         {
             DoorLog.Fault(_logger, failure);
             var now = _time.GetTimestamp();
-            if (_relayHeld)
+            if (_lines.RelayHeld)
             {
                 try
                 {
-                    _gpio.Write(Relay, RelayLevel(RelayEnergisedWhen(unlocked: false)));
-                    _lastRelayChange = now;
+                    _lines.WriteRelay(unlocked: false);
+                    _readback?.NoteRelayChange(now);
                 }
                 catch (Exception writeFailure)
                 {
                     // The relay cannot be written: give the line back so that the kernel and the board's pull take it,
                     // refuse grants, and try to take it again.
-                    DoorLog.RelayWriteFailed(_logger, writeFailure, Relay);
-                    Quietly(() => _gpio.ClosePin(Relay));
-                    _outputs.Remove(Relay);
-                    _relayHeld = false;
+                    DoorLog.RelayWriteFailed(_logger, writeFailure, _lines.Relay);
+                    _lines.DropRelay();
                     Arm(_retryTimer!, RelayRetry);
                 }
             }
 
-            if (_unlocked)
+            if (_cycle.Unlocked)
             {
                 EndUnlock(now);
                 Emit(new DoorRelocked(Wall, RelockReason.Fault));
@@ -776,39 +618,11 @@ public sealed class DoorController : IDisposable
         }
     }
 
-    private void Raise(DoorAlarm alarm)
-    {
-        if (_alarms.Contains(alarm))
-        {
-            return;
-        }
+    private void Raise(DoorAlarm alarm) => _alarms.Raise(alarm);
 
-        _alarms.Add(alarm);
-        Emit(new DoorAlarmRaised(Wall, alarm));
-        Quietly(() => SetOutput(_options.Buzzer, on: true));
-    }
+    private void Clear(DoorAlarm alarm) => _alarms.Clear(alarm);
 
-    private void Clear(DoorAlarm alarm)
-    {
-        if (!_alarms.Remove(alarm))
-        {
-            return;
-        }
-
-        Emit(new DoorAlarmCleared(Wall, alarm));
-        SetOutput(_options.Buzzer, on: _alarms.Count > 0);
-    }
-
-    private void SetOutput(OutputLineOptions? output, bool on)
-    {
-        if (output?.Line is not { } line || !_outputs.Contains(line))
-        {
-            return;
-        }
-
-        var active = output.ActiveLevel.ToPinValue();
-        _gpio.Write(line, on ? active : !active);
-    }
+    private void SetOutput(OutputLineOptions? output, bool on) => _lines.SetOutput(output, on);
 
     private void Emit(DoorEvent doorEvent) => _events.Writer.TryWrite(doorEvent with { Timestamp = _time.GetTimestamp() });
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics.Tensors;
+using StationEdge.Evaluation;
 using StationEdge.Vision.Evaluation;
 using StationEdge.Vision.Imaging;
 using StationEdge.Vision.Liveness;
@@ -42,8 +43,6 @@ internal static class EvalCommand
         LivenessReport? Liveness,
         string EmbedderSha256,
         VisionCli.AlignmentReport? Alignment = null);
-
-    private const string NotFound = "unreadable: file not found";
 
     /// <summary>The gallery's default as the decimal it is written as (the float 0.55f accepts exactly the same float scores).</summary>
     private static readonly double DefaultThreshold = (double)(decimal)GalleryOptions.DefaultThreshold;
@@ -110,7 +109,7 @@ internal static class EvalCommand
             (pair.Same ? genuine : impostor).Add(TensorPrimitives.Dot(left, right));
         }
 
-        if (embeddings.Count > 0 && embeddings.Values.All(e => e.Problem == NotFound))
+        if (embeddings.Count > 0 && embeddings.Values.All(e => e.Problem == PhotoAnalysis.NotFound))
         {
             throw CliError.BadInput(
                 $"eval: {csv}: none of the {embeddings.Count} photos it names exists (first: {photos[0]}); paths are read relative to the pairs file's folder unless --images DIR is given");
@@ -169,48 +168,26 @@ internal static class EvalCommand
     private static async Task<Dictionary<string, (float[]? Embedding, string? Problem, LivenessResult? Liveness)>> EmbedPhotosAsync(
         FacePipeline pipeline, List<string> photos, bool withLiveness, TextWriter stderr, CancellationToken ct)
     {
-        var results = new Dictionary<string, (float[]?, string?, LivenessResult?)>(StringComparer.Ordinal);
-        var decoder = new PhotoDecoder();
-        var done = 0;
-
-        // ffmpeg decodes the next photos while ONNX Runtime works on the current one.
-        var pending = new Queue<(string Path, Task<DecodedPhoto> Decode)>();
-        var next = 0;
-        void Fill()
+        (string Path, (float[]? Embedding, string? Problem, LivenessResult? Liveness) Result) Analyse(string path, RgbImage image)
         {
-            while (pending.Count < 2 && next < photos.Count)
-            {
-                var path = photos[next++];
-                pending.Enqueue((path, decoder.DecodeAsync(path, ct)));
-            }
+            var faces = pipeline.Analyze(image, maxFaces: 1);
+            return (path, faces.Length == 0
+                ? (null, "no face found", null)
+                : (faces[0].Embedding, null, withLiveness ? pipeline.CheckLiveness(image, faces[0].Face) : null));
         }
 
-        Fill();
-        while (pending.Count > 0)
+        var analysed = await PhotoAnalysis.AnalyseInOrderAsync(
+            new PhotoDecoder(),
+            photos,
+            path => path,
+            Analyse,
+            (path, reason) => (path, (null, reason, null)),
+            (done, total) => stderr.WriteLine($"eval: analysed {done}/{total} photos"),
+            ct);
+        var results = new Dictionary<string, (float[]? Embedding, string? Problem, LivenessResult? Liveness)>(StringComparer.Ordinal);
+        foreach (var (path, result) in analysed)
         {
-            var (path, decode) = pending.Dequeue();
-            Fill();
-            try
-            {
-                using var image = (await decode).Image;
-                var faces = pipeline.Analyze(image, maxFaces: 1);
-                results[path] = faces.Length == 0
-                    ? (null, "no face found", null)
-                    : (faces[0].Embedding, null, withLiveness ? pipeline.CheckLiveness(image, faces[0].Face) : null);
-            }
-            catch (PhotoDecodeException e) when (e.InnerException is FileNotFoundException or DirectoryNotFoundException)
-            {
-                results[path] = (null, NotFound, null);
-            }
-            catch (PhotoDecodeException e)
-            {
-                results[path] = (null, $"unreadable: {e.Reason}", null);
-            }
-
-            if (++done % 25 == 0 || done == photos.Count)
-            {
-                stderr.WriteLine($"eval: analysed {done}/{photos.Count} photos");
-            }
+            results[path] = result;
         }
 
         return results;
@@ -219,9 +196,8 @@ internal static class EvalCommand
     private static LivenessReport Liveness(
         Dictionary<string, (float[]? Embedding, string? Problem, LivenessResult? Liveness)> photos, float threshold)
     {
-        var scored = photos.Where(p => p.Value.Liveness is not null).ToList();
-        var fake = scored.Where(p => !p.Value.Liveness!.IsLive).Select(p => Path.GetFileName(p.Key)).Order(StringComparer.Ordinal).ToList();
-        return new LivenessReport(scored.Count, fake.Count, scored.Count == 0 ? 0 : fake.Count / (double)scored.Count, threshold, fake);
+        var tally = LivenessTally.Of(photos.Select(p => (p.Key, p.Value.Liveness)));
+        return new LivenessReport(tally.Faces, tally.CalledFake, tally.Bpcer, threshold, tally.CalledFakePhotos);
     }
 
     private static AtThreshold At(double threshold, List<double> genuine, List<double> impostor)

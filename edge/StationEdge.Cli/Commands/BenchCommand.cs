@@ -63,7 +63,7 @@ internal static class BenchCommand
         StationBench.Conditions? Station,
         IReadOnlyList<Target> Targets,
         Machine Machine,
-        VisionCli.AlignmentReport? Alignment = null);
+        AlignmentReport? Alignment = null);
 
     public static async Task<int> RunAsync(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {

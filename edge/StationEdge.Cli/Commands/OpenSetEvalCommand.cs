@@ -1,6 +1,5 @@
 using System.Globalization;
 using StationEdge.Access;
-using StationEdge.Evaluation;
 using StationEdge.Vision.Evaluation;
 using StationEdge.Vision.Imaging;
 using StationEdge.Vision.Liveness;
@@ -57,7 +56,7 @@ internal static partial class OpenSetEvalCommand
         int SkippedCount,
         IReadOnlyList<Skipped> Skipped,
         string EmbedderSha256,
-        VisionCli.AlignmentReport? Alignment = null,
+        AlignmentReport? Alignment = null,
         IReadOnlyList<CalibrationCheck.Level>? Levels = null,
         IReadOnlyList<CalibrationCheck.TailFit>? TailFits = null);
 

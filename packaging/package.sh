@@ -19,7 +19,7 @@ PACKAGE_MAINTAINER="StationEdge developers <stationedge@example.org>"
 PACKAGE_DEPENDS="ffmpeg, libgpiod2 | libgpiod3, alsa-utils, passwd, libc6 (>= 2.28), libstdc++6, libgcc-s1, libicu72 | libicu76, libssl3 | libssl3t64, zlib1g"
 
 # The trimmed publish for one RID (packaging/NOTES.md says why each property is there), without what a station never
-# loads: OpenCV's native peer (the bench's only) and the debugger's libraries.
+# loads: the debugger's libraries (OpenCV is in no station build: its peer is tools/StationEdge.OpenCvPeer).
 publish_trimmed() {
   local rid=$1 version=$2 dir="$OUT/packages/build-$1"
   rm -rf "$dir"
@@ -28,7 +28,7 @@ publish_trimmed() {
     -p:EnableConfigurationBindingGenerator=false -p:JsonSerializerIsReflectionEnabledByDefault=true \
     -p:Version="$version" -p:IncludeSourceRevisionInInformationalVersion=false \
     -nologo -clp:ErrorsOnly -v:q >&2 || die "package: dotnet publish -r $rid failed"
-  rm -f "$dir"/libOpenCvSharpExtern.so "$dir"/libmscordaccore.so "$dir"/libmscordbi.so "$dir"/createdump "$dir"/*.pdb "$dir"/*.dbg
+  rm -f "$dir"/libmscordaccore.so "$dir"/libmscordbi.so "$dir"/createdump "$dir"/*.pdb "$dir"/*.dbg
   echo "$dir"
 }
 

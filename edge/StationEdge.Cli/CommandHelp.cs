@@ -107,7 +107,7 @@ internal static class CommandHelp
         ["bench"] =
         [
             "usage: station-edge bench [--runs N] [--photos P...] [--soak SECONDS] [--alignment landmarks|keypoints] [--models DIR] [--json]",
-            "Speed and memory on this machine: each stage on 1 and 2 threads, gallery search, the same models under OpenCV DNN,",
+            "Speed and memory on this machine: each stage on 1 and 2 threads, gallery search, one walk-up per embedder,",
             "and the station daemon itself on one core: frame → relay, walk-up → grant, CPU share, sustained frame rate, memory.",
             "  --runs N       timed runs per stage, 1 to 1000",
             "  --photos P...  the photos to time (default the demo photos in the models folder)",

@@ -24,7 +24,7 @@ internal static class Program
           match    --photos P... [--threshold T] [--margin M]
                                                   who appears in more than one photo
           bench    [--runs N] [--photos P...] [--soak SECONDS]
-                                                  speed and memory here: the pipeline's stages, OpenCV DNN beside them,
+                                                  speed and memory here: the pipeline's stages, gallery search,
                                                   and the daemon itself on one core
           doctor                                  check the ONNX Runtime library, models and ffmpeg
           door-sim [--config F]                   the door controller on a simulated chip with virtual time:

@@ -14,9 +14,9 @@ namespace StationEdge.Cli.Commands;
 
 /// <summary>
 /// `bench [--runs N] [--photos P...]`: what each stage of recognition costs on this machine, on 1 and 2 ORT
-/// threads, gallery search at three sizes (and with each SIMD width the CPU has), resident memory, and the same
-/// model files under OpenCV's DNN module (OpenCvSharp4, in-process, x64 only) for comparison. Figures to read next
-/// to the issue's targets, not a test: they move with whatever else runs.
+/// threads, gallery search at three sizes (and with each SIMD width the CPU has), resident memory. The OpenCV DNN
+/// peer is a developer's tool (tools/StationEdge.OpenCvPeer), not part of the station's executable. Figures to read
+/// next to the issue's targets, not a test: they move with whatever else runs.
 /// </summary>
 internal static class BenchCommand
 {
@@ -35,16 +35,6 @@ internal static class BenchCommand
 
     public sealed record Target(string Name, double Limit, double Value, bool Pass);
 
-    /// <summary>Model run only, same files and photos; ratio = OpenCV median / ORT median (above 1: ORT is faster).</summary>
-    public sealed record OpenCvComparison(
-        int Threads, Figure? OpencvDetectMs, Figure? OpencvEmbedMs, Figure OrtDetectMs, Figure OrtEmbedMs, double? DetectRatio, double? EmbedRatio);
-
-    /// <summary>
-    /// <see cref="Error"/>: why there is no comparison at all (no OpenCvSharp runtime here); <see cref="DetectError"/>
-    /// and <see cref="EmbedError"/>: why OpenCV DNN cannot run that model (its figures are then null).
-    /// </summary>
-    public sealed record OpenCvReport(string? Version, string? Error, string? DetectError, string? EmbedError, IReadOnlyList<OpenCvComparison> Comparisons);
-
     public sealed record Report(
         IReadOnlyList<string> Photos,
         int Faces,
@@ -62,7 +52,6 @@ internal static class BenchCommand
         IReadOnlyDictionary<string, Figure> GallerySearchByDotProductMs,
         double RssMb,
         double PeakRssMb,
-        OpenCvReport Opencv,
         WalkUpReport WalkUp,
         Figure? FrameToRelayMs,
         Figure? FrameToRelayMsPreviewOpen,
@@ -74,7 +63,7 @@ internal static class BenchCommand
         StationBench.Conditions? Station,
         IReadOnlyList<Target> Targets,
         Machine Machine,
-        VisionCli.AlignmentReport? Alignment = null);
+        AlignmentReport? Alignment = null);
 
     public static async Task<int> RunAsync(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
@@ -122,8 +111,6 @@ internal static class BenchCommand
 
             // Each face of the photos and of the door frames aligned once so far: how many landmark fits fell back.
             var aligned = VisionCli.AlignmentOf(models);
-            var directory = ModelDirectory.Open(modelsDir);
-            var bare = new BareModels(directory.ReadVerified("blazeface-front"), directory.ReadVerified("mobilefacenet"));
             var figures = new Dictionary<int, StageFigures>();
             foreach (var threads in ThreadCounts)
             {
@@ -135,7 +122,7 @@ internal static class BenchCommand
                 }
 
                 stderr.WriteLine($"bench: pipeline stages on {DetectCommand.Plural(threads, "thread")}, {DetectCommand.Plural(faces, "face")}");
-                figures[threads] = PipelineStages.Measure(models, bare, frames, doorFrames, runs, measureAlign: threads == 1, ct);
+                figures[threads] = PipelineStages.Measure(models, frames, doorFrames, runs, measureAlign: threads == 1, ct);
             }
 
             var dimensions = models.Embedder!.Dimensions;
@@ -155,8 +142,6 @@ internal static class BenchCommand
                 }
             }
 
-            stderr.WriteLine("bench: OpenCV DNN");
-            var opencv = CompareWithOpenCv(bare, frames, runs, figures, ct);
             stderr.WriteLine($"bench: one walk-up, {WalkUpCost.FramesPerWalkUp} frames, each embedder");
             var walkUp = WalkUpCost.Measure(modelsDir, doorFrames, runs, alignment, ct);
             var station = soak == 0 ? null : await StationBench.RunAsync(modelsDir, soak, alignment, stderr, ct);
@@ -164,7 +149,7 @@ internal static class BenchCommand
             // The back model runs when the front one sees only small faces, as in group photos; it sets the detect figure.
             var backFrames = frames.Count(f => f.Faces.Any(face => face.Model == BlazeFaceModel.Back.Name));
             var report = BuildReport(
-                photos, faces, backFrames, runs, decode, figures, new GalleryFigures(gallery, defaultGallery.DotProduct, byWidth), rssMb, ProcessMemory.PeakResidentMb(), opencv, walkUp, station, loadAverage);
+                photos, faces, backFrames, runs, decode, figures, new GalleryFigures(gallery, defaultGallery.DotProduct, byWidth), rssMb, ProcessMemory.PeakResidentMb(), walkUp, station, loadAverage);
             report = report with { Alignment = aligned };
             if (args.Json)
             {
@@ -289,42 +274,6 @@ internal static class BenchCommand
         return samples.ToFigure();
     }
 
-    private static OpenCvReport CompareWithOpenCv(
-        BareModels bare, List<BenchFrame> frames, int runs, Dictionary<int, StageFigures> figures, CancellationToken ct)
-    {
-        var unavailable = OpenCvDnnBench.WhyUnavailable();
-        var version = unavailable is null ? OpenCvDnnBench.Version : null;
-        var rows = new List<OpenCvComparison>();
-        string? detectError = null, embedError = null;
-        foreach (var threads in ThreadCounts)
-        {
-            var ort = figures[threads];
-            OpenCvModelTime? detect = null, embed = null;
-            if (unavailable is null)
-            {
-                detect = OpenCvDnnBench.Measure(
-                    bare.Detector, BlazeFaceModel.Front.InputSize, PixelNormalization.BlazeFaceScale, PixelNormalization.BlazeFaceOffset, threads, frames, runs, ct);
-                embed = OpenCvDnnBench.Measure(
-                    bare.Embedder, FaceAligner.Size, PixelNormalization.MobileFaceNetScale, PixelNormalization.MobileFaceNetOffset, threads, frames, runs, ct);
-                detectError ??= detect.Error;
-                embedError ??= embed.Error;
-            }
-
-            rows.Add(new OpenCvComparison(
-                threads,
-                detect?.Ms,
-                embed?.Ms,
-                ort.OrtDetectModel,
-                ort.OrtEmbedModel,
-                Ratio(detect?.Ms, ort.OrtDetectModel),
-                Ratio(embed?.Ms, ort.OrtEmbedModel)));
-        }
-
-        return new OpenCvReport(version, unavailable, detectError, embedError, rows);
-    }
-
-    private static double? Ratio(Figure? opencv, Figure ort) => opencv is null ? null : Math.Round(opencv.Median / ort.Median, 2);
-
     private static Report BuildReport(
         List<string> photos,
         int faces,
@@ -335,7 +284,6 @@ internal static class BenchCommand
         GalleryFigures galleryFigures,
         double rssMb,
         double peakRssMb,
-        OpenCvReport opencv,
         WalkUpReport walkUp,
         StationBench.Result? station,
         double? loadAverage)
@@ -380,7 +328,6 @@ internal static class BenchCommand
             galleryFigures.ByDotProduct,
             rssMb,
             peakRssMb,
-            opencv,
             walkUp,
             station?.FrameToRelayMs,
             station?.FrameToRelayMsPreviewOpen,
@@ -487,26 +434,6 @@ internal static class BenchCommand
             o.WriteLine("the station daemon: not run (--soak 0)");
         }
 
-        o.WriteLine();
-        var cv = r.Opencv;
-        o.WriteLine(cv.Error is null
-            ? $"OpenCV DNN {cv.Version} (OpenCvSharp4, in-process) vs ONNX Runtime {m.OrtVersion}: same model files and inputs, model run only, median ms"
-            : $"OpenCV DNN: no comparison ({cv.Error}); ONNX Runtime {m.OrtVersion}, model run only, median ms");
-        o.WriteLine($"{"model",-24}{"threads",8}{"OpenCV",10}{"ORT",10}{"OpenCV/ORT",12}");
-        foreach (var c in cv.Comparisons)
-        {
-            o.WriteLine($"{FaceModels.FrontDetectorFile,-24}{c.Threads,8}{Opt(c.OpencvDetectMs?.Median),10}{N(c.OrtDetectMs.Median),10}{Times(c.DetectRatio),12}");
-            o.WriteLine($"{FaceModels.EmbedderFile,-24}{c.Threads,8}{Opt(c.OpencvEmbedMs?.Median),10}{N(c.OrtEmbedMs.Median),10}{Times(c.EmbedRatio),12}");
-        }
-
-        foreach (var error in new[] { cv.DetectError, cv.EmbedError })
-        {
-            if (error is not null)
-            {
-                o.WriteLine(error);
-            }
-        }
-
         var w = r.WalkUp;
         o.WriteLine();
         o.WriteLine($"one walk-up on {DetectCommand.Plural(w.Threads, "thread")}: {w.Frames} door frames detected, aligned, embedded; fused; one search of {w.GalleryWorkers} workers ({w.FuseAndSearchMs.Median.ToString("0.000", CultureInfo.InvariantCulture)} ms)");
@@ -518,10 +445,6 @@ internal static class BenchCommand
     }
 
     private static string N(double x) => x.ToString(x >= 100 ? "0.0" : "0.00", CultureInfo.InvariantCulture);
-
-    private static string Opt(double? x) => x is { } v ? N(v) : "–";
-
-    private static string Times(double? ratio) => ratio is { } v ? $"{N(v)}×" : "–";
 
     private static string Verdict(Target t) => t.Pass ? "PASS" : "over";
 

@@ -56,7 +56,7 @@ internal static partial class OpenSetEvalCommand
         int SkippedCount,
         IReadOnlyList<Skipped> Skipped,
         string EmbedderSha256,
-        VisionCli.AlignmentReport? Alignment = null,
+        AlignmentReport? Alignment = null,
         IReadOnlyList<CalibrationCheck.Level>? Levels = null,
         IReadOnlyList<CalibrationCheck.TailFit>? TailFits = null);
 
@@ -251,47 +251,16 @@ internal static partial class OpenSetEvalCommand
     private static async Task<List<PhotoResult>> AnalyseAsync(
         FacePipeline pipeline, IReadOnlyList<LabelledPhoto> photos, int frames, bool withLiveness, TextWriter stderr, CancellationToken ct)
     {
-        var decoder = new PhotoDecoder();
         var gate = new QualityGate(pipeline.Models.Options.ProbeQuality);
         var reframe = new WalkUpFrames();
-        var results = new List<PhotoResult>(photos.Count);
-        var pending = new Queue<(LabelledPhoto Photo, Task<DecodedPhoto> Decode)>();
-        var next = 0;
-        void Fill()
-        {
-            while (pending.Count < 2 && next < photos.Count)
-            {
-                var photo = photos[next++];
-                pending.Enqueue((photo, decoder.DecodeAsync(photo.Path, ct)));
-            }
-        }
-
-        Fill();
-        while (pending.Count > 0)
-        {
-            var (photo, decode) = pending.Dequeue();
-            Fill();
-            try
-            {
-                using var image = (await decode).Image;
-                results.Add(Analyse(pipeline, photo, image, frames, gate, reframe, withLiveness));
-            }
-            catch (PhotoDecodeException e) when (e.InnerException is FileNotFoundException or DirectoryNotFoundException)
-            {
-                results.Add(new PhotoResult(photo, null, null, "unreadable: file not found", null));
-            }
-            catch (PhotoDecodeException e)
-            {
-                results.Add(new PhotoResult(photo, null, null, $"unreadable: {e.Reason}", null));
-            }
-
-            if (results.Count % 25 == 0 || results.Count == photos.Count)
-            {
-                stderr.WriteLine($"eval: analysed {results.Count}/{photos.Count} photos");
-            }
-        }
-
-        return results;
+        return await PhotoAnalysis.AnalyseInOrderAsync(
+            new PhotoDecoder(),
+            photos,
+            photo => photo.Path,
+            (photo, image) => Analyse(pipeline, photo, image, frames, gate, reframe, withLiveness),
+            (photo, reason) => new PhotoResult(photo, null, null, reason, null),
+            (done, total) => stderr.WriteLine($"eval: analysed {done}/{total} photos"),
+            ct);
     }
 
     private static PhotoResult Analyse(
@@ -335,9 +304,8 @@ internal static partial class OpenSetEvalCommand
 
     private static LivenessReport LivenessOf(List<PhotoResult> results, float threshold)
     {
-        var scored = results.Where(r => r.Liveness is not null).ToList();
-        var fake = scored.Count(r => !r.Liveness!.IsLive);
-        return new LivenessReport(scored.Count, fake, scored.Count == 0 ? 0 : fake / (double)scored.Count, threshold);
+        var tally = LivenessTally.Of(results.Select(r => (r.Photo.Path, r.Liveness)));
+        return new LivenessReport(tally.Faces, tally.CalledFake, tally.Bpcer, threshold);
     }
 
     private static string Relative(string input, string path)

@@ -48,8 +48,6 @@ internal static class VisionCli
     };
 
     /// <summary>How the faces of a run were aligned: the path, and how many landmark fits fell back to the keypoints.</summary>
-    public sealed record AlignmentReport(string Method, long LandmarkFits, long Fallbacks);
-
     public static AlignmentReport AlignmentOf(FaceModels models)
     {
         ArgumentNullException.ThrowIfNull(models);
@@ -58,9 +56,7 @@ internal static class VisionCli
     }
 
     /// <summary>One line for the text reports.</summary>
-    public static string Describe(AlignmentReport a) => a.Method == "keypoints"
-        ? "BlazeFace keypoints (4 points)"
-        : $"fr_landmark (5 of 68 points): {a.LandmarkFits} faces, {a.Fallbacks} fell back to the keypoints (landmarks over half an eye distance from them)";
+    public static string Describe(AlignmentReport a) => a.Describe();
 
     public static FacePipeline LoadPipeline(CliArgs args, FaceModelParts parts = FaceModelParts.Detector | FaceModelParts.Embedder)
     {

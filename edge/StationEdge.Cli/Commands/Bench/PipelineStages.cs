@@ -11,16 +11,13 @@ namespace StationEdge.Cli.Commands.Bench;
 /// <summary>A decoded photo and the faces found in it (those that align), measured again and again.</summary>
 internal sealed record BenchFrame(string Path, RgbImage Image, IReadOnlyList<DetectedFace> Faces);
 
-/// <summary>The two model files timed alone (under ONNX Runtime and OpenCV DNN), read and checked once.</summary>
-internal sealed record BareModels(VerifiedModel Detector, VerifiedModel Embedder);
-
 /// <summary>
 /// One thread setting's figures. Align is pure .NET, so it is measured once (null for the second setting).
 /// <see cref="PerFace"/> is on door-camera frames (one face close up); <see cref="PerFaceGroupPhoto"/> on the
 /// whole photos, where small faces make the detector run the back model as well.
 /// </summary>
 internal sealed record StageFigures(
-    Figure Detect, Figure? Align, Figure Liveness, Figure Embed, Figure PerFace, Figure PerFaceGroupPhoto, Figure OrtDetectModel, Figure OrtEmbedModel);
+    Figure Detect, Figure? Align, Figure Liveness, Figure Embed, Figure PerFace, Figure PerFaceGroupPhoto);
 
 /// <summary>
 /// Times each stage of the face pipeline on real frames: every frame (detect, per face end to end) or every face
@@ -38,7 +35,7 @@ internal static class PipelineStages
     }
 
     public static StageFigures Measure(
-        FaceModels models, BareModels bare, IReadOnlyList<BenchFrame> frames, IReadOnlyList<BenchFrame> doorFrames, int runs, bool measureAlign, CancellationToken ct)
+        FaceModels models, IReadOnlyList<BenchFrame> frames, IReadOnlyList<BenchFrame> doorFrames, int runs, bool measureAlign, CancellationToken ct)
     {
         var detector = models.Detector ?? throw new InvalidOperationException("bench loads the detector");
         var embedder = models.Embedder ?? throw new InvalidOperationException("bench loads the embedder");
@@ -146,64 +143,7 @@ internal static class PipelineStages
 
         var perFace = PerFace(doorFrames);
         var perFaceGroup = PerFace(frames);
-
-        var (ortDetect, ortEmbed) = MeasureBareModels(bare, models.Options, frames, runs, ct);
-        return new StageFigures(detect, align, live, embed, perFace, perFaceGroup, ortDetect, ortEmbed);
-    }
-
-    /// <summary>
-    /// The two model files alone — one session run on a prepared input, no letterbox, decoding or alignment — as
-    /// OpenCV DNN runs them too: blazeface-front on each photo letterboxed to 128, mobilefacenet on each photo
-    /// letterboxed into 112×112 (network time does not depend on what the pixels show).
-    /// </summary>
-    public static (Figure Detect, Figure Embed) MeasureBareModels(BareModels bare, VisionOptions visionOptions, IReadOnlyList<BenchFrame> frames, int runs, CancellationToken ct)
-    {
-        using var options = FaceModels.CreateSessionOptions(visionOptions);
-        using var front = ModelDirectory.CreateSession(bare.Detector, options);
-        using var mobileFaceNet = ModelDirectory.CreateSession(bare.Embedder, options);
-        var detect = BareModel(front, BlazeFaceModel.Front.InputSize, PixelNormalization.BlazeFaceScale, PixelNormalization.BlazeFaceOffset, frames, runs, ct);
-        var embed = BareModel(mobileFaceNet, FaceAligner.Size, PixelNormalization.MobileFaceNetScale, PixelNormalization.MobileFaceNetOffset, frames, runs, ct);
-        return (detect, embed);
-    }
-
-    /// <summary>
-    /// Times <paramref name="run"/> <paramref name="runs"/> times per frame, with <paramref name="input"/> (the model's
-    /// [1, size, size, 3] input) holding that frame letterboxed: the bare-model figure for any runtime.
-    /// </summary>
-    public static Figure TimeModel(
-        float[] input, int size, float scale, float offset, Action run, IReadOnlyList<BenchFrame> frames, int runs, CancellationToken ct)
-    {
-        Letterbox.ToSquare(frames[0].Image, size, input, scale, offset);
-        return Time(frames.Count * runs, run, samples =>
-        {
-            foreach (var frame in frames)
-            {
-                ct.ThrowIfCancellationRequested();
-                Letterbox.ToSquare(frame.Image, size, input, scale, offset);
-                for (var r = 0; r < runs; r++)
-                {
-                    var start = Stopwatch.GetTimestamp();
-                    run();
-                    samples.Stop(start);
-                }
-            }
-        });
-    }
-
-    private static Figure BareModel(InferenceSession session, int size, float scale, float offset, IReadOnlyList<BenchFrame> frames, int runs, CancellationToken ct)
-    {
-        var input = new float[size * size * 3];
-        using var value = OrtValue.CreateTensorValueFromMemory(input, [1, size, size, 3]);
-        using var runOptions = new RunOptions();
-        string[] inputNames = [session.InputNames[0]];
-        var outputNames = session.OutputNames.ToArray();
-        OrtValue[] inputs = [value];
-        void Run()
-        {
-            using var outputs = session.Run(runOptions, inputNames, inputs, outputNames);
-        }
-
-        return TimeModel(input, size, scale, offset, Run, frames, runs, ct);
+        return new StageFigures(detect, align, live, embed, perFace, perFaceGroup);
     }
 
     /// <summary>Warms up, then records <paramref name="count"/> samples with <paramref name="measure"/>: the loop every bench stage runs.</summary>

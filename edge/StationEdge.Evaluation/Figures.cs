@@ -1,13 +1,13 @@
 using System.Globalization;
 
-namespace StationEdge.Cli;
+namespace StationEdge.Evaluation;
 
 /// <summary>
 /// How the text output writes numbers: a value that rounds to zero has no sign ("0", never "-0" or "-+0"), signed
 /// figures carry one sign, and a figure that makes a promise rounds the way that keeps it: a threshold or an upper
 /// bound up, an accept rate or a lower bound down, an error rate up.
 /// </summary>
-internal static class Figures
+public static class Figures
 {
     /// <summary>Rounded to the nearest at <paramref name="decimals"/> places.</summary>
     public static string Fixed(double value, int decimals)
@@ -17,6 +17,7 @@ internal static class Figures
     }
 
     /// <summary>"+3", "-2", and "0" for anything that rounds to zero.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "a signed figure, as the text prints it")]
     public static string Signed(double value, int decimals)
     {
         var text = Fixed(value, decimals);

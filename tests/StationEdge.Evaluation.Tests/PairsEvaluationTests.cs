@@ -1,16 +1,18 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using StationEdge.Cli.Commands;
 
-namespace StationEdge.Cli.Tests.Vision;
+namespace StationEdge.Evaluation.Tests;
 
 /// <summary>
 /// What eval prints from given scores: every rounded figure errs on the side of the promise it makes (a threshold
 /// rounds up, an accept rate down, an error rate up), and the advice follows from the figures.
 /// </summary>
-public sealed partial class EvalFiguresTests
+public sealed partial class PairsEvaluationTests
 {
+    // The naming station-edge --json writes (JsonOutput): the keys eval --pairs --json promises.
+    private static readonly JsonSerializerOptions SnakeCase = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
     [Fact]
     public void Advice_WhenAStrangerScoresAboveTheDefault_SaysTheDefaultAcceptsItAndNamesAThresholdAboveIt()
     {
@@ -44,9 +46,9 @@ public sealed partial class EvalFiguresTests
         // 4 of the 40 same-person pairs score under 0.73: 90% accepted; 3 of 300 strangers over it: 1%.
         var genuine = Spread(36, 0.75, 0.99).Concat([0.3, 0.4, 0.5, 0.72]).ToList();
         var impostor = Spread(297, -0.2, 0.3).Concat([0.74, 0.8, 0.9]).ToList();
-        var (report, metrics) = EvalCommand.Summarize("pairs.csv", genuine, impostor, [], null, "sha");
+        var (report, metrics) = PairsEvaluation.Summarize("pairs.csv", genuine, impostor, [], null, "sha");
 
-        var json = JsonDocument.Parse(JsonSerializer.Serialize(report, JsonOutput.Options)).RootElement.GetProperty("at_default_threshold");
+        var json = JsonDocument.Parse(JsonSerializer.Serialize(report, SnakeCase)).RootElement.GetProperty("at_default_threshold");
         Assert.Equal(0.73, json.GetProperty("threshold").GetDouble(), 6);
         Assert.Equal(0.9, json.GetProperty("tar").GetDouble(), 12);
         Assert.Equal(0.01, json.GetProperty("far").GetDouble(), 12);
@@ -108,14 +110,14 @@ public sealed partial class EvalFiguresTests
 
     private static string Text(List<double> genuine, List<double> impostor)
     {
-        var (report, metrics) = EvalCommand.Summarize("pairs.csv", genuine, impostor, [], null, "sha");
+        var (report, metrics) = PairsEvaluation.Summarize("pairs.csv", genuine, impostor, [], null, "sha");
         return Text(report, metrics, genuine, impostor);
     }
 
-    private static string Text(EvalCommand.Report report, StationEdge.Vision.Evaluation.VerificationReport metrics, List<double> genuine, List<double> impostor)
+    private static string Text(PairsEvaluation.Report report, StationEdge.Vision.Evaluation.VerificationReport metrics, List<double> genuine, List<double> impostor)
     {
         using var output = new StringWriter();
-        EvalCommand.PrintText(output, report, metrics, genuine, impostor);
+        PairsEvaluation.PrintText(output, report, metrics, genuine, impostor);
         return output.ToString();
     }
 
